@@ -1,0 +1,366 @@
+//! Whole-figure tests on synthetic results, plus an ignored test that writes the figures and
+//! light/dark HTML pages to /tmp/plotcheck for looking at them in a browser:
+//! `cargo test --lib plot::tests::write_visual_check -- --ignored`.
+
+use super::*;
+use crate::experiment::results::Row;
+
+fn row(run: &str, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
+    Row {
+        run: run.to_string(),
+        step,
+        layer,
+        metric: metric.to_string(),
+        value,
+    }
+}
+
+/// Two runs, 11 layers, gradient norms at steps 0 and 299; "ReLU（He 初始化）" diverges at 40.
+fn two_runs() -> Results {
+    let runs = [("sigmoid", None), ("ReLU（He 初始化）", Some(40))];
+    let mut rows = Vec::new();
+    for layer in 1..=11u32 {
+        let depth_from_output = f64::from(11 - layer);
+        for step in [0, 299] {
+            let shrink = if step == 0 { 1.0 } else { 0.5 };
+            rows.push(row(
+                "sigmoid",
+                step,
+                Some(layer),
+                "grad_norm",
+                shrink * 0.25f64.powf(depth_from_output),
+            ));
+            rows.push(row(
+                runs[1].0,
+                step,
+                Some(layer),
+                "grad_norm",
+                shrink * 1.4f64.powf(depth_from_output),
+            ));
+        }
+    }
+    for step in (0..300).step_by(5) {
+        let t = step as f64;
+        rows.push(row(
+            "sigmoid",
+            step,
+            None,
+            "loss",
+            0.7 - 0.2 * (1.0 - (-t / 120.0).exp()),
+        ));
+        let exploding = if step < 40 {
+            0.7 + (t / 6.0).exp() / 20.0
+        } else {
+            f64::NAN
+        };
+        rows.push(row(runs[1].0, step, None, "loss", exploding));
+    }
+    Results {
+        runs: runs
+            .iter()
+            .map(|(label, diverged_at)| RunSummary {
+                label: label.to_string(),
+                diverged_at: *diverged_at,
+            })
+            .collect(),
+        rows,
+    }
+}
+
+/// Every tag closed in order, every entity one of XML's five or numeric.
+fn assert_well_formed(svg: &str) {
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        let end = start + rest[start..].find('>').expect("unterminated tag");
+        let tag = &rest[start + 1..end];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(open.pop(), Some(name), "mismatched </{name}>");
+        } else if !tag.ends_with('/') {
+            open.push(tag.split_whitespace().next().expect("empty tag"));
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(open.is_empty(), "unclosed: {open:?}");
+    for (i, _) in svg.match_indices('&') {
+        let entity = &svg[i..];
+        assert!(
+            ["&lt;", "&gt;", "&amp;", "&quot;", "&apos;", "&#"]
+                .iter()
+                .any(|e| entity.starts_with(e)),
+            "bare & at {i}"
+        );
+    }
+}
+
+/// Every number in every `points` attribute, which must all be finite.
+fn polyline_numbers(svg: &str) -> Vec<f64> {
+    svg.split("points=\"")
+        .skip(1)
+        .flat_map(|tail| {
+            tail[..tail.find('"').unwrap()]
+                .split([' ', ','])
+                .filter(|n| !n.is_empty())
+                .map(|n| n.parse::<f64>().expect(n))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn assert_sound_figure(svg: &str, results: &Results) {
+    assert_well_formed(svg);
+    assert!(svg.contains("<title>") && svg.contains("<desc>"));
+    for run in &results.runs {
+        assert!(
+            svg.contains(&style::escape_xml(&run.label)),
+            "missing label {}",
+            run.label
+        );
+    }
+    assert!(
+        !svg.contains("NaN") && !svg.contains("inf"),
+        "non-finite value in SVG"
+    );
+    let numbers = polyline_numbers(svg);
+    assert!(!numbers.is_empty(), "no polyline points");
+    assert!(numbers.iter().all(|n| n.is_finite()));
+    assert!(svg.contains("currentColor"));
+    assert!(
+        !svg.contains("#000000"),
+        "black left over, invisible on dark pages"
+    );
+}
+
+#[test]
+fn every_kind_renders_a_sound_figure() {
+    let results = two_runs();
+    for kind in PlotKind::ALL {
+        let svg = render(kind, &results, "图：测试 & <检查>");
+        assert_sound_figure(&svg, &results);
+        assert!(
+            svg.contains("<title>图：测试 &amp; &lt;检查&gt;</title>"),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn same_input_gives_identical_bytes() {
+    for kind in PlotKind::ALL {
+        assert_eq!(
+            render(kind, &two_runs(), "t"),
+            render(kind, &two_runs(), "t")
+        );
+    }
+}
+
+#[test]
+fn per_layer_figure_has_both_steps_and_layer_axis() {
+    let svg = grad_norm_by_layer(&two_runs(), "t");
+    assert!(svg.contains("sigmoid · 第 0 步") && svg.contains("sigmoid · 第 299 步"));
+    assert!(svg.contains("层（1 = 最靠近输入）") && svg.contains("对数坐标"));
+    assert!(
+        svg.contains("stroke-dasharray"),
+        "last-step curves are dashed"
+    );
+    assert_eq!(
+        svg.matches("<circle").count(),
+        2 * 11 + 2,
+        "dots on step-0 curves and their legend swatches"
+    );
+}
+
+#[test]
+fn diverged_run_is_marked_in_loss_legend() {
+    let svg = loss(&two_runs(), "t");
+    assert!(svg.contains("ReLU（He 初始化）（发散）"));
+    assert!(!svg.contains("sigmoid（发散）"));
+    assert_eq!(
+        svg.matches("<path").count(),
+        2,
+        "✕ at the last finite point and in the legend"
+    );
+    assert!(
+        svg.contains("截断"),
+        "the exploding run is cut off and <desc> says so"
+    );
+}
+
+#[test]
+fn zeros_and_negatives_on_log_axis_stay_finite() {
+    let mut results = two_runs();
+    for r in results
+        .rows
+        .iter_mut()
+        .filter(|r| r.metric == "grad_norm" && r.layer <= Some(3))
+    {
+        r.value = if r.layer == Some(1) { 0.0 } else { -1.0 };
+    }
+    results
+        .rows
+        .push(row("sigmoid", 0, Some(4), "grad_norm", f64::INFINITY));
+    let svg = grad_norm_by_layer(&results, "t");
+    assert_sound_figure(&svg, &results);
+}
+
+#[test]
+fn diverged_gradients_fall_back_to_last_finite_step() {
+    let mut results = two_runs();
+    for r in results
+        .rows
+        .iter_mut()
+        .filter(|r| r.run == "sigmoid" && r.step == 299)
+    {
+        r.value = f64::NAN;
+    }
+    let svg = grad_norm_by_layer(&results, "t");
+    assert_sound_figure(&svg, &results);
+    assert!(!svg.contains("sigmoid · 第 299 步"));
+}
+
+#[test]
+fn constant_and_single_point_series_render() {
+    let results = Results {
+        runs: vec![RunSummary {
+            label: "flat".into(),
+            diverged_at: None,
+        }],
+        rows: vec![
+            row("flat", 0, Some(1), "grad_norm", 0.5),
+            row("flat", 0, Some(2), "grad_norm", 0.5),
+            row("flat", 7, None, "loss", 1.0),
+            row("flat", 8, None, "loss", f64::NAN),
+        ],
+    };
+    for kind in PlotKind::ALL {
+        let svg = render(kind, &results, "t");
+        assert_well_formed(&svg);
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        assert!(
+            !svg.contains("没有可绘制的数据"),
+            "{kind}: the data is there"
+        );
+    }
+}
+
+#[test]
+fn extreme_values_never_reach_the_svg_as_non_finite_numbers() {
+    let extremes = [
+        f64::MAX,
+        -f64::MAX,
+        1e300,
+        -1e300,
+        1e-300,
+        f64::MIN_POSITIVE,
+        0.0,
+    ];
+    let odd = [f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+    let mut rows = Vec::new();
+    for (i, value) in extremes.iter().chain(&odd).enumerate() {
+        rows.push(row("x", i as u64, None, "loss", *value));
+        rows.push(row("x", 0, Some(i as u32 + 1), "grad_norm", *value));
+        rows.push(row("x", 9, Some(i as u32 + 1), "grad_norm", value.abs()));
+    }
+    let runs = vec![RunSummary {
+        label: "x".into(),
+        diverged_at: Some(7),
+    }];
+    let results = Results { runs, rows };
+    for kind in PlotKind::ALL {
+        let svg = render(kind, &results, "t");
+        assert_sound_figure(&svg, &results);
+        for attribute in [" x=\"", " y=\"", " cx=\"", " cy=\"", " d=\"M"] {
+            for tail in svg.split(attribute).skip(1) {
+                let number = tail.split(['"', ' ']).next().unwrap();
+                assert!(
+                    number.parse::<f64>().is_ok_and(f64::is_finite),
+                    "{kind}: {attribute}{number}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_results_give_a_valid_placeholder() {
+    for kind in PlotKind::ALL {
+        let svg = render(kind, &Results::default(), "空");
+        assert_well_formed(&svg);
+        assert!(svg.contains("没有可绘制的数据"));
+    }
+}
+
+#[test]
+fn plot_kind_names_round_trip_and_errors_list_them() {
+    for kind in PlotKind::ALL {
+        assert_eq!(kind.name().parse::<PlotKind>(), Ok(kind));
+    }
+    let err = "histogram".parse::<PlotKind>().unwrap_err();
+    assert!(
+        err.contains("grad_norm_by_layer") && err.contains("loss"),
+        "{err}"
+    );
+}
+
+/// Not a check: writes figures and pages for a human (or a headless browser) to look at.
+#[test]
+#[ignore]
+fn write_visual_check() {
+    let dir = std::path::Path::new("/tmp/plotcheck");
+    std::fs::create_dir_all(dir).unwrap();
+    let mut results = two_runs();
+    let long = "model.depth=10, model.activation=relu";
+    results.runs.push(RunSummary {
+        label: long.into(),
+        diverged_at: None,
+    });
+    for layer in 1..=11u32 {
+        for step in [0, 299] {
+            let value = if layer == 2 {
+                0.0
+            } else {
+                0.02 * f64::from(layer) / (1.0 + step as f64 / 100.0)
+            };
+            results
+                .rows
+                .push(row(long, step, Some(layer), "grad_norm", value));
+        }
+    }
+    for step in (0..300).step_by(5) {
+        results.rows.push(row(
+            long,
+            step,
+            None,
+            "loss",
+            0.7 * (-(step as f64) / 90.0).exp() + 0.05,
+        ));
+    }
+    let figures = [
+        grad_norm_by_layer(&results, "图 1：各层梯度范数（sigmoid 与 ReLU）"),
+        loss(&results, "图 2：训练损失"),
+        grad_norm_by_layer(&two_runs(), "图 3：两个运行（图例成对排列）"),
+        loss(
+            &two_runs(),
+            "图 4：一个很长很长的标题，用来检查标题在手机宽度下是否会自动缩小字号而不被截断",
+        ),
+        grad_norm_by_layer(&Results::default(), "空图"),
+    ];
+    for (i, svg) in figures.iter().enumerate() {
+        std::fs::write(dir.join(format!("figure{i}.svg")), svg).unwrap();
+    }
+    for (name, colors) in [
+        ("light", "color:#222;background:#fff"),
+        ("dark", "color:#ddd;background:#1e1e1e"),
+    ] {
+        let body: String = figures
+            .iter()
+            .map(|svg| svg.replacen("<svg ", "<svg style=\"width:100%;height:auto\" ", 1))
+            .collect();
+        let page = format!(
+            "<!doctype html><meta charset=utf-8><body style=\"{colors};margin:8px;max-width:760px\">{body}</body>"
+        );
+        std::fs::write(dir.join(format!("{name}.html")), page).unwrap();
+    }
+}
