@@ -1,0 +1,221 @@
+//! `SUMMARY.md` in mdBook's format: a `# Summary` title, optional unnumbered prefix chapters
+//! (plain links before the list), numbered chapters as a nested list of links, optional
+//! `# Part` titles and `---` separators, and unnumbered suffix chapters after the list.
+//! Every problem is reported with its line.
+
+use std::path::PathBuf;
+
+/// One entry of the table of contents, in reading order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryItem {
+    pub title: String,
+    /// Relative to `content/`, as written in the link.
+    pub path: PathBuf,
+    /// "1.2" style section number; `None` for prefix and suffix chapters.
+    pub number: Option<Vec<u32>>,
+    /// Nesting depth in the list, 0 for top-level and unnumbered chapters.
+    pub level: usize,
+    /// 1-based line in SUMMARY.md.
+    pub line: usize,
+}
+
+/// A part title (`# Part I`) that precedes a chapter in the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartTitle {
+    pub title: String,
+    /// Index into `Summary::items` of the first chapter under it.
+    pub before_item: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub title: Option<String>,
+    pub items: Vec<SummaryItem>,
+    pub parts: Vec<PartTitle>,
+}
+
+/// A problem on a line of SUMMARY.md.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Parse SUMMARY.md. Collects every malformed line rather than stopping at the first.
+pub fn parse_summary(text: &str) -> Result<Summary, Vec<SummaryError>> {
+    let mut summary = Summary::default();
+    let mut errors = Vec::new();
+    // The indentation of each open list level, and the counters of each level.
+    let mut indents: Vec<usize> = Vec::new();
+    let mut counters: Vec<u32> = Vec::new();
+    let mut seen_list = false;
+
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || is_separator(trimmed) || trimmed.starts_with("<!--") {
+            continue;
+        }
+        if let Some(heading) = trimmed.strip_prefix('#') {
+            let title = heading.trim_start_matches('#').trim().to_string();
+            if summary.title.is_none() && summary.items.is_empty() {
+                summary.title = Some(title);
+            } else {
+                summary.parts.push(PartTitle {
+                    title,
+                    before_item: summary.items.len(),
+                });
+            }
+            continue;
+        }
+        let indent = raw.len() - raw.trim_start().len();
+        let column = indent + 1;
+        if let Some(rest) = trimmed
+            .strip_prefix("- ")
+            .or_else(|| trimmed.strip_prefix("* "))
+        {
+            seen_list = true;
+            while indents.last().is_some_and(|&open| indent < open) {
+                indents.pop();
+                counters.pop();
+            }
+            if indents.last().is_none_or(|&open| indent > open) {
+                indents.push(indent);
+                counters.push(0);
+            }
+            *counters.last_mut().expect("a level is open") += 1;
+            match parse_link(rest) {
+                Ok((title, path)) => summary.items.push(SummaryItem {
+                    title,
+                    path,
+                    number: Some(counters.clone()),
+                    level: counters.len() - 1,
+                    line,
+                }),
+                Err(message) => errors.push(SummaryError {
+                    line,
+                    column: column + 2,
+                    message,
+                    hint: Some(LINK_HINT.into()),
+                }),
+            }
+        } else if trimmed.starts_with('[') {
+            if seen_list {
+                // Suffix chapters close the numbered list.
+                indents.clear();
+                counters.clear();
+            }
+            match parse_link(trimmed) {
+                Ok((title, path)) => summary.items.push(SummaryItem {
+                    title,
+                    path,
+                    number: None,
+                    level: 0,
+                    line,
+                }),
+                Err(message) => errors.push(SummaryError {
+                    line,
+                    column,
+                    message,
+                    hint: Some(LINK_HINT.into()),
+                }),
+            }
+        } else {
+            errors.push(SummaryError {
+                line,
+                column,
+                message: format!(
+                    "expected a chapter link, a list item or a `# ` title, found `{trimmed}`"
+                ),
+                hint: Some(LINK_HINT.into()),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(summary)
+    } else {
+        Err(errors)
+    }
+}
+
+const LINK_HINT: &str = "write chapters as `- [Title](file.md)`; indent by two spaces to nest";
+
+fn is_separator(line: &str) -> bool {
+    line.len() >= 3 && line.chars().all(|c| c == '-')
+}
+
+/// `[Title](path.md)` → (title, path). The link must be the whole line.
+fn parse_link(text: &str) -> Result<(String, PathBuf), String> {
+    let text = text.trim();
+    let inner = text
+        .strip_prefix('[')
+        .ok_or_else(|| format!("expected `[Title](file.md)`, found `{text}`"))?;
+    let close = inner
+        .find("](")
+        .ok_or_else(|| format!("expected `[Title](file.md)`, found `{text}`"))?;
+    let title = inner[..close].trim();
+    let target = inner[close + 2..]
+        .strip_suffix(')')
+        .ok_or_else(|| format!("the link `{text}` is not closed with `)`"))?
+        .trim();
+    if title.is_empty() {
+        return Err("the chapter link has an empty title".into());
+    }
+    if target.is_empty() {
+        return Err(format!(
+            "the chapter `{title}` links to no file (draft chapters are not supported)"
+        ));
+    }
+    if !target.ends_with(".md") {
+        return Err(format!(
+            "the chapter `{title}` links to `{target}`, which is not a .md file"
+        ));
+    }
+    Ok((title.to_string(), PathBuf::from(target)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_prefix_nested_parts_and_suffix() {
+        let text = "# Summary\n\n[前言](preface.md)\n\n# 原因\n\n- [一](a.md)\n  - [一点一](a1.md)\n  - [一点二](a2.md)\n- [二](b.md)\n\n---\n\n[参考文献](refs.md)\n";
+        let summary = parse_summary(text).unwrap();
+        assert_eq!(summary.title.as_deref(), Some("Summary"));
+        let numbers: Vec<_> = summary
+            .items
+            .iter()
+            .map(|i| (i.path.to_str().unwrap(), i.number.clone(), i.level, i.line))
+            .collect();
+        assert_eq!(
+            numbers,
+            vec![
+                ("preface.md", None, 0, 3),
+                ("a.md", Some(vec![1]), 0, 7),
+                ("a1.md", Some(vec![1, 1]), 1, 8),
+                ("a2.md", Some(vec![1, 2]), 1, 9),
+                ("b.md", Some(vec![2]), 0, 10),
+                ("refs.md", None, 0, 14),
+            ]
+        );
+        assert_eq!(
+            summary.parts,
+            vec![PartTitle {
+                title: "原因".into(),
+                before_item: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn reports_every_bad_line_with_its_number() {
+        let text = "# Summary\n- [ok](a.md)\n- [broken(b.md)\nstray words\n- [draft]()\n";
+        let errors = parse_summary(text).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5]);
+        assert!(errors[2].message.contains("draft"));
+    }
+}

@@ -1,0 +1,287 @@
+//! Chapter Markdown → HTML by rewriting pulldown-cmark's event stream: math becomes MathML,
+//! headings get ids and anchor links, and each ```` ```experiment ```` block is replaced by
+//! the figures computed for it. Also finds experiment blocks (with their lines) for the
+//! experiment layer. Knows nothing of training or templates.
+
+mod math;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostic::{Diagnostic, line_of_offset};
+
+pub use math::latex_to_mathml;
+
+/// The info string that marks an experiment block.
+pub const EXPERIMENT_FENCE: &str = "experiment";
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
+}
+
+/// An ```` ```experiment ```` block as found in a chapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExperimentBlock {
+    /// 1-based line of the opening fence in the chapter file.
+    pub fence_line: usize,
+    /// 1-based line of the block's first TOML line (line 1 inside the block).
+    pub first_line: usize,
+    pub toml: String,
+}
+
+/// Every experiment block of a chapter, in order.
+pub fn find_experiment_blocks(markdown: &str) -> Vec<ExperimentBlock> {
+    let mut blocks = Vec::new();
+    let mut current: Option<ExperimentBlock> = None;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_experiment(&info) => {
+                let fence_line = line_of_offset(markdown, range.start);
+                current = Some(ExperimentBlock {
+                    fence_line,
+                    first_line: fence_line + 1,
+                    toml: String::new(),
+                });
+            }
+            Event::Text(text) => {
+                if let Some(block) = current.as_mut() {
+                    block.toml.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+fn is_experiment(info: &str) -> bool {
+    info.split_whitespace().next() == Some(EXPERIMENT_FENCE)
+}
+
+/// A heading of a rendered chapter, for the table of contents and links.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedChapter {
+    pub html: String,
+    pub headings: Vec<Heading>,
+}
+
+/// Render a chapter. `figures[i]` is the HTML that replaces the i-th experiment block.
+/// Formulas that do not convert become warnings (file and line) and are shown as code.
+pub fn render(
+    markdown: &str,
+    file: &Path,
+    figures: &[String],
+    warnings: &mut Vec<Diagnostic>,
+) -> RenderedChapter {
+    let mut events: Vec<Event> = Vec::new();
+    let mut headings = Vec::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
+    let mut in_experiment = false;
+    let mut block_index = 0;
+
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let event = match event {
+            Event::InlineMath(latex) | Event::DisplayMath(latex) if in_experiment => {
+                Event::Text(latex)
+            }
+            Event::InlineMath(latex) => {
+                math_event(&latex, false, markdown, range.start, file, warnings)
+            }
+            Event::DisplayMath(latex) => {
+                math_event(&latex, true, markdown, range.start, file, warnings)
+            }
+            other => other,
+        };
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if is_experiment(info) =>
+            {
+                in_experiment = true;
+                let figure = figures.get(block_index).cloned().unwrap_or_default();
+                events.push(Event::Html(CowStr::from(figure)));
+                block_index += 1;
+            }
+            Event::End(TagEnd::CodeBlock) if in_experiment => in_experiment = false,
+            _ if in_experiment => {}
+            Event::Start(Tag::Heading { level, ref id, .. }) => {
+                heading = Some((level, id.as_ref().map(|id| id.to_string()), Vec::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit_id, inner)) = heading.take() {
+                    let text = plain_text(&inner);
+                    let id =
+                        unique_id(explicit_id.unwrap_or_else(|| slugify(&text)), &mut used_ids);
+                    let mut inner_html = String::new();
+                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                    let n = level as u8;
+                    events.push(Event::Html(CowStr::from(format!(
+                        "<h{n} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"本节链接\">#</a></h{n}>\n"
+                    ))));
+                    headings.push(Heading { level: n, id, text });
+                }
+            }
+            other => match heading.as_mut() {
+                Some((_, _, inner)) => inner.push(other),
+                None => events.push(other),
+            },
+        }
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    RenderedChapter { html, headings }
+}
+
+fn math_event<'a>(
+    latex: &str,
+    display: bool,
+    markdown: &str,
+    offset: usize,
+    file: &Path,
+    warnings: &mut Vec<Diagnostic>,
+) -> Event<'a> {
+    match latex_to_mathml(latex, display) {
+        Ok(mathml) => Event::InlineHtml(CowStr::from(mathml)),
+        Err(message) => {
+            let line = line_of_offset(markdown, offset);
+            warnings.push(
+                Diagnostic::warning(file, line, format!("formula cannot be converted to MathML: {message}"))
+                    .with_snippet_from(markdown)
+                    .with_hint("it is shown as code; check the LaTeX (\\tag and some environments are unsupported)"),
+            );
+            let class = if display {
+                "math-error display"
+            } else {
+                "math-error"
+            };
+            Event::InlineHtml(CowStr::from(format!(
+                "<code class=\"{class}\">{}</code>",
+                escape_html(latex)
+            )))
+        }
+    }
+}
+
+/// The text of a heading's inline events (for its id and the table of contents).
+fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::InlineMath(t) => text.push_str(t),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A heading id: lowercase ASCII letters and digits, CJK and other letters kept as they are,
+/// whitespace and dashes become single '-', other punctuation dropped.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' {
+            slug.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-') && !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "section".into()
+    } else {
+        slug
+    }
+}
+
+fn unique_id(id: String, used: &mut HashMap<String, usize>) -> String {
+    let count = used.entry(id.clone()).or_insert(0);
+    *count += 1;
+    if *count == 1 {
+        id
+    } else {
+        format!("{id}-{}", *count - 1)
+    }
+}
+
+/// Minimal HTML escaping for text placed inside elements and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHAPTER: &str = "# 梯度 消失\n\n正文 $a^2$ 与\n\n$$\\frac{1}{4}$$\n\n## 实验\n\n```experiment\nid = \"x\"\ntitle = \"t\"\n```\n\n## 实验\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+
+    #[test]
+    fn finds_blocks_with_lines() {
+        let blocks = find_experiment_blocks(CHAPTER);
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].fence_line, 9);
+        assert_eq!(blocks[0].first_line, 10);
+        assert_eq!(blocks[0].toml, "id = \"x\"\ntitle = \"t\"\n");
+    }
+
+    #[test]
+    fn renders_math_headings_tables_and_figures() {
+        let mut warnings = Vec::new();
+        let out = render(
+            CHAPTER,
+            Path::new("ch.md"),
+            &["<figure>F</figure>".into()],
+            &mut warnings,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(out.html.contains("<math"), "{}", out.html);
+        assert!(out.html.contains("display=\"block\""));
+        assert!(out.html.contains("<figure>F</figure>"));
+        assert!(
+            !out.html.contains("id = &quot;x&quot;"),
+            "the block's TOML is replaced"
+        );
+        assert!(out.html.contains("<table>"));
+        let ids: Vec<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, vec!["梯度-消失", "实验", "实验-1"]);
+    }
+
+    #[test]
+    fn bad_formula_is_a_located_warning_shown_as_code() {
+        let mut warnings = Vec::new();
+        let out = render(
+            "a\n\nb $\\notacommand x$ c\n",
+            Path::new("ch.md"),
+            &[],
+            &mut warnings,
+        );
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 3);
+        assert!(out.html.contains("<code class=\"math-error\">"));
+    }
+}
