@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::book::{self, Book};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::experiment::cache::Cache;
+use crate::experiment::run::{Progress, Silent, experiment_cost, run_all};
 use crate::experiment::{self, Experiment, Results};
 use crate::markdown::{self, RenderedChapter};
 use crate::plot;
@@ -20,6 +22,24 @@ pub struct BuildOptions {
     pub dest: Option<PathBuf>,
     /// Run everything and check it, but write nothing.
     pub dry_run: bool,
+    /// Ignore the run cache: train every run again (and do not store the results).
+    pub no_cache: bool,
+    /// Threads for training runs; `None` lets rayon choose (`RAYON_NUM_THREADS` or the cores).
+    /// Output is identical whatever the count.
+    pub jobs: Option<usize>,
+}
+
+impl BuildOptions {
+    /// Build the book at `root` into its `book/`, with the cache, on all cores.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            dest: None,
+            dry_run: false,
+            no_cache: false,
+            jobs: None,
+        }
+    }
 }
 
 /// What a successful build did.
@@ -28,7 +48,12 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub chapters: usize,
     pub experiments: usize,
+    /// Training runs (variants × seeds), and how many of them were trained or came from the cache.
     pub runs: usize,
+    pub runs_trained: usize,
+    pub runs_cached: usize,
+    /// Claims (`expect`) checked, all of which held.
+    pub claims: usize,
     pub figures: usize,
     pub files: usize,
     pub dest: PathBuf,
@@ -39,12 +64,22 @@ pub struct BuildReport {
 /// An experiment block of a chapter, parsed, with where it came from.
 struct Block {
     chapter: usize,
+    /// Line of the block's first TOML line in the chapter file.
+    first_line: usize,
     experiment: Experiment,
     toml: String,
 }
 
 /// Build the book. On failure returns every error found (and the warnings so far), writing nothing.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    build_with_progress(options, &Silent)
+}
+
+/// [`build`], telling `progress` as training runs finish.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildReport, Diagnostics> {
     let mut report = BuildReport {
         dest: options
             .dest
@@ -70,14 +105,37 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 
     let blocks = parse_blocks(&book).map_err(|e| fail(&report, e))?;
     report.experiments = blocks.len();
-    report.runs = blocks.iter().map(|b| b.experiment.runs.len()).sum();
     lap(&mut report, "parse");
 
-    let results: Vec<Results> = blocks
-        .iter()
-        .map(|b| experiment::run::run_experiment(&b.experiment))
-        .collect();
+    let cache = if options.no_cache {
+        Cache::disabled()
+    } else {
+        Cache::for_book(&options.root)
+    };
+    let experiments: Vec<&Experiment> = blocks.iter().map(|b| &b.experiment).collect();
+    let (results, counts) = match options.jobs {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| {
+                fail(
+                    &report,
+                    Diagnostics(vec![Diagnostic::error(
+                        &options.root,
+                        0,
+                        format!("cannot start {threads} threads: {e}"),
+                    )]),
+                )
+            })?
+            .install(|| run_all(&experiments, &cache, progress)),
+        None => run_all(&experiments, &cache, progress),
+    };
+    (report.runs_trained, report.runs_cached) = (counts.trained, counts.cached);
+    report.runs = counts.trained + counts.cached;
     lap(&mut report, "run");
+
+    report.claims = check_claims(&book, &blocks, &results).map_err(|e| fail(&report, e))?;
+    lap(&mut report, "claims");
 
     let mut files = Vec::new();
     let figure_html = draw_figures(&book, &blocks, &results, &mut files);
@@ -124,6 +182,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 
 /// Every experiment block of every chapter, parsed and validated; all errors, located.
 fn parse_blocks(book: &Book) -> Result<Vec<Block>, Diagnostics> {
+    let max_cost = book.config.experiments.max_cost;
     let mut blocks = Vec::new();
     let mut errors = Vec::new();
     for (index, chapter) in book.chapters.iter().enumerate() {
@@ -140,8 +199,20 @@ fn parse_blocks(book: &Book) -> Result<Vec<Block>, Diagnostics> {
                         );
                     }
                     ids.push((parsed.id.clone(), block.first_line));
+                    let cost = experiment_cost(&parsed);
+                    if cost > max_cost {
+                        errors.push(
+                            Diagnostic::error(&file, block.first_line, format!(
+                                "experiment `{}` asks for {cost:.2e} units of work (parameters × batch × steps × runs), over the limit of {max_cost:.2e}",
+                                parsed.id
+                            ))
+                            .with_snippet_from(&chapter.source)
+                            .with_hint("make it smaller (fewer steps, seeds or variants, a narrower net), or raise the limit with `max_cost = …` under [experiments] in content/book.toml"),
+                        );
+                    }
                     blocks.push(Block {
                         chapter: index,
+                        first_line: block.first_line,
                         experiment: parsed,
                         toml: block.toml,
                     });
@@ -225,9 +296,86 @@ fn draw_figures(
 
 /// Convenience for the CLI and tests: build the book at `root` into its `book/`.
 pub fn build_book(root: &Path) -> Result<BuildReport, Diagnostics> {
-    build(&BuildOptions {
-        root: root.to_path_buf(),
-        dest: None,
-        dry_run: false,
-    })
+    build(&BuildOptions::new(root))
+}
+
+/// Check every block's claims against what its runs measured. Returns how many held; a claim
+/// that fails, or refers to something the results lack, is an error at the claim's line.
+fn check_claims(book: &Book, blocks: &[Block], results: &[Results]) -> Result<usize, Diagnostics> {
+    let mut errors = Vec::new();
+    let mut held = 0;
+    for (block, results) in blocks.iter().zip(results) {
+        let chapter = &book.chapters[block.chapter];
+        let file = book.content_dir().join(&chapter.path);
+        for claim in &block.experiment.claims {
+            let line = block.first_line + claim.line - 1;
+            let error = |message: String| {
+                Diagnostic::error(&file, line, message).with_snippet_from(&chapter.source)
+            };
+            match claim.check(results) {
+                Ok(None) => held += 1,
+                Ok(Some(failure)) => errors.push(
+                    error(format!("experiment `{}`: {failure}", block.experiment.id)).with_hint(
+                        "the prose may be stale: check the figure, then fix the text or the claim",
+                    ),
+                ),
+                Err(problem) => errors.push(error(format!(
+                    "experiment `{}`, claim `{}`: {problem}",
+                    block.experiment.id, claim.text
+                ))),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(held)
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
+/// Run the one block `content/<chapter>.md#<id>` (the path as given, relative to the book root
+/// or to `content/`), using the cache. For `gradbook run`.
+pub fn run_block(
+    options: &BuildOptions,
+    target: &str,
+    progress: &dyn Progress,
+) -> Result<(Experiment, Results), Diagnostics> {
+    let mut warnings = Vec::new();
+    let book = book::load(&options.root, &mut warnings)?;
+    let usage = |message: String| {
+        Diagnostics(vec![Diagnostic::error(Path::new(target), 0, message)
+            .with_hint("write the block as content/<chapter>.md#<id>, e.g. content/what-vanishes.md#sigmoid-vs-relu")])
+    };
+    let (path, id) = target
+        .split_once('#')
+        .ok_or_else(|| usage("no `#<id>` after the chapter".into()))?;
+    let path = Path::new(path);
+    let relative = path.strip_prefix("content").unwrap_or(path);
+    let blocks = parse_blocks(&book)?;
+    let chapter = book
+        .chapters
+        .iter()
+        .position(|c| c.path == relative)
+        .ok_or_else(|| {
+            usage(format!(
+                "`{}` is not a chapter listed in SUMMARY.md",
+                relative.display()
+            ))
+        })?;
+    let block = blocks
+        .into_iter()
+        .find(|b| b.chapter == chapter && b.experiment.id == id)
+        .ok_or_else(|| {
+            usage(format!(
+                "`{}` has no experiment with id `{id}`",
+                relative.display()
+            ))
+        })?;
+    let cache = if options.no_cache {
+        Cache::disabled()
+    } else {
+        Cache::for_book(&options.root)
+    };
+    let (mut results, _) = run_all(&[&block.experiment], &cache, progress);
+    Ok((block.experiment, results.remove(0)))
 }

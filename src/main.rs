@@ -47,9 +47,9 @@ fn main() -> ExitCode {
         Command::Check => (None, true),
     };
     match build(&BuildOptions {
-        root: cli.root.clone(),
         dest,
         dry_run,
+        ..BuildOptions::new(cli.root.clone())
     }) {
         Ok(report) => {
             for warning in &report.warnings {

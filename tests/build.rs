@@ -62,19 +62,20 @@ fn figures_svg_and_tidy_csv_are_written_and_linked() {
     }
     let csv = book.read("figures/ch/small.csv");
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("run,step,layer,metric,value"));
+    assert_eq!(lines.next(), Some("run,seed,step,layer,metric,value"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let grad: Vec<_> = rows.iter().filter(|r| r[3] == "grad_norm").collect();
+    let grad: Vec<_> = rows.iter().filter(|r| r[4] == "grad_norm").collect();
     // 2 runs × steps {0, 4, 8, 11} × 5 weight layers, each (run, step, layer) once.
     assert_eq!(grad.len(), 2 * 4 * 5);
-    let mut keys: Vec<(&str, &str, &str)> = grad.iter().map(|r| (r[0], r[1], r[2])).collect();
+    let mut keys: Vec<(&str, &str, &str, &str)> =
+        grad.iter().map(|r| (r[0], r[1], r[2], r[3])).collect();
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), grad.len(), "one row per (run, step, layer)");
     assert!(
         rows.iter()
-            .filter(|r| r[3] == "loss")
-            .all(|r| r[2].is_empty()),
+            .filter(|r| r[4] == "loss")
+            .all(|r| r[3].is_empty()),
         "loss has an empty layer"
     );
 

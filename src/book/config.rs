@@ -17,6 +17,34 @@ pub struct BookConfig {
     /// Pages link relatively, so this is informational (canonical links, sitemap).
     #[serde(default = "default_base_path")]
     pub base_path: String,
+    /// The site's full address, e.g. "https://user.github.io/gradbook/". When given, the site
+    /// gets `sitemap.xml`, canonical links and `og:url`.
+    #[serde(default)]
+    pub site_url: Option<String>,
+    #[serde(default)]
+    pub experiments: ExperimentSettings,
+}
+
+/// `[experiments]` in book.toml: limits on what blocks may ask for.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentSettings {
+    /// The most work one block may ask for: parameters × batch × steps, summed over its runs.
+    /// The default, 2e11, is about half a minute of training on one core.
+    #[serde(default = "default_max_cost")]
+    pub max_cost: f64,
+}
+
+impl Default for ExperimentSettings {
+    fn default() -> Self {
+        ExperimentSettings {
+            max_cost: default_max_cost(),
+        }
+    }
+}
+
+fn default_max_cost() -> f64 {
+    2e11
 }
 
 fn default_language() -> String {

@@ -68,7 +68,9 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
             Diagnostic::error(&config_path, line, e.message().trim())
                 .with_column(crate::diagnostic::column_of_offset(&config_text, offset))
                 .with_snippet_from(&config_text)
-                .with_hint("book.toml takes title, authors, language, description and base_path"),
+                .with_hint(
+                    "book.toml takes title, authors, language, description, base_path and site_url",
+                ),
         ])
     })?;
 

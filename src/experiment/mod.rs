@@ -1,11 +1,17 @@
-//! Experiments: the block language (`spec`, `parse`), running the engine for every variant
-//! (`run`), and the tidy table of what was measured (`results`). Knows the engine, not Markdown.
+//! Experiments: the block language (`spec`, `parse`, `variants`, `claims`), running the engine
+//! for every variant and seed (`run`, with `cache`), and the tidy table of what was measured
+//! (`results`). Knows the engine, not Markdown.
 
+pub mod cache;
+pub mod claims;
+mod locate;
 mod parse;
 pub mod results;
 pub mod run;
 pub mod spec;
+pub mod table;
+mod variants;
 
-pub use parse::{MAX_DEPTH, MAX_SAMPLES, MAX_STEPS, MAX_WIDTH, parse_block};
-pub use results::{Results, Row, RunSummary};
+pub use parse::{MAX_DEPTH, MAX_SAMPLES, MAX_SEEDS, MAX_STEPS, MAX_WIDTH, parse_block};
+pub use results::{Results, Row, RunSummary, SeedOutcome};
 pub use spec::{Experiment, PlotKind, RunSpec, SpecError};

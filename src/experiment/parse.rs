@@ -1,25 +1,25 @@
-//! From block text to a validated [`Experiment`]: TOML syntax, typed keys, sweep expansion,
-//! range checks. Every problem becomes a [`SpecError`] located at the key it concerns.
+//! From block text to a validated [`Experiment`]: TOML syntax, typed keys, variants (cases ×
+//! sweep), seeds, range checks and claims. Every problem becomes a [`SpecError`] located at the
+//! key it concerns; all of a block's problems are reported together.
 
-use std::ops::Range;
-
-use toml::de::{DeTable, DeValue};
-
-use super::spec::{BlockToml, Experiment, PlotKind, RunSpec, SpecError};
+use super::claims::{Claim, parse_claim};
+use super::locate::{error_at, error_at_item, toml_error};
+use super::run::KNOWN_METRICS;
+use super::spec::{BlockToml, Experiment, PlotKind, RunSpec, Seeds, SpecError};
+use super::variants::{Variant, set_path, sweep_error, variants};
 
 /// Sane maximums: a typo should not start an hour-long build.
 pub const MAX_DEPTH: usize = 200;
 pub const MAX_WIDTH: usize = 4096;
 pub const MAX_STEPS: usize = 100_000;
 pub const MAX_SAMPLES: usize = 100_000;
+pub const MAX_SEEDS: usize = 50;
 
 /// Parse and validate one block. Returns every problem found, not just the first.
 pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
     let block: BlockToml = toml::from_str(text).map_err(|e| vec![toml_error(text, &e)])?;
     let mut tree: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(text, &e)])?;
-    for key in ["id", "title", "caption", "sweep", "plot"] {
-        tree.remove(key);
-    }
+    tree.retain(|key, _| matches!(key, "data" | "model" | "train"));
 
     let mut errors = Vec::new();
     if !is_valid_id(&block.id) {
@@ -29,66 +29,75 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
             "id must be non-empty and use only a-z, 0-9, '-' and '_'",
         ));
     }
-    let mut plots = Vec::new();
-    for name in &block.plot {
-        match name.parse::<PlotKind>() {
-            Ok(kind) if !plots.contains(&kind) => plots.push(kind),
-            Ok(_) => errors.push(error_at(
-                text,
-                &["plot"],
-                &format!("plot `{name}` is listed twice"),
-            )),
-            Err(message) => errors.push(error_at(text, &["plot"], &message)),
-        }
-    }
+    let plots = plot_kinds(text, &block.plot, &mut errors);
+    let seed_list = seed_list(text, block.seeds.as_ref(), &mut errors);
 
-    let mut runs = Vec::new();
-    for (label, overrides) in sweep_points(text, &block.sweep, &mut errors) {
-        let mut variant = tree.clone();
-        for (path, value) in &overrides {
-            set_path(&mut variant, path, value.clone());
+    let mut runs: Vec<RunSpec> = Vec::new();
+    let mut reported: Vec<(String, String)> = Vec::new();
+    for variant in variants(text, block.case.as_deref(), &block.sweep, &mut errors) {
+        let mut settings = tree.clone();
+        for (path, value) in &variant.overrides {
+            set_path(&mut settings, path, value.clone());
         }
-        let swept_keys: Vec<&str> = overrides.iter().map(|(path, _)| path.as_str()).collect();
+        let label = variant.label.clone();
+        let changed: Vec<&str> = variant
+            .overrides
+            .iter()
+            .map(|(path, _)| path.as_str())
+            .collect();
         let in_run = |message: &str| match label.as_str() {
             "" => message.to_string(),
             _ => format!("{message} (in run `{label}`)"),
         };
-        let run = match toml::Value::Table(variant).try_into::<RunSpec>() {
+        let run = match toml::Value::Table(settings).try_into::<RunSpec>() {
             Ok(run) => run,
             Err(e) => {
-                errors.push(sweep_error(
-                    text,
-                    &swept_keys.join("\", \""),
-                    &in_run(e.message()),
-                ));
+                // A misspelt swept key breaks every point of the sweep: say it once.
+                if !reported.contains(&(changed.join(","), e.message().to_string())) {
+                    reported.push((changed.join(","), e.message().to_string()));
+                    errors.push(variant_error(
+                        text,
+                        &variant,
+                        &changed,
+                        &in_run(e.message()),
+                    ));
+                }
                 continue;
             }
         };
         for (key, message) in range_problems(&run) {
-            let e = if swept_keys.contains(&key.as_str()) {
-                sweep_error(text, &key, &in_run(&message))
+            let e = if changed.contains(&key.as_str()) {
+                variant_error(text, &variant, &[key.as_str()], &in_run(&message))
             } else {
                 error_at(text, &key.split('.').collect::<Vec<_>>(), &message)
             };
-            // A value outside the sweep is wrong in every run: report it once.
+            // A base value that is wrong is wrong in every run: report it once.
             if !errors.contains(&e) {
                 errors.push(e);
             }
         }
-        runs.push(RunSpec { label, ..run });
+        let seeds = seed_list.clone().unwrap_or_else(|| vec![run.train.seed]);
+        runs.push(RunSpec {
+            label,
+            seeds,
+            ..run
+        });
+    }
+    if runs.len() == 1 && runs[0].label.is_empty() {
+        runs[0].label = block.id.clone();
     }
 
+    let labels: Vec<&str> = runs.iter().map(|r| r.label.as_str()).collect();
+    let claims = claims(text, &block.expect, &labels, &mut errors);
     if errors.is_empty() {
-        let single = runs.len() == 1 && runs[0].label.is_empty();
-        if single {
-            runs[0].label = block.id.clone();
-        }
         Ok(Experiment {
             id: block.id,
             title: block.title,
             caption: block.caption,
+            note: block.note,
             plots,
             runs,
+            claims,
         })
     } else {
         Err(errors)
@@ -102,90 +111,121 @@ fn is_valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// The `(dotted key, value)` pairs a sweep point sets.
-type Overrides = Vec<(String, toml::Value)>;
+fn plot_kinds(text: &str, names: &[String], errors: &mut Vec<SpecError>) -> Vec<PlotKind> {
+    let mut plots = Vec::new();
+    for name in names {
+        match name.parse::<PlotKind>() {
+            Ok(kind) if !plots.contains(&kind) => plots.push(kind),
+            Ok(_) => errors.push(error_at(
+                text,
+                &["plot"],
+                &format!("plot `{name}` is listed twice"),
+            )),
+            Err(message) => errors.push(error_at(text, &["plot"], &message)),
+        }
+    }
+    plots
+}
 
-/// One sweep point: its label and its overrides.
-type SweepPoint = (String, Overrides);
+/// `None` when the block gives no `seeds` (each variant runs with its `train.seed`).
+fn seed_list(text: &str, seeds: Option<&Seeds>, errors: &mut Vec<SpecError>) -> Option<Vec<u64>> {
+    let list = match seeds? {
+        Seeds::Count(n) if (1..=MAX_SEEDS as i64).contains(n) => (1..=*n as u64).collect(),
+        Seeds::Count(n) => {
+            errors.push(error_at(
+                text,
+                &["seeds"],
+                &format!("seeds must be between 1 and {MAX_SEEDS}, got {n}"),
+            ));
+            return None;
+        }
+        Seeds::List(list) => list.clone(),
+    };
+    let mut unique = list.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if list.is_empty() || unique.len() != list.len() || list.len() > MAX_SEEDS {
+        errors.push(error_at(
+            text,
+            &["seeds"],
+            &format!("seeds must be 1 to {MAX_SEEDS} different numbers"),
+        ));
+        return None;
+    }
+    Some(list)
+}
 
-/// An error about a swept key, located at the `sweep` line.
-fn sweep_error(text: &str, key: &str, message: &str) -> SpecError {
-    SpecError {
-        key: Some(format!("sweep.\"{key}\"")),
-        ..error_at(text, &["sweep"], message)
+/// A problem in a variant, located at what made it: the sweep when a swept key is involved,
+/// otherwise its `[[case]]`.
+fn variant_error(text: &str, variant: &Variant, keys: &[&str], message: &str) -> SpecError {
+    match variant.case {
+        Some(case) if !keys.iter().any(|k| variant.swept.iter().any(|s| s == k)) => SpecError {
+            key: Some(keys.join(", ")),
+            ..error_at_item(text, "case", case, message)
+        },
+        _ => sweep_error(text, &keys.join("\", \""), message),
     }
 }
 
-/// The cartesian product of the sweep's value lists, in declaration order, with labels.
-/// One key: the label is the value (`relu`); several: `activation=relu, depth=10`.
-fn sweep_points(text: &str, sweep: &toml::Table, errors: &mut Vec<SpecError>) -> Vec<SweepPoint> {
-    let mut points: Vec<(Vec<String>, Overrides)> = vec![(vec![], vec![])];
-    for (path, values) in sweep {
-        let root = path.split('.').next().unwrap_or_default();
-        if !["data", "model", "train"].contains(&root) || !path.contains('.') {
-            let message =
-                format!("cannot sweep `{path}`: only keys under data, model and train vary");
-            let hint = "sweep keys are dotted paths such as \"model.depth\" or \"train.lr\"";
-            errors.push(SpecError {
-                hint: Some(hint.into()),
-                ..sweep_error(text, path, &message)
-            });
-            continue;
-        }
-        let values = match values {
-            toml::Value::Array(values) if !values.is_empty() => values,
-            _ => {
-                errors.push(sweep_error(
-                    text,
-                    path,
-                    &format!("sweep `{path}` needs a non-empty list of values"),
+fn claims(
+    text: &str,
+    sources: &[String],
+    runs: &[&str],
+    errors: &mut Vec<SpecError>,
+) -> Vec<Claim> {
+    let mut claims = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        let mut problem =
+            |message: String| errors.push(error_at_item(text, "expect", index, &message));
+        let syntax = match parse_claim(source) {
+            Ok(syntax) => syntax,
+            Err(e) => {
+                problem(format!(
+                    "claim `{source}`: {} (at character {})",
+                    e.message, e.column
                 ));
                 continue;
             }
         };
-        let short = path.rsplit('.').next().unwrap_or(path);
-        let many = sweep.len() > 1;
-        points = points
+        let line = error_at_item(text, "expect", index, "").line;
+        let claim = Claim {
+            text: source.clone(),
+            line,
+            syntax,
+        };
+        let missing: Vec<String> = claim
+            .runs()
             .into_iter()
-            .flat_map(|(labels, overrides)| {
-                values.iter().map(move |value| {
-                    let shown = match value {
-                        toml::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    let mut labels = labels.clone();
-                    labels.push(if many {
-                        format!("{short}={shown}")
-                    } else {
-                        shown
-                    });
-                    let mut overrides = overrides.clone();
-                    overrides.push((path.clone(), value.clone()));
-                    (labels, overrides)
-                })
-            })
+            .filter(|r| !runs.contains(&r.as_str()))
             .collect();
-    }
-    points
-        .into_iter()
-        .map(|(labels, overrides)| (labels.join(", "), overrides))
-        .collect()
-}
-
-fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
-    let mut segments: Vec<&str> = path.split('.').collect();
-    let last = segments.pop().unwrap_or(path);
-    let mut current = table;
-    for segment in segments {
-        let entry = current
-            .entry(segment.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        if !entry.is_table() {
-            *entry = toml::Value::Table(toml::Table::new());
+        if let Some(run) = missing.first() {
+            let names: Vec<String> = runs.iter().map(|r| format!("'{r}'")).collect();
+            problem(format!(
+                "claim `{source}` names run '{run}', but the runs are {}",
+                names.join(", ")
+            ));
+            continue;
         }
-        current = entry.as_table_mut().expect("just made a table");
+        if claim.syntax.run.is_none() && runs.len() > 1 {
+            problem(format!(
+                "claim `{source}` must say which run: add `where run = '…'`"
+            ));
+            continue;
+        }
+        if let Some(metric) = claim
+            .metrics()
+            .into_iter()
+            .find(|m| !KNOWN_METRICS.contains(&m.as_str()))
+        {
+            problem(format!(
+                "claim `{source}` reads metric `{metric}`, which is not recorded; metrics are {}",
+                KNOWN_METRICS.join(", ")
+            ));
+            continue;
+        }
+        claims.push(claim);
     }
-    current.insert(last.to_string(), value);
+    claims
 }
 
 /// Values that parse but cannot be trained: `(dotted key, what is wrong)`.
@@ -247,91 +287,6 @@ fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         ),
     );
     problems
-}
-
-/// An error located at a dotted key of the block (the deepest part of the path that exists).
-fn error_at(text: &str, path: &[&str], message: &str) -> SpecError {
-    let span = key_span(text, path).unwrap_or(0..0);
-    SpecError {
-        line: crate::diagnostic::line_of_offset(text, span.start),
-        column: crate::diagnostic::column_of_offset(text, span.start),
-        key: Some(path.join(".")).filter(|k| !k.is_empty()),
-        message: message.to_string(),
-        hint: None,
-    }
-}
-
-fn key_span(text: &str, path: &[&str]) -> Option<Range<usize>> {
-    let document = DeTable::parse(text).ok()?;
-    let mut table: &DeTable = document.get_ref();
-    let mut found = None;
-    for segment in path {
-        let (key, value) = table.iter().find(|(k, _)| k.get_ref() == segment)?;
-        found = Some(key.span());
-        match value.get_ref() {
-            DeValue::Table(inner) => table = inner,
-            _ => break,
-        }
-    }
-    found
-}
-
-fn toml_error(text: &str, error: &toml::de::Error) -> SpecError {
-    let span = error.span().unwrap_or(0..0);
-    let key = key_path_at(text, span.start);
-    let message = error.message().trim().to_string();
-    let hint = message.contains("unknown field").then(|| {
-        "check the spelling; README.md lists every key of an experiment block".to_string()
-    });
-    SpecError {
-        line: crate::diagnostic::line_of_offset(text, span.start),
-        column: crate::diagnostic::column_of_offset(text, span.start),
-        key,
-        message,
-        hint,
-    }
-}
-
-/// The dotted path of the key at `offset`, or of the key whose value holds `offset`
-/// (`model.activation` for an error pointing into `activation = "sigmod"`).
-fn key_path_at(text: &str, offset: usize) -> Option<String> {
-    let (document, _) = DeTable::parse_recoverable(text);
-    let mut path = Vec::new();
-    let mut table: &DeTable = document.get_ref();
-    'descend: loop {
-        for (key, value) in table.iter() {
-            if key.span().contains(&offset) {
-                path.push(key.get_ref().to_string());
-                break 'descend;
-            }
-            if value.span().contains(&offset) {
-                path.push(key.get_ref().to_string());
-                match value.get_ref() {
-                    DeValue::Table(inner) => {
-                        table = inner;
-                        continue 'descend;
-                    }
-                    _ => break 'descend,
-                }
-            }
-        }
-        // Inside a table but not in any of its keys or values: an unknown key the
-        // parser dropped, or the table itself. Name it by the text at the offset.
-        if let Some(word) = word_at(text, offset) {
-            path.push(word);
-        }
-        break;
-    }
-    (!path.is_empty()).then(|| path.join("."))
-}
-
-fn word_at(text: &str, offset: usize) -> Option<String> {
-    let rest = text.get(offset..)?;
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .collect();
-    (!word.is_empty()).then_some(word)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The results of an experiment as plain data: a tidy table of
-//! `(run, step, layer, metric, value)` rows plus one summary per run. The CSV a reader
-//! downloads is this table; plots and (later) claims query it.
+//! `(run, seed, step, layer, metric, value)` rows plus one summary per run. The CSV a reader
+//! downloads is this table; plots and claims query it. Queries without a seed take the median
+//! over the run's seeds, so a figure of a multi-seed run draws its median.
 
 use std::fmt::Write as _;
 
@@ -9,19 +10,43 @@ use std::fmt::Write as _;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub run: String,
+    pub seed: u64,
     pub step: u64,
     pub layer: Option<u32>,
     pub metric: String,
     pub value: f64,
 }
 
-/// What happened to one run as a whole.
+/// How one seed of a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeedOutcome {
+    pub seed: u64,
+    /// The step at which loss or a gradient became NaN/Inf, and what did.
+    pub diverged: Option<(u64, String)>,
+}
+
+/// What happened to one run (one variant of the experiment, over all its seeds).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
     /// The series label shown in legends and in the CSV's `run` column.
     pub label: String,
-    /// The training step at which loss or a gradient became NaN/Inf, if it did.
+    /// The earliest step at which any seed diverged.
     pub diverged_at: Option<u64>,
+    pub seeds: Vec<SeedOutcome>,
+}
+
+impl RunSummary {
+    pub fn new(label: impl Into<String>, seeds: Vec<SeedOutcome>) -> Self {
+        let diverged_at = seeds
+            .iter()
+            .filter_map(|s| s.diverged.as_ref().map(|d| d.0))
+            .min();
+        RunSummary {
+            label: label.into(),
+            diverged_at,
+            seeds,
+        }
+    }
 }
 
 /// Everything one experiment block measured, runs in the order they were declared.
@@ -32,7 +57,8 @@ pub struct Results {
 }
 
 impl Results {
-    /// `(step, value)` pairs of one metric of one run (and layer), in step order.
+    /// `(step, value)` of one metric of one run (and layer), in step order; the median over
+    /// seeds at each step.
     pub fn series(&self, run: &str, metric: &str, layer: Option<u32>) -> Vec<(u64, f64)> {
         let mut points: Vec<(u64, f64)> = self
             .rows
@@ -40,11 +66,11 @@ impl Results {
             .filter(|r| r.run == run && r.metric == metric && r.layer == layer)
             .map(|r| (r.step, r.value))
             .collect();
-        points.sort_by_key(|&(step, _)| step);
-        points
+        median_by_key(&mut points)
     }
 
-    /// Values of a per-layer metric of one run at one step, as `(layer, value)` in layer order.
+    /// A per-layer metric of one run at one step as `(layer, value)` in layer order; the
+    /// median over seeds.
     pub fn by_layer(&self, run: &str, metric: &str, step: u64) -> Vec<(u32, f64)> {
         let mut points: Vec<(u32, f64)> = self
             .rows
@@ -52,11 +78,10 @@ impl Results {
             .filter(|r| r.run == run && r.metric == metric && r.step == step)
             .filter_map(|r| r.layer.map(|layer| (layer, r.value)))
             .collect();
-        points.sort_by_key(|&(layer, _)| layer);
-        points
+        median_by_key(&mut points)
     }
 
-    /// The steps at which a metric was recorded for a run, ascending and without repeats.
+    /// The steps at which a metric was recorded for a run (any seed), ascending.
     pub fn steps(&self, run: &str, metric: &str) -> Vec<u64> {
         let mut steps: Vec<u64> = self
             .rows
@@ -69,16 +94,65 @@ impl Results {
         steps
     }
 
-    /// The tidy CSV (`run,step,layer,metric,value`). Values use Rust's shortest round-trip
-    /// formatting, so the file is deterministic and exact.
+    /// One seed's value, if it was recorded.
+    pub fn value(
+        &self,
+        run: &str,
+        seed: u64,
+        metric: &str,
+        layer: Option<u32>,
+        step: u64,
+    ) -> Option<f64> {
+        self.rows
+            .iter()
+            .find(|r| {
+                r.run == run
+                    && r.seed == seed
+                    && r.metric == metric
+                    && r.layer == layer
+                    && r.step == step
+            })
+            .map(|r| r.value)
+    }
+
+    /// The last step at which one seed recorded a metric.
+    pub fn last_step(&self, run: &str, seed: u64, metric: &str) -> Option<u64> {
+        self.rows
+            .iter()
+            .filter(|r| r.run == run && r.seed == seed && r.metric == metric)
+            .map(|r| r.step)
+            .max()
+    }
+
+    /// The highest layer number a metric has in a run.
+    pub fn layer_count(&self, run: &str, metric: &str) -> Option<u32> {
+        self.rows
+            .iter()
+            .filter(|r| r.run == run && r.metric == metric)
+            .filter_map(|r| r.layer)
+            .max()
+    }
+
+    pub fn run(&self, label: &str) -> Option<&RunSummary> {
+        self.runs.iter().find(|r| r.label == label)
+    }
+
+    /// Whether any row of any run has this metric.
+    pub fn has_metric(&self, metric: &str) -> bool {
+        self.rows.iter().any(|r| r.metric == metric)
+    }
+
+    /// The tidy CSV (`run,seed,step,layer,metric,value`). Values use Rust's shortest
+    /// round-trip formatting, so the file is deterministic and exact.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("run,step,layer,metric,value\n");
+        let mut out = String::from("run,seed,step,layer,metric,value\n");
         for row in &self.rows {
             let layer = row.layer.map(|l| l.to_string()).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{},{},{},{},{}",
+                "{},{},{},{},{},{}",
                 csv_field(&row.run),
+                row.seed,
                 row.step,
                 layer,
                 csv_field(&row.metric),
@@ -87,6 +161,35 @@ impl Results {
         }
         out
     }
+}
+
+/// Sort `(key, value)` pairs by key and replace each group of equal keys by its median.
+fn median_by_key<K: Ord + Copy>(points: &mut [(K, f64)]) -> Vec<(K, f64)> {
+    points.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    points
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|group| {
+            let values: Vec<f64> = group.iter().map(|p| p.1).collect();
+            (group[0].0, median(&values))
+        })
+        .collect()
+}
+
+/// The median of sorted or unsorted values (the mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    quantile(values, 0.5)
+}
+
+/// Linear-interpolated quantile (q in [0, 1]); NaN for no values.
+pub fn quantile(values: &[f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
 }
 
 /// Quote a CSV field when it holds a comma, quote or line break (RFC 4180).
@@ -102,9 +205,10 @@ fn csv_field(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn row(run: &str, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
+    fn row(run: &str, seed: u64, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
         Row {
             run: run.into(),
+            seed,
             step,
             layer,
             metric: metric.into(),
@@ -113,39 +217,74 @@ mod tests {
     }
 
     #[test]
-    fn csv_has_header_empty_layer_and_quoted_labels() {
+    fn csv_has_header_seed_empty_layer_and_quoted_labels() {
         let results = Results {
             runs: vec![],
             rows: vec![
-                row("a,b", 0, Some(1), "grad_norm", 0.5),
-                row("plain", 3, None, "loss", 1.25),
+                row("a,b", 1, 0, Some(1), "grad_norm", 0.5),
+                row("plain", 2, 3, None, "loss", 1.25),
             ],
         };
         assert_eq!(
             results.to_csv(),
-            "run,step,layer,metric,value\n\"a,b\",0,1,grad_norm,0.5\nplain,3,,loss,1.25\n"
+            "run,seed,step,layer,metric,value\n\"a,b\",1,0,1,grad_norm,0.5\nplain,2,3,,loss,1.25\n"
         );
     }
 
     #[test]
-    fn queries_select_and_sort() {
+    fn queries_take_the_median_over_seeds() {
         let results = Results {
             runs: vec![],
             rows: vec![
-                row("r", 5, Some(2), "grad_norm", 2.0),
-                row("r", 0, Some(2), "grad_norm", 1.0),
-                row("r", 0, Some(1), "grad_norm", 3.0),
-                row("s", 0, Some(1), "grad_norm", 9.0),
+                row("r", 1, 5, Some(2), "grad_norm", 2.0),
+                row("r", 1, 0, Some(2), "grad_norm", 1.0),
+                row("r", 2, 0, Some(2), "grad_norm", 3.0),
+                row("r", 3, 0, Some(2), "grad_norm", 10.0),
+                row("r", 1, 0, Some(1), "grad_norm", 3.0),
+                row("s", 1, 0, Some(1), "grad_norm", 9.0),
             ],
         };
         assert_eq!(
             results.series("r", "grad_norm", Some(2)),
-            vec![(0, 1.0), (5, 2.0)]
+            vec![(0, 3.0), (5, 2.0)]
         );
         assert_eq!(
             results.by_layer("r", "grad_norm", 0),
-            vec![(1, 3.0), (2, 1.0)]
+            vec![(1, 3.0), (2, 3.0)]
         );
         assert_eq!(results.steps("r", "grad_norm"), vec![0, 5]);
+        assert_eq!(results.value("r", 3, "grad_norm", Some(2), 0), Some(10.0));
+        assert_eq!(results.last_step("r", 1, "grad_norm"), Some(5));
+        assert_eq!(results.layer_count("r", "grad_norm"), Some(2));
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(quantile(&[0.0, 10.0], 0.25), 2.5);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn a_run_diverged_at_its_earliest_seed() {
+        let run = RunSummary::new(
+            "x",
+            vec![
+                SeedOutcome {
+                    seed: 1,
+                    diverged: Some((9, "loss is NaN".into())),
+                },
+                SeedOutcome {
+                    seed: 2,
+                    diverged: None,
+                },
+                SeedOutcome {
+                    seed: 3,
+                    diverged: Some((4, "loss is inf".into())),
+                },
+            ],
+        );
+        assert_eq!(run.diverged_at, Some(4));
     }
 }

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use super::claims::Claim;
 use crate::nn::{Activation, Init};
 
 /// The figures an experiment can draw. A new kind is added here and drawn in `plot`.
@@ -159,6 +160,22 @@ pub(super) struct BlockToml {
     pub(super) sweep: toml::Table,
     #[serde(default = "defaults::plots", deserialize_with = "one_or_many")]
     pub(super) plot: Vec<String>,
+    #[serde(default)]
+    pub(super) seeds: Option<Seeds>,
+    #[serde(default)]
+    pub(super) case: Option<Vec<toml::Table>>,
+    #[serde(default)]
+    pub(super) expect: Vec<String>,
+    #[serde(default)]
+    pub(super) note: Option<String>,
+}
+
+/// `seeds = 5` (train.seed, train.seed + 1, …) or `seeds = [1, 7, 9]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Seeds {
+    Count(i64),
+    List(Vec<u64>),
 }
 
 /// One fully specified training run: the block's settings with one sweep point applied.
@@ -167,6 +184,9 @@ pub(super) struct BlockToml {
 pub struct RunSpec {
     #[serde(skip)]
     pub label: String,
+    /// The training seeds this variant runs with (`train.seed` alone unless `seeds` is given).
+    #[serde(skip)]
+    pub seeds: Vec<u64>,
     pub data: DataSpec,
     pub model: ModelSpec,
     pub train: TrainSpec,
@@ -178,8 +198,12 @@ pub struct Experiment {
     pub id: String,
     pub title: String,
     pub caption: Option<String>,
+    /// The author's remark, shown with the spec under the figures.
+    pub note: Option<String>,
     pub plots: Vec<PlotKind>,
+    /// One per variant (case × sweep point), each with its seeds.
     pub runs: Vec<RunSpec>,
+    pub claims: Vec<Claim>,
 }
 
 /// A problem in a block. `line` is 1-based inside the block's TOML text.

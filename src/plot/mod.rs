@@ -42,10 +42,7 @@ fn list_runs(results: &Results) -> Vec<RunSummary> {
     let mut runs = results.runs.clone();
     for row in &results.rows {
         if !runs.iter().any(|run| run.label == row.run) {
-            runs.push(RunSummary {
-                label: row.run.clone(),
-                diverged_at: None,
-            });
+            runs.push(RunSummary::new(row.run.clone(), Vec::new()));
         }
     }
     runs

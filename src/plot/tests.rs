@@ -8,6 +8,7 @@ use crate::experiment::results::Row;
 fn row(run: &str, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
     Row {
         run: run.to_string(),
+        seed: 1,
         step,
         layer,
         metric: metric.to_string(),
@@ -61,6 +62,7 @@ fn two_runs() -> Results {
             .map(|(label, diverged_at)| RunSummary {
                 label: label.to_string(),
                 diverged_at: *diverged_at,
+                seeds: Vec::new(),
             })
             .collect(),
         rows,
@@ -226,6 +228,7 @@ fn constant_and_single_point_series_render() {
         runs: vec![RunSummary {
             label: "flat".into(),
             diverged_at: None,
+            seeds: Vec::new(),
         }],
         rows: vec![
             row("flat", 0, Some(1), "grad_norm", 0.5),
@@ -266,6 +269,7 @@ fn extreme_values_never_reach_the_svg_as_non_finite_numbers() {
     let runs = vec![RunSummary {
         label: "x".into(),
         diverged_at: Some(7),
+        seeds: Vec::new(),
     }];
     let results = Results { runs, rows };
     for kind in PlotKind::ALL {
@@ -315,6 +319,7 @@ fn write_visual_check() {
     results.runs.push(RunSummary {
         label: long.into(),
         diverged_at: None,
+        seeds: Vec::new(),
     });
     for layer in 1..=11u32 {
         for step in [0, 299] {

@@ -72,11 +72,23 @@ impl TestBook {
     }
 
     pub fn build_to(&self, dest: &Path) -> Result<BuildReport, Diagnostics> {
-        build(&BuildOptions {
-            root: self.root().to_path_buf(),
+        self.build_with(BuildOptions {
             dest: Some(dest.to_path_buf()),
-            dry_run: false,
+            ..self.options()
         })
+    }
+
+    /// Options for this book (output to `book/`, cache in `.gradbook/`), to adjust and pass
+    /// to [`TestBook::build_with`].
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions {
+            dest: Some(self.out()),
+            ..BuildOptions::new(self.root())
+        }
+    }
+
+    pub fn build_with(&self, options: BuildOptions) -> Result<BuildReport, Diagnostics> {
+        build(&options)
     }
 
     /// Run the real binary in the book's directory.
