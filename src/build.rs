@@ -138,7 +138,8 @@ pub fn build_with_progress(
     lap(&mut report, "claims");
 
     let mut files = Vec::new();
-    let figure_html = draw_figures(&book, &blocks, &results, &mut files);
+    let figure_html =
+        draw_figures(&book, &blocks, &results, &mut files).map_err(|e| fail(&report, e))?;
     report.figures = files
         .iter()
         .filter(|f| f.path.extension().is_some_and(|e| e == "svg"))
@@ -248,7 +249,8 @@ fn draw_figures(
     blocks: &[Block],
     results: &[Results],
     files: &mut Vec<OutputFile>,
-) -> Vec<Vec<String>> {
+) -> Result<Vec<Vec<String>>, Diagnostics> {
+    let mut errors = Vec::new();
     let mut html: Vec<Vec<String>> = vec![Vec::new(); book.chapters.len()];
     let mut counters = vec![0usize; book.chapters.len()];
     for (block, results) in blocks.iter().zip(results) {
@@ -260,11 +262,36 @@ fn draw_figures(
         files.push(OutputFile::new(&csv_path, results.to_csv()));
 
         let mut svgs = Vec::new();
-        for &kind in &block.experiment.plots {
+        for (index, spec) in block.experiment.plots.iter().enumerate() {
+            let kind = spec.kind;
             counters[block.chapter] += 1;
             let title = figure::kind_title(&block.experiment.title, kind);
-            let svg = plot::render(kind, results, &title);
-            let svg_path = dir.join(format!("{id}-{}.svg", kind.name()));
+            let svg = match plot::render(spec, results, &title) {
+                Ok(svg) => svg,
+                Err(problem) => {
+                    let file = book.content_dir().join(&chapter.path);
+                    errors.push(
+                        Diagnostic::error(
+                            &file,
+                            block.first_line,
+                            format!("experiment `{id}`, plot `{kind}`: {problem}"),
+                        )
+                        .with_snippet_from(&chapter.source),
+                    );
+                    continue;
+                }
+            };
+            // A kind drawn twice (say, with two metrics) gets a numbered file name.
+            let repeat = block.experiment.plots[..index]
+                .iter()
+                .filter(|s| s.kind == kind)
+                .count();
+            let name = if repeat == 0 {
+                kind.name().to_string()
+            } else {
+                format!("{}-{}", kind.name(), repeat + 1)
+            };
+            let svg_path = dir.join(format!("{id}-{name}.svg"));
             files.push(OutputFile::new(&svg_path, svg.clone()));
             let number = match chapter.number_label().as_str() {
                 "" => counters[block.chapter].to_string(),
@@ -291,7 +318,11 @@ fn draw_figures(
             &block.toml,
         ));
     }
-    html
+    if errors.is_empty() {
+        Ok(html)
+    } else {
+        Err(Diagnostics(errors))
+    }
 }
 
 /// Convenience for the CLI and tests: build the book at `root` into its `book/`.

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod claims;
 mod locate;
 mod parse;
+pub mod plot_spec;
 pub mod results;
 pub mod run;
 pub mod spec;
@@ -13,5 +14,6 @@ pub mod table;
 mod variants;
 
 pub use parse::{MAX_DEPTH, MAX_SAMPLES, MAX_SEEDS, MAX_STEPS, MAX_WIDTH, parse_block};
+pub use plot_spec::{PlotKind, PlotSpec, Theory};
 pub use results::{Results, Row, RunSummary, SeedOutcome};
-pub use spec::{Experiment, PlotKind, RunSpec, SpecError};
+pub use spec::{Experiment, RunSpec, SpecError};

@@ -4,8 +4,9 @@
 
 use super::claims::{Claim, parse_claim};
 use super::locate::{error_at, error_at_item, toml_error};
+use super::plot_spec::{PlotEntry, PlotKind, PlotSpec};
 use super::run::KNOWN_METRICS;
-use super::spec::{BlockToml, Experiment, PlotKind, RunSpec, Seeds, SpecError};
+use super::spec::{BlockToml, Experiment, RunSpec, Seeds, SpecError};
 use super::variants::{Variant, set_path, sweep_error, variants};
 
 /// Sane maximums: a typo should not start an hour-long build.
@@ -29,7 +30,7 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
             "id must be non-empty and use only a-z, 0-9, '-' and '_'",
         ));
     }
-    let plots = plot_kinds(text, &block.plot, &mut errors);
+    let plots = plot_specs(text, block.plot.as_ref(), &mut errors);
     let seed_list = seed_list(text, block.seeds.as_ref(), &mut errors);
 
     let mut runs: Vec<RunSpec> = Vec::new();
@@ -111,20 +112,45 @@ fn is_valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn plot_kinds(text: &str, names: &[String], errors: &mut Vec<SpecError>) -> Vec<PlotKind> {
-    let mut plots = Vec::new();
-    for name in names {
-        match name.parse::<PlotKind>() {
-            Ok(kind) if !plots.contains(&kind) => plots.push(kind),
-            Ok(_) => errors.push(error_at(
-                text,
-                &["plot"],
-                &format!("plot `{name}` is listed twice"),
-            )),
-            Err(message) => errors.push(error_at(text, &["plot"], &message)),
+/// The block's figures: `plot` as a name, a table, or a list of them (default: gradient
+/// norm by layer and loss).
+fn plot_specs(
+    text: &str,
+    plot: Option<&toml::Value>,
+    errors: &mut Vec<SpecError>,
+) -> Vec<PlotSpec> {
+    let entries: Vec<&toml::Value> = match plot {
+        None => {
+            return vec![
+                PlotSpec::new(PlotKind::GradNormByLayer),
+                PlotSpec::new(PlotKind::Loss),
+            ];
+        }
+        Some(toml::Value::Array(list)) => list.iter().collect(),
+        Some(single) => vec![single],
+    };
+    let is_list = matches!(plot, Some(toml::Value::Array(_)));
+    let mut specs: Vec<PlotSpec> = Vec::new();
+    for (index, entry) in entries.into_iter().enumerate() {
+        let problem = |message: &str| {
+            if is_list {
+                error_at_item(text, "plot", index, message)
+            } else {
+                error_at(text, &["plot"], message)
+            }
+        };
+        let resolved = PlotEntry::try_from(entry.clone())
+            .map_err(|e| format!("a plot is a name such as \"loss\" or a table such as {{ kind = \"grad_flow\" }}: {}", e.message()))
+            .and_then(|entry| entry.resolve());
+        match resolved {
+            Ok(spec) if specs.contains(&spec) => {
+                errors.push(problem(&format!("plot `{}` is listed twice", spec.kind)))
+            }
+            Ok(spec) => specs.push(spec),
+            Err(message) => errors.push(problem(&message)),
         }
     }
-    plots
+    specs
 }
 
 /// `None` when the block gives no `seeds` (each variant runs with its `train.seed`).
@@ -303,10 +329,8 @@ mod tests {
     #[test]
     fn defaults_fill_in_and_a_single_run_is_labelled_by_id() {
         let experiment = parse_block(BASE).unwrap();
-        assert_eq!(
-            experiment.plots,
-            vec![PlotKind::GradNormByLayer, PlotKind::Loss]
-        );
+        let kinds: Vec<PlotKind> = experiment.plots.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, vec![PlotKind::GradNormByLayer, PlotKind::Loss]);
         let run = &experiment.runs[0];
         assert_eq!(run.label, "e");
         assert_eq!(

@@ -49,11 +49,58 @@ impl RunSummary {
     }
 }
 
+/// What a histogram counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistogramOf {
+    Activations,
+    Gradients,
+}
+
+/// The distribution of one layer's activations (or their gradients) at one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub run: String,
+    pub seed: u64,
+    pub step: u64,
+    pub layer: u32,
+    pub of: HistogramOf,
+    /// `counts.len() + 1` ascending bin edges.
+    pub edges: Vec<f64>,
+    pub counts: Vec<u64>,
+}
+
+/// The class a trained network predicts on a regular grid over a 2-D input range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionGrid {
+    pub run: String,
+    pub seed: u64,
+    pub x_range: (f64, f64),
+    pub y_range: (f64, f64),
+    /// Cells per side.
+    pub resolution: usize,
+    /// Row-major, `y` outer (row 0 at `y_range.0`), one class per cell.
+    pub classes: Vec<u32>,
+}
+
+/// A training point of a 2-D data set, for drawing over its decision regions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DataPoint {
+    pub x: f64,
+    pub y: f64,
+    pub class: u32,
+}
+
 /// Everything one experiment block measured, runs in the order they were declared.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Results {
     pub runs: Vec<RunSummary>,
     pub rows: Vec<Row>,
+    /// Only when a figure asks for them (activation histograms).
+    pub histograms: Vec<Histogram>,
+    /// Only when a figure asks for them (decision boundaries).
+    pub grids: Vec<DecisionGrid>,
+    /// The data set's points, when it is 2-D and a decision boundary is drawn.
+    pub points: Vec<DataPoint>,
 }
 
 impl Results {
@@ -224,6 +271,7 @@ mod tests {
                 row("a,b", 1, 0, Some(1), "grad_norm", 0.5),
                 row("plain", 2, 3, None, "loss", 1.25),
             ],
+            ..Default::default()
         };
         assert_eq!(
             results.to_csv(),
@@ -243,6 +291,7 @@ mod tests {
                 row("r", 1, 0, Some(1), "grad_norm", 3.0),
                 row("s", 1, 0, Some(1), "grad_norm", 9.0),
             ],
+            ..Default::default()
         };
         assert_eq!(
             results.series("r", "grad_norm", Some(2)),

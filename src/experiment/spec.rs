@@ -12,48 +12,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use super::claims::Claim;
 use crate::nn::{Activation, Init};
 
-/// The figures an experiment can draw. A new kind is added here and drawn in `plot`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PlotKind {
-    GradNormByLayer,
-    Loss,
-}
-
-impl PlotKind {
-    pub const ALL: [PlotKind; 2] = [PlotKind::GradNormByLayer, PlotKind::Loss];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            PlotKind::GradNormByLayer => "grad_norm_by_layer",
-            PlotKind::Loss => "loss",
-        }
-    }
-}
-
-impl fmt::Display for PlotKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for PlotKind {
-    type Err = String;
-    fn from_str(name: &str) -> Result<Self, String> {
-        PlotKind::ALL
-            .into_iter()
-            .find(|kind| kind.name() == name)
-            .ok_or_else(|| {
-                format!(
-                    "unknown plot `{name}`, expected one of {}",
-                    names(PlotKind::ALL.map(PlotKind::name))
-                )
-            })
-    }
-}
-
-fn names<const N: usize>(all: [&str; N]) -> String {
-    all.map(|name| format!("`{name}`")).join(", ")
-}
+pub use super::plot_spec::{PlotKind, PlotSpec, Theory};
 
 /// Generated data sets (the engine generates them from `seed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -137,9 +96,6 @@ mod defaults {
     pub fn record_every() -> usize {
         1
     }
-    pub fn plots() -> Vec<String> {
-        vec!["grad_norm_by_layer".into(), "loss".into()]
-    }
 }
 
 /// The block as written, before sweeps are expanded.
@@ -158,8 +114,9 @@ pub(super) struct BlockToml {
     pub(super) train: TrainSpec,
     #[serde(default)]
     pub(super) sweep: toml::Table,
-    #[serde(default = "defaults::plots", deserialize_with = "one_or_many")]
-    pub(super) plot: Vec<String>,
+    /// A figure name, a table, or a list of them; checked in `parse` so errors are precise.
+    #[serde(default)]
+    pub(super) plot: Option<toml::Value>,
     #[serde(default)]
     pub(super) seeds: Option<Seeds>,
     #[serde(default)]
@@ -200,7 +157,7 @@ pub struct Experiment {
     pub caption: Option<String>,
     /// The author's remark, shown with the spec under the figures.
     pub note: Option<String>,
-    pub plots: Vec<PlotKind>,
+    pub plots: Vec<PlotSpec>,
     /// One per variant (case × sweep point), each with its seeds.
     pub runs: Vec<RunSpec>,
     pub claims: Vec<Claim>,
@@ -233,23 +190,6 @@ where
 {
     let name = String::deserialize(deserializer)?;
     name.parse().map_err(de::Error::custom)
-}
-
-/// `plot = "loss"` or `plot = ["grad_norm_by_layer", "loss"]`.
-fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
-    match OneOrMany::deserialize(deserializer) {
-        Ok(OneOrMany::One(name)) => Ok(vec![name]),
-        Ok(OneOrMany::Many(list)) => Ok(list),
-        Err(_) => Err(de::Error::custom(
-            "expected a plot name or a list of plot names",
-        )),
-    }
 }
 
 /// `init = "he_normal"` or `init = { name = "normal", std = 0.5 }`.

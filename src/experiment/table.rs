@@ -123,6 +123,7 @@ mod tests {
                 row("sigmoid", 9, Some(2), "grad_norm", 0.5),
                 row("发散", 2, None, "loss", 40.0),
             ],
+            ..Default::default()
         };
         let table = summary_table(&results);
         let lines: Vec<&str> = table.lines().collect();

@@ -22,17 +22,19 @@ mod style;
 #[cfg(test)]
 mod tests;
 
-pub use crate::experiment::PlotKind;
 use crate::experiment::results::{Results, RunSummary};
+pub use crate::experiment::{PlotKind, PlotSpec};
 
 pub use by_layer::grad_norm_by_layer;
 pub use over_steps::loss;
 
-/// The SVG document for figure `kind` of `results`, titled `title`.
-pub fn render(kind: PlotKind, results: &Results, title: &str) -> String {
-    match kind {
-        PlotKind::GradNormByLayer => grad_norm_by_layer(results, title),
-        PlotKind::Loss => loss(results, title),
+/// The SVG document for the figure `spec` asks for, titled `title`; `Err` says why it cannot
+/// be drawn (e.g. the results lack what the kind needs).
+pub fn render(spec: &PlotSpec, results: &Results, title: &str) -> Result<String, String> {
+    match spec.kind {
+        PlotKind::GradNormByLayer => Ok(grad_norm_by_layer(results, title)),
+        PlotKind::Loss => Ok(loss(results, title)),
+        other => Err(format!("the figure kind `{other}` is not drawn yet")),
     }
 }
 

@@ -63,8 +63,5 @@ fn strip_xml_declaration(svg: &str) -> &str {
 
 /// The title a kind of figure gets under a block's title.
 pub fn kind_title(block_title: &str, kind: PlotKind) -> String {
-    match kind {
-        PlotKind::GradNormByLayer => format!("{block_title}：各层权重梯度范数"),
-        PlotKind::Loss => format!("{block_title}：训练损失"),
-    }
+    format!("{block_title}：{}", kind.subject())
 }

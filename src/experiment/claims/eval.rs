@@ -92,6 +92,7 @@ impl Evaluator<'_> {
     fn eval(&mut self, expr: &Expr) -> Result<Value, String> {
         match expr {
             Expr::Number(n) => Ok(Value::Numbers(vec![*n])),
+            Expr::Variable(name) => Err(format!("`{name}` is not a metric")),
             Expr::Select(selector) => self.select(selector).map(Value::Numbers),
             Expr::Diverged(run) => {
                 let run = run.clone().unwrap_or_else(|| self.run.clone());
@@ -266,6 +267,40 @@ impl Evaluator<'_> {
     }
 }
 
+/// The value of a formula (see [`super::syntax::parse_formula`]) for the given variables.
+pub fn evaluate_formula(expr: &Expr, variables: &[(&str, f64)]) -> Result<f64, String> {
+    let value = |e: &Expr| evaluate_formula(e, variables);
+    Ok(match expr {
+        Expr::Number(n) => *n,
+        Expr::Variable(name) => variables
+            .iter()
+            .find(|(v, _)| v == name)
+            .map(|(_, x)| *x)
+            .ok_or_else(|| format!("no value for `{name}`"))?,
+        Expr::Negate(inner) => -value(inner)?,
+        Expr::Call(function, argument) if !function.is_aggregate() => {
+            apply(*function, &[value(argument)?])[0]
+        }
+        Expr::Binary(symbol, left, right) => {
+            let (a, b) = (value(left)?, value(right)?);
+            match *symbol {
+                "+" => a + b,
+                "-" => a - b,
+                "*" => a * b,
+                "/" => a / b,
+                "^" => a.powf(b),
+                other => return Err(format!("`{other}` does not belong in a formula")),
+            }
+        }
+        _ => {
+            return Err(
+                "a formula is numbers, variables, + - * / ^ and functions such as exp, ln, sqrt"
+                    .into(),
+            );
+        }
+    })
+}
+
 fn apply(function: Function, values: &[f64]) -> Vec<f64> {
     let each = |f: fn(f64) -> f64| values.iter().map(|&v| f(v)).collect();
     match function {
@@ -277,6 +312,7 @@ fn apply(function: Function, values: &[f64]) -> Vec<f64> {
         Function::Log10 => each(f64::log10),
         Function::Ln => each(f64::ln),
         Function::Sqrt => each(f64::sqrt),
+        Function::Exp => each(f64::exp),
     }
 }
 

@@ -4,8 +4,8 @@
 mod eval;
 mod syntax;
 
-pub use eval::{Verdict, evaluate};
-pub use syntax::{ClaimSyntax, Expr, Selector, SyntaxError, parse_claim};
+pub use eval::{Verdict, evaluate, evaluate_formula};
+pub use syntax::{ClaimSyntax, Expr, Selector, SyntaxError, parse_claim, parse_formula};
 
 use crate::experiment::results::Results;
 
@@ -58,7 +58,7 @@ fn children(expr: &Expr) -> Vec<&Expr> {
     match expr {
         Expr::Call(_, a) | Expr::Negate(a) | Expr::Not(a) => vec![a],
         Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => vec![a, b],
-        Expr::Number(_) | Expr::Select(_) | Expr::Diverged(_) => vec![],
+        Expr::Number(_) | Expr::Variable(_) | Expr::Select(_) | Expr::Diverged(_) => vec![],
     }
 }
 
@@ -91,5 +91,64 @@ pub fn format_value(value: f64) -> String {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         format!("{value:.3e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_take_variables_and_reject_unknown_names() {
+        let formula = parse_formula("0.25^(L-l) * exp(0)", &["l", "L"]).unwrap();
+        assert_eq!(
+            evaluate_formula(&formula, &[("l", 1.0), ("L", 3.0)]),
+            Ok(0.0625)
+        );
+        let error = parse_formula("0.25^(L-k)", &["l", "L"]).unwrap_err();
+        assert!(
+            error.message.contains("unknown name `k`"),
+            "{}",
+            error.message
+        );
+        assert!(parse_formula("loss < 1", &["l"]).is_err());
+    }
+
+    #[test]
+    fn claims_parse_precedence_and_where() {
+        let claim = parse_claim(
+            "not a[step=0] + 2 * b[step=last] ^ 2 < 1 or diverged where run = 'x' and seed = 3",
+        )
+        .unwrap();
+        assert_eq!((claim.run.as_deref(), claim.seed), (Some("x"), Some(3)));
+        let Expr::Or(left, right) = claim.expr else {
+            panic!("or binds loosest")
+        };
+        assert!(matches!(*right, Expr::Diverged(None)));
+        let Expr::Not(inner) = *left else {
+            panic!("not binds before or")
+        };
+        let Expr::Binary("<", sum, _) = *inner else {
+            panic!("comparison under not")
+        };
+        let Expr::Binary("+", _, product) = *sum else {
+            panic!("+ over *")
+        };
+        assert!(matches!(*product, Expr::Binary("*", _, _)));
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_column() {
+        let error = parse_claim("loss[step=last] <").unwrap_err();
+        assert_eq!(error.column, 18);
+        let error = parse_claim("loss[stp=0] < 1").unwrap_err();
+        assert!(error.message.contains("unknown selector `stp`"));
+        assert_eq!(error.column, 6);
+        assert!(
+            parse_claim("loss < 1")
+                .unwrap_err()
+                .message
+                .contains("needs a selector")
+        );
     }
 }

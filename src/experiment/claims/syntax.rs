@@ -126,10 +126,11 @@ pub enum Function {
     Log10,
     Ln,
     Sqrt,
+    Exp,
 }
 
 impl Function {
-    const ALL: [(&'static str, Function); 8] = [
+    const ALL: [(&'static str, Function); 9] = [
         ("median", Function::Median),
         ("mean", Function::Mean),
         ("min", Function::Min),
@@ -138,6 +139,7 @@ impl Function {
         ("log10", Function::Log10),
         ("ln", Function::Ln),
         ("sqrt", Function::Sqrt),
+        ("exp", Function::Exp),
     ];
 
     fn from_name(name: &str) -> Option<Function> {
@@ -156,6 +158,8 @@ impl Function {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Number(f64),
+    /// A named number in a formula (`l`, `L` in a figure's theory curve); claims have none.
+    Variable(String),
     Select(Selector),
     Diverged(Option<String>),
     Call(Function, Box<Expr>),
@@ -182,6 +186,7 @@ pub fn parse_claim(source: &str) -> Result<ClaimSyntax, SyntaxError> {
         tokens,
         next: 0,
         end_column,
+        variables: &[],
     };
     let expr = parser.or()?;
     let (mut run, mut seed) = (None, None);
@@ -220,10 +225,35 @@ pub fn parse_claim(source: &str) -> Result<ClaimSyntax, SyntaxError> {
     Ok(ClaimSyntax { expr, run, seed })
 }
 
+/// Parse a formula of numbers, `variables`, arithmetic and functions, e.g. `0.25^(L-l)`.
+pub fn parse_formula(
+    source: &str,
+    variables: &'static [&'static str],
+) -> Result<Expr, SyntaxError> {
+    let tokens = tokenize(source)?;
+    let end_column = source.chars().count() + 1;
+    let mut parser = Parser {
+        tokens,
+        next: 0,
+        end_column,
+        variables,
+    };
+    let expr = parser.sum()?;
+    if parser.next < parser.tokens.len() {
+        return Err(SyntaxError {
+            column: parser.column(),
+            message: "unexpected text after the formula".into(),
+        });
+    }
+    Ok(expr)
+}
+
 struct Parser {
     tokens: Vec<(Token, usize)>,
     next: usize,
     end_column: usize,
+    /// Names that stand for numbers (formulas only).
+    variables: &'static [&'static str],
 }
 
 impl Parser {
@@ -408,6 +438,18 @@ impl Parser {
                     return Err(SyntaxError {
                         column,
                         message: format!("expected a value, found `{word}`"),
+                    });
+                }
+                if self.variables.contains(&word.as_str()) {
+                    return Ok(Expr::Variable(word));
+                }
+                if !self.variables.is_empty() {
+                    let names = self.variables.join(", ");
+                    return Err(SyntaxError {
+                        column,
+                        message: format!(
+                            "unknown name `{word}`; a formula may use {names}, numbers and functions"
+                        ),
                     });
                 }
                 if !self.eat("[") {

@@ -1,0 +1,291 @@
+//! What a block asks to be drawn: `plot = ["loss", { kind = "grad_norm_by_layer", metric =
+//! "delta", steps = [0, 100], theory = "0.25^(L-l)" }]`. Each entry is a figure kind's name or
+//! a table of the kind and its options; drawing is `plot`'s job.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+use super::claims::{Expr, parse_formula};
+
+/// The figures an experiment can draw. A new kind is added here and drawn in `plot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlotKind {
+    /// x = layer, log y = a per-layer metric (‖∂L/∂W‖ by default) at chosen steps.
+    GradNormByLayer,
+    /// Heat map layer × step of log10 of a per-layer metric, one panel per run.
+    GradFlow,
+    /// One line per layer of a per-layer metric over steps.
+    GradNormOverSteps,
+    /// Training loss over steps (and test loss when recorded).
+    Loss,
+    /// Train and test accuracy over steps.
+    Accuracy,
+    /// Per-layer distribution of activations (or gradients) at a step.
+    ActivationHist,
+    /// Mean, std, saturated and dead fraction of activations by layer.
+    ActivationStats,
+    /// The learned decision regions of a 2-D data set, with its points.
+    DecisionBoundary,
+}
+
+impl PlotKind {
+    pub const ALL: [PlotKind; 8] = [
+        PlotKind::GradNormByLayer,
+        PlotKind::GradFlow,
+        PlotKind::GradNormOverSteps,
+        PlotKind::Loss,
+        PlotKind::Accuracy,
+        PlotKind::ActivationHist,
+        PlotKind::ActivationStats,
+        PlotKind::DecisionBoundary,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PlotKind::GradNormByLayer => "grad_norm_by_layer",
+            PlotKind::GradFlow => "grad_flow",
+            PlotKind::GradNormOverSteps => "grad_norm_over_steps",
+            PlotKind::Loss => "loss",
+            PlotKind::Accuracy => "accuracy",
+            PlotKind::ActivationHist => "activation_hist",
+            PlotKind::ActivationStats => "activation_stats",
+            PlotKind::DecisionBoundary => "decision_boundary",
+        }
+    }
+
+    /// What the figure shows, in the book's language, for its caption: "<block title>：<this>".
+    pub fn subject(self) -> &'static str {
+        match self {
+            PlotKind::GradNormByLayer => "各层梯度范数",
+            PlotKind::GradFlow => "梯度随层与训练步的变化",
+            PlotKind::GradNormOverSteps => "各层梯度范数随训练的变化",
+            PlotKind::Loss => "训练损失",
+            PlotKind::Accuracy => "准确率",
+            PlotKind::ActivationHist => "各层激活值分布",
+            PlotKind::ActivationStats => "各层激活统计",
+            PlotKind::DecisionBoundary => "决策边界",
+        }
+    }
+
+    /// Kinds that draw a per-layer metric and accept `metric = …`.
+    pub fn takes_layer_metric(self) -> bool {
+        matches!(
+            self,
+            PlotKind::GradNormByLayer | PlotKind::GradFlow | PlotKind::GradNormOverSteps
+        )
+    }
+}
+
+impl fmt::Display for PlotKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for PlotKind {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        PlotKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<String> = PlotKind::ALL
+                    .iter()
+                    .map(|k| format!("`{}`", k.name()))
+                    .collect();
+                format!(
+                    "unknown plot `{name}`, expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// A reference curve drawn dashed over a figure: a formula in `l` (the layer, 1 = nearest the
+/// input) and `L` (the number of layers), anchored to the data at the last layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theory {
+    pub formula_text: String,
+    pub formula: Expr,
+    /// The legend text; the formula itself when not given.
+    pub label: String,
+}
+
+/// The variables a theory formula may use.
+pub const THEORY_VARIABLES: &[&str] = &["l", "L"];
+
+/// One figure to draw and its options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotSpec {
+    pub kind: PlotKind,
+    /// The per-layer metric, for kinds that take one (default `grad_norm`).
+    pub metric: String,
+    /// Steps to show (by-layer figures: default first and last; histograms: default first).
+    pub steps: Option<Vec<u64>>,
+    /// Logarithmic y axis; `None` lets the kind choose.
+    pub log_y: Option<bool>,
+    pub theory: Option<Theory>,
+}
+
+impl PlotSpec {
+    pub fn new(kind: PlotKind) -> Self {
+        PlotSpec {
+            kind,
+            metric: "grad_norm".into(),
+            steps: None,
+            log_y: None,
+            theory: None,
+        }
+    }
+}
+
+/// The per-layer metrics a figure may draw, with their short aliases.
+const LAYER_METRICS: &[(&str, &str)] = &[
+    ("grad_norm", "grad_norm"),
+    ("grad", "grad_norm"),
+    ("grad_norm_bias", "grad_norm_bias"),
+    ("delta", "delta_norm"),
+    ("delta_norm", "delta_norm"),
+    ("weight_norm", "weight_norm"),
+    ("update_ratio", "update_ratio"),
+];
+
+/// An entry of `plot` as written.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum PlotEntry {
+    Name(String),
+    Table(PlotTable),
+}
+
+impl TryFrom<toml::Value> for PlotEntry {
+    type Error = toml::de::Error;
+    /// Strings are names; tables are checked key by key, so a misspelt option is named.
+    fn try_from(value: toml::Value) -> Result<Self, Self::Error> {
+        match value {
+            toml::Value::String(name) => Ok(PlotEntry::Name(name)),
+            other => other.try_into().map(PlotEntry::Table),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PlotTable {
+    kind: String,
+    #[serde(default)]
+    metric: Option<String>,
+    #[serde(default)]
+    steps: Option<Vec<u64>>,
+    #[serde(default)]
+    log_y: Option<bool>,
+    #[serde(default)]
+    theory: Option<String>,
+    #[serde(default)]
+    theory_label: Option<String>,
+}
+
+impl PlotEntry {
+    /// Check and normalize an entry; `Err` says what is wrong with it.
+    pub(super) fn resolve(&self) -> Result<PlotSpec, String> {
+        let table = match self {
+            PlotEntry::Name(name) => return name.parse().map(PlotSpec::new),
+            PlotEntry::Table(table) => table,
+        };
+        let mut spec = PlotSpec::new(table.kind.parse()?);
+        if let Some(metric) = &table.metric {
+            if !spec.kind.takes_layer_metric() {
+                return Err(format!("plot `{}` takes no `metric`", spec.kind));
+            }
+            let (_, name) = LAYER_METRICS
+                .iter()
+                .find(|(alias, _)| alias == metric)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = LAYER_METRICS.iter().map(|(alias, _)| *alias).collect();
+                    format!(
+                        "unknown metric `{metric}` for plot `{}`; expected one of {}",
+                        spec.kind,
+                        names.join(", ")
+                    )
+                })?;
+            spec.metric = name.to_string();
+        }
+        if let Some(steps) = &table.steps {
+            if steps.is_empty() {
+                return Err("`steps` needs at least one step".into());
+            }
+            spec.steps = Some(steps.clone());
+        }
+        spec.log_y = table.log_y;
+        if let Some(text) = &table.theory {
+            let formula = parse_formula(text, THEORY_VARIABLES).map_err(|e| {
+                format!("theory `{text}`: {} (at character {})", e.message, e.column)
+            })?;
+            let label = table.theory_label.clone().unwrap_or_else(|| text.clone());
+            spec.theory = Some(Theory {
+                formula_text: text.clone(),
+                formula,
+                label,
+            });
+        } else if table.theory_label.is_some() {
+            return Err("`theory_label` needs a `theory`".into());
+        }
+        Ok(spec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(toml_text: &str) -> Result<PlotSpec, String> {
+        #[derive(Deserialize)]
+        struct Holder {
+            plot: PlotEntry,
+        }
+        toml::from_str::<Holder>(toml_text)
+            .map_err(|e| e.message().to_string())?
+            .plot
+            .resolve()
+    }
+
+    #[test]
+    fn names_and_tables_resolve() {
+        assert_eq!(
+            entry("plot = \"grad_flow\"").unwrap(),
+            PlotSpec::new(PlotKind::GradFlow)
+        );
+        let spec = entry("plot = { kind = \"grad_norm_by_layer\", metric = \"delta\", steps = [0, 9], theory = \"0.25^(L-l)\" }").unwrap();
+        assert_eq!(
+            (spec.metric.as_str(), spec.steps),
+            ("delta_norm", Some(vec![0, 9]))
+        );
+        assert_eq!(spec.theory.unwrap().label, "0.25^(L-l)");
+    }
+
+    #[test]
+    fn bad_options_say_what_is_wrong() {
+        assert!(
+            entry("plot = { kind = \"loss\", metric = \"delta\" }")
+                .unwrap_err()
+                .contains("takes no `metric`")
+        );
+        assert!(
+            entry("plot = { kind = \"grad_flow\", metric = \"speed\" }")
+                .unwrap_err()
+                .contains("unknown metric")
+        );
+        assert!(
+            entry("plot = { kind = \"grad_flow\", theory = \"2^k\" }")
+                .unwrap_err()
+                .contains("unknown name `k`")
+        );
+        assert!(
+            entry("plot = \"heatmap\"")
+                .unwrap_err()
+                .contains("unknown plot")
+        );
+    }
+}
