@@ -134,6 +134,7 @@ pub fn build_with_progress(
     report.runs = counts.trained + counts.cached;
     lap(&mut report, "run");
 
+    refused_runs(&book, &blocks, &results).map_err(|e| fail(&report, e))?;
     report.claims = check_claims(&book, &blocks, &results).map_err(|e| fail(&report, e))?;
     lap(&mut report, "claims");
 
@@ -328,6 +329,32 @@ fn draw_figures(
 /// Convenience for the CLI and tests: build the book at `root` into its `book/`.
 pub fn build_book(root: &Path) -> Result<BuildReport, Diagnostics> {
     build(&BuildOptions::new(root))
+}
+
+/// Runs the engine refused (a configuration the spec checks let through) fail the build at
+/// their block.
+fn refused_runs(book: &Book, blocks: &[Block], results: &[Results]) -> Result<(), Diagnostics> {
+    let errors: Vec<Diagnostic> = blocks
+        .iter()
+        .zip(results)
+        .flat_map(|(block, results)| {
+            let chapter = &book.chapters[block.chapter];
+            let file = book.content_dir().join(&chapter.path);
+            results.problems.iter().map(move |problem| {
+                Diagnostic::error(
+                    &file,
+                    block.first_line,
+                    format!("experiment `{}`: {problem}", block.experiment.id),
+                )
+                .with_snippet_from(&chapter.source)
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(errors))
+    }
 }
 
 /// Check every block's claims against what its runs measured. Returns how many held; a claim

@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::run::{Measurement, RunOutcome};
+use super::results::HistogramOf;
+use super::run::{Grid, LayerHistogram, Measurement, RunOutcome};
 
 /// Bump when the engine's numbers change, so old entries are never reused.
 pub const ENGINE_VERSION: &str = "1";
@@ -75,9 +76,51 @@ fn encode(outcome: &RunOutcome, key: &str) -> String {
         // `{}` of an f64 is the shortest text that parses back to the same bits.
         let _ = writeln!(body, "{}\t{layer}\t{}\t{}", m.step, m.metric, m.value);
     }
+    let _ = writeln!(body, "histograms {}", outcome.histograms.len());
+    for h in &outcome.histograms {
+        let of = match h.of {
+            HistogramOf::Activations => "activations",
+            HistogramOf::Gradients => "gradients",
+        };
+        let _ = writeln!(
+            body,
+            "{}\t{}\t{of}\t{}\t{}",
+            h.step,
+            h.layer,
+            join(&h.edges),
+            join(&h.counts)
+        );
+    }
+    if let Some(g) = &outcome.grid {
+        let _ = writeln!(
+            body,
+            "grid {} {} {} {} {} {}",
+            g.x_range.0,
+            g.x_range.1,
+            g.y_range.0,
+            g.y_range.1,
+            g.resolution,
+            join(&g.classes)
+        );
+    }
     let checksum = blake3::hash(body.as_bytes()).to_hex();
     body.push_str(&format!("checksum {checksum}\n"));
     body
+}
+
+fn join<T: std::fmt::Display>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(T::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn split<T: std::str::FromStr>(text: &str) -> Option<Vec<T>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(',').map(|v| v.parse().ok()).collect()
 }
 
 fn decode(text: &str, key: &str) -> Option<RunOutcome> {
@@ -86,20 +129,19 @@ fn decode(text: &str, key: &str) -> Option<RunOutcome> {
     if trailer.trim_end() != format!("checksum {}", blake3::hash(body.as_bytes()).to_hex()) {
         return None;
     }
-    let mut lines = body.lines();
+    let mut lines = body.lines().peekable();
     if lines.next()? != MAGIC || lines.next()? != format!("key {key}") {
         return None;
     }
     let mut outcome = RunOutcome::default();
-    let mut line = lines.next()?;
-    if let Some(rest) = line.strip_prefix("diverged ") {
+    if let Some(rest) = lines.peek().and_then(|l| l.strip_prefix("diverged ")) {
         let (step, what) = rest.split_once(' ')?;
         outcome.diverged = Some((step.parse().ok()?, what.to_string()));
-        line = lines.next()?;
+        lines.next();
     }
-    let count: usize = line.strip_prefix("rows ")?.parse().ok()?;
-    for line in lines.by_ref().take(count) {
-        let mut fields = line.split('\t');
+    let count: usize = lines.next()?.strip_prefix("rows ")?.parse().ok()?;
+    for _ in 0..count {
+        let mut fields = lines.next()?.split('\t');
         let step = fields.next()?.parse().ok()?;
         let layer = match fields.next()? {
             "-" => None,
@@ -114,7 +156,39 @@ fn decode(text: &str, key: &str) -> Option<RunOutcome> {
             value,
         });
     }
-    (outcome.measurements.len() == count && lines.next().is_none()).then_some(outcome)
+    let count: usize = lines.next()?.strip_prefix("histograms ")?.parse().ok()?;
+    for _ in 0..count {
+        let fields: Vec<&str> = lines.next()?.split('\t').collect();
+        let [step, layer, of, edges, counts] = fields.as_slice() else {
+            return None;
+        };
+        let of = match *of {
+            "activations" => HistogramOf::Activations,
+            "gradients" => HistogramOf::Gradients,
+            _ => return None,
+        };
+        outcome.histograms.push(LayerHistogram {
+            step: step.parse().ok()?,
+            layer: layer.parse().ok()?,
+            of,
+            edges: split(edges)?,
+            counts: split(counts)?,
+        });
+    }
+    if let Some(rest) = lines.peek().and_then(|l| l.strip_prefix("grid ")) {
+        let fields: Vec<&str> = rest.split(' ').collect();
+        let [x0, x1, y0, y1, resolution, classes] = fields.as_slice() else {
+            return None;
+        };
+        outcome.grid = Some(Grid {
+            x_range: (x0.parse().ok()?, x1.parse().ok()?),
+            y_range: (y0.parse().ok()?, y1.parse().ok()?),
+            resolution: resolution.parse().ok()?,
+            classes: split(classes)?,
+        });
+        lines.next();
+    }
+    lines.next().is_none().then_some(outcome)
 }
 
 #[cfg(test)]
@@ -144,6 +218,20 @@ mod tests {
                 },
             ],
             diverged: Some((8, "loss is NaN".into())),
+            histograms: vec![LayerHistogram {
+                step: 0,
+                layer: 2,
+                of: HistogramOf::Gradients,
+                edges: vec![-3.5, -2.25, -1.0],
+                counts: vec![4, 0],
+            }],
+            grid: Some(Grid {
+                x_range: (-1.5, 1.25),
+                y_range: (0.0, 2.0),
+                resolution: 2,
+                classes: vec![0, 1, 1, 0],
+            }),
+            problem: None,
         }
     }
 

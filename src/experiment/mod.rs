@@ -9,6 +9,7 @@ mod parse;
 pub mod plot_spec;
 pub mod results;
 pub mod run;
+pub mod settings;
 pub mod spec;
 pub mod table;
 mod variants;

@@ -5,8 +5,10 @@
 use super::claims::{Claim, parse_claim};
 use super::locate::{error_at, error_at_item, toml_error};
 use super::plot_spec::{PlotEntry, PlotKind, PlotSpec};
-use super::run::KNOWN_METRICS;
-use super::spec::{BlockToml, Experiment, RunSpec, Seeds, SpecError};
+use super::run::{EVAL_METRICS, KNOWN_METRICS, STATS_METRICS};
+use super::spec::{
+    BlockToml, DataName, Experiment, ProbeNeeds, RunSpec, Seeds, SpecError, TrainSpec, Widths,
+};
 use super::variants::{Variant, set_path, sweep_error, variants};
 
 /// Sane maximums: a typo should not start an hour-long build.
@@ -90,6 +92,9 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
 
     let labels: Vec<&str> = runs.iter().map(|r| r.label.as_str()).collect();
     let claims = claims(text, &block.expect, &labels, &mut errors);
+    for run in &mut runs {
+        run.needs = probe_needs(&plots, &claims, &run.train);
+    }
     if errors.is_empty() {
         Ok(Experiment {
             id: block.id,
@@ -263,14 +268,20 @@ fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         }
     };
     let (d, m, t) = (&run.data, &run.model, &run.train);
+    let samples = d.sample_count();
+    let positive = |x: f64| x > 0.0 && x.is_finite();
     check(
-        (1..=MAX_SAMPLES).contains(&d.samples),
+        (1..=MAX_SAMPLES).contains(&samples),
         "data.samples",
-        format!(
-            "samples must be between 1 and {MAX_SAMPLES}, got {}",
-            d.samples
-        ),
+        format!("samples must be between 1 and {MAX_SAMPLES}, got {samples}"),
     );
+    if d.name == DataName::Digits {
+        check(
+            samples <= 1797,
+            "data.samples",
+            format!("the digits set has 1797 examples, not {samples}"),
+        );
+    }
     check(
         d.noise >= 0.0 && d.noise.is_finite(),
         "data.noise",
@@ -282,20 +293,101 @@ fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         format!("classes must be between 2 and 10, got {}", d.classes),
     );
     check(
-        (1..=MAX_DEPTH).contains(&m.depth),
-        "model.depth",
+        (1..=4096).contains(&d.dim),
+        "data.dim",
+        format!("dim must be between 1 and 4096, got {}", d.dim),
+    );
+    check(
+        (0.0..=0.9).contains(&d.test_fraction),
+        "data.test_fraction",
         format!(
-            "depth must be between 1 and {MAX_DEPTH} hidden layers, got {}",
-            m.depth
+            "test_fraction must be between 0 and 0.9, got {}",
+            d.test_fraction
         ),
     );
     check(
-        (1..=MAX_WIDTH).contains(&m.width),
-        "model.width",
-        format!("width must be between 1 and {MAX_WIDTH}, got {}", m.width),
+        (1..=10).contains(&d.outputs),
+        "data.outputs",
+        format!("outputs must be between 1 and 10, got {}", d.outputs),
+    );
+    let hidden = m.hidden();
+    match (&m.width, m.depth) {
+        (Widths::List(list), Some(depth)) if depth != list.len() => check(
+            false,
+            "model.depth",
+            format!(
+                "depth {depth} does not match the {} widths listed",
+                list.len()
+            ),
+        ),
+        (Widths::List(list), _) => check(
+            !list.is_empty(),
+            "model.width",
+            "the list of widths is empty".into(),
+        ),
+        (Widths::Same(_), None) => check(
+            false,
+            "model.depth",
+            "say how many hidden layers: depth = …".into(),
+        ),
+        _ => {}
+    }
+    check(
+        (1..=MAX_DEPTH).contains(&hidden.len()),
+        "model.depth",
+        format!(
+            "depth must be between 1 and {MAX_DEPTH} hidden layers, got {}",
+            hidden.len()
+        ),
     );
     check(
-        t.lr > 0.0 && t.lr.is_finite(),
+        hidden.iter().all(|w| (1..=MAX_WIDTH).contains(w)),
+        "model.width",
+        format!("widths must be between 1 and {MAX_WIDTH}, got {hidden:?}"),
+    );
+    check(
+        m.gain > 0.0 && m.gain.is_finite(),
+        "model.gain",
+        format!("gain must be positive, got {}", m.gain),
+    );
+    if let Some(residual) = &m.residual {
+        check(
+            hidden.windows(2).all(|w| w[0] == w[1]),
+            "model.residual",
+            "residual blocks need one width for every block".into(),
+        );
+        check(
+            residual.alpha.is_finite(),
+            "model.residual",
+            format!("alpha must be a number, got {}", residual.alpha),
+        );
+    }
+    check(
+        m.slope.is_none() || m.activation.name() == "leaky_relu",
+        "model.slope",
+        "slope belongs to activation = \"leaky_relu\"".into(),
+    );
+    check(
+        m.alpha.is_none() || m.activation.name() == "elu",
+        "model.alpha",
+        "alpha belongs to activation = \"elu\"".into(),
+    );
+    if let Some(loss) = m.loss {
+        let regression = d.name.is_regression();
+        let fits = (loss.name() == "mean_squared_error") == regression
+            || (!regression && loss.name() == "binary_cross_entropy");
+        check(
+            fits,
+            "model.loss",
+            format!(
+                "loss `{}` does not fit the data set `{:?}`",
+                loss.name(),
+                d.name
+            ),
+        );
+    }
+    check(
+        positive(t.lr),
         "train.lr",
         format!("learning rate must be positive, got {}", t.lr),
     );
@@ -305,14 +397,103 @@ fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         format!("steps must be between 1 and {MAX_STEPS}, got {}", t.steps),
     );
     check(
-        t.batch >= 1 && t.batch <= d.samples,
+        t.batch >= 1 && t.batch <= samples,
         "train.batch",
         format!(
-            "batch must be between 1 and the number of samples ({}), got {}",
-            d.samples, t.batch
+            "batch must be between 1 and the number of samples ({samples}), got {}",
+            t.batch
         ),
     );
+    check(
+        ["constant", "step", "exponential", "cosine"].contains(&t.schedule.as_str()),
+        "train.schedule",
+        format!(
+            "unknown schedule `{}`; expected constant, step, exponential or cosine",
+            t.schedule
+        ),
+    );
+    check(
+        ["f32", "f64"].contains(&t.precision.as_str()),
+        "train.precision",
+        format!("precision is \"f32\" or \"f64\", not `{}`", t.precision),
+    );
+    check(
+        t.clip_norm.is_none() || t.clip_value.is_none(),
+        "train.clip_value",
+        "clip by norm or by value, not both".into(),
+    );
+    for (key, value) in [
+        ("train.clip_norm", t.clip_norm),
+        ("train.clip_value", t.clip_value),
+        ("train.decay_factor", t.decay_factor),
+        ("train.gamma", t.gamma),
+        ("train.eps", t.eps),
+    ] {
+        check(
+            value.is_none_or(positive),
+            key,
+            format!("{} must be positive", key.trim_start_matches("train.")),
+        );
+    }
+    for (key, value) in [
+        ("train.l1", Some(t.l1)),
+        ("train.l2", Some(t.l2)),
+        ("train.weight_decay", t.weight_decay),
+        ("train.min_lr_factor", t.min_lr_factor),
+    ] {
+        check(
+            value.is_none_or(|v| v >= 0.0 && v.is_finite()),
+            key,
+            format!(
+                "{} must be zero or positive",
+                key.trim_start_matches("train.")
+            ),
+        );
+    }
+    for (key, value) in [
+        ("train.momentum", t.momentum),
+        ("train.beta1", t.beta1),
+        ("train.beta2", t.beta2),
+        ("train.rho", t.rho),
+    ] {
+        check(
+            value.is_none_or(|v| (0.0..1.0).contains(&v)),
+            key,
+            format!("{} must be in [0, 1)", key.trim_start_matches("train.")),
+        );
+    }
+    if let Some(pretrain) = &t.pretrain {
+        check(
+            positive(pretrain.lr) && pretrain.steps_per_layer >= 1 && pretrain.batch >= 1,
+            "train.pretrain",
+            "pretraining needs positive lr, steps_per_layer and batch".into(),
+        );
+    }
     problems
+}
+
+/// Which probes the block's figures and claims read, so runs record them (and only them).
+fn probe_needs(plots: &[PlotSpec], claims: &[Claim], train: &TrainSpec) -> ProbeNeeds {
+    let metrics: Vec<String> = claims.iter().flat_map(Claim::metrics).collect();
+    let reads = |names: &[&str]| metrics.iter().any(|m| names.contains(&m.as_str()));
+    let mut histogram_steps: Vec<u64> = plots
+        .iter()
+        .filter(|p| p.kind == PlotKind::ActivationHist)
+        .flat_map(|p| p.steps.clone().unwrap_or_else(|| vec![0]))
+        .collect();
+    histogram_steps.sort_unstable();
+    histogram_steps.dedup();
+    ProbeNeeds {
+        layer_stats: plots.iter().any(|p| {
+            p.kind == PlotKind::ActivationStats
+                || !["grad_norm", "grad_norm_bias", "weight_norm"].contains(&p.metric.as_str())
+        }) || reads(STATS_METRICS),
+        evaluate: train.eval_every > 0
+            || plots.iter().any(|p| p.kind == PlotKind::Accuracy)
+            || reads(EVAL_METRICS),
+        histogram_steps,
+        decision_grid: plots.iter().any(|p| p.kind == PlotKind::DecisionBoundary),
+    }
 }
 
 #[cfg(test)]
@@ -340,7 +521,7 @@ mod tests {
                 run.train.batch,
                 run.train.seed
             ),
-            (512, 2, 64, 1)
+            (None, 2, 64, 1)
         );
         assert_eq!(run.model.init, Init::XavierNormal);
     }
@@ -376,7 +557,7 @@ mod tests {
                 "depth=4, lr=0.01"
             ]
         );
-        assert_eq!((runs[3].model.depth, runs[3].train.lr), (4, 0.01));
+        assert_eq!((runs[3].model.depth, runs[3].train.lr), (Some(4), 0.01));
     }
 
     #[test]

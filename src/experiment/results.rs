@@ -101,6 +101,8 @@ pub struct Results {
     pub grids: Vec<DecisionGrid>,
     /// The data set's points, when it is 2-D and a decision boundary is drawn.
     pub points: Vec<DataPoint>,
+    /// Runs the engine refused to train, with why (a build error).
+    pub problems: Vec<String>,
 }
 
 impl Results {

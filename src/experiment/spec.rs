@@ -4,99 +4,16 @@
 //! Errors carry the line (inside the block) and the key, never panic.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::claims::Claim;
-use crate::nn::{Activation, Init};
 
 pub use super::plot_spec::{PlotKind, PlotSpec, Theory};
 
-/// Generated data sets (the engine generates them from `seed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DataName {
-    Spirals,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DataSpec {
-    pub name: DataName,
-    #[serde(default = "defaults::samples")]
-    pub samples: usize,
-    #[serde(default = "defaults::noise")]
-    pub noise: f64,
-    #[serde(default = "defaults::classes")]
-    pub classes: usize,
-    /// The data set's own seed: changing the training seed keeps the data.
-    #[serde(default = "defaults::seed")]
-    pub seed: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ModelSpec {
-    /// Hidden layers; the network has `depth + 1` weight layers with the output layer.
-    pub depth: usize,
-    pub width: usize,
-    #[serde(deserialize_with = "from_name")]
-    pub activation: Activation,
-    #[serde(default = "defaults::init", deserialize_with = "init_spec")]
-    pub init: Init,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Optimizer {
-    Sgd,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainSpec {
-    #[serde(default = "defaults::optimizer")]
-    pub optimizer: Optimizer,
-    pub lr: f64,
-    pub steps: usize,
-    #[serde(default = "defaults::batch")]
-    pub batch: usize,
-    #[serde(default = "defaults::seed")]
-    pub seed: u64,
-    #[serde(default = "defaults::record_every")]
-    pub record_every: usize,
-}
-
-/// The defaults an author may leave out, written down in one place (and in README.md).
-mod defaults {
-    use super::{Init, Optimizer};
-    pub fn samples() -> usize {
-        512
-    }
-    pub fn noise() -> f64 {
-        0.1
-    }
-    pub fn classes() -> usize {
-        2
-    }
-    pub fn seed() -> u64 {
-        1
-    }
-    pub fn init() -> Init {
-        Init::XavierNormal
-    }
-    pub fn optimizer() -> Optimizer {
-        Optimizer::Sgd
-    }
-    pub fn batch() -> usize {
-        64
-    }
-    pub fn record_every() -> usize {
-        1
-    }
-}
+pub use super::settings::{
+    DataName, DataSpec, ModelSpec, PretrainSpec, ResidualSpec, TrainSpec, Widths,
+};
 
 /// The block as written, before sweeps are expanded.
 #[derive(Debug, Deserialize)]
@@ -144,9 +61,25 @@ pub struct RunSpec {
     /// The training seeds this variant runs with (`train.seed` alone unless `seeds` is given).
     #[serde(skip)]
     pub seeds: Vec<u64>,
+    /// What the block's figures and claims need recorded beyond the defaults.
+    #[serde(skip)]
+    pub needs: ProbeNeeds,
     pub data: DataSpec,
     pub model: ModelSpec,
     pub train: TrainSpec,
+}
+
+/// Probes a run records only when a figure or a claim needs them (they cost time).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProbeNeeds {
+    /// δ norms, update ratios and activation statistics per layer.
+    pub layer_stats: bool,
+    /// Loss and accuracy over the whole train and test sets.
+    pub evaluate: bool,
+    /// Steps at which to take activation and gradient histograms.
+    pub histogram_steps: Vec<u64>,
+    /// Classify a grid over the 2-D input plane after training.
+    pub decision_grid: bool,
 }
 
 /// A parsed, validated experiment block: what to run and what to draw.
@@ -180,62 +113,4 @@ impl fmt::Display for SpecError {
             None => f.write_str(&self.message),
         }
     }
-}
-
-/// Deserialize an engine enum from its name, so an unknown name lists the valid ones.
-fn from_name<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: FromStr<Err = String>,
-{
-    let name = String::deserialize(deserializer)?;
-    name.parse().map_err(de::Error::custom)
-}
-
-/// `init = "he_normal"` or `init = { name = "normal", std = 0.5 }`.
-fn init_spec<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Init, D::Error> {
-    struct InitVisitor;
-
-    const HINT: &str =
-        "expected \"xavier_normal\", \"he_normal\" or { name = \"normal\", std = 0.5 }";
-
-    fn by_name<E: de::Error>(name: &str, std: Option<f64>) -> Result<Init, E> {
-        match (name, std) {
-            ("xavier_normal", None) => Ok(Init::XavierNormal),
-            ("he_normal", None) => Ok(Init::HeNormal),
-            ("normal", Some(std)) if std > 0.0 && std.is_finite() => Ok(Init::Normal { std }),
-            ("normal", Some(std)) => {
-                Err(E::custom(format!("init std must be positive, got {std}")))
-            }
-            ("normal", None) => Err(E::custom(
-                "init \"normal\" needs a std: write init = { name = \"normal\", std = 1.0 }",
-            )),
-            ("xavier_normal" | "he_normal", Some(_)) => {
-                Err(E::custom(format!("init \"{name}\" takes no std")))
-            }
-            _ => Err(E::custom(format!("unknown init `{name}`: {HINT}"))),
-        }
-    }
-
-    impl<'de> Visitor<'de> for InitVisitor {
-        type Value = Init;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str(HINT)
-        }
-        fn visit_str<E: de::Error>(self, name: &str) -> Result<Init, E> {
-            by_name(name, None)
-        }
-        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Init, M::Error> {
-            let (mut name, mut std) = (None::<String>, None::<f64>);
-            while let Some(key) = map.next_key::<String>()? {
-                match key.as_str() {
-                    "name" => name = Some(map.next_value()?),
-                    "std" => std = Some(map.next_value()?),
-                    other => return Err(de::Error::unknown_field(other, &["name", "std"])),
-                }
-            }
-            by_name(&name.ok_or_else(|| de::Error::missing_field("name"))?, std)
-        }
-    }
-    deserializer.deserialize_any(InitVisitor)
 }

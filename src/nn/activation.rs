@@ -1,70 +1,146 @@
-//! Elementwise activation functions f and their derivatives f′, as plain scalar functions
-//! the network maps over its matrices.
+//! Elementwise activation functions f and their exact derivatives f′, as plain scalar
+//! functions the layers map over their matrices.
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::Float;
 
-/// The nonlinearity applied after each hidden layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The nonlinearity applied after a dense layer (or after its normalization).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Activation {
     Linear,
     Sigmoid,
     Tanh,
     Relu,
+    /// max(z, slope·z); `slope` defaults to 0.01.
+    LeakyRelu {
+        slope: f64,
+    },
+    /// z for z > 0, α(eᶻ − 1) otherwise; α defaults to 1.
+    Elu {
+        alpha: f64,
+    },
+    /// λ·elu_α(z) with Klambauer et al.'s λ ≈ 1.0507, α ≈ 1.6733 (self-normalizing).
+    Selu,
+    /// The exact GELU, z·Φ(z) with Φ the standard normal CDF (PyTorch's default).
+    Gelu,
+    /// ln(1 + eᶻ), a smooth ReLU.
+    Softplus,
 }
 
+const SELU_LAMBDA: f64 = 1.050_700_987_355_480_5;
+const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+
 impl Activation {
-    pub const ALL: [Activation; 4] = [
+    /// Every activation, with default parameters.
+    pub const ALL: [Activation; 9] = [
         Activation::Linear,
         Activation::Sigmoid,
         Activation::Tanh,
         Activation::Relu,
+        Activation::LeakyRelu { slope: 0.01 },
+        Activation::Elu { alpha: 1.0 },
+        Activation::Selu,
+        Activation::Gelu,
+        Activation::Softplus,
     ];
 
-    /// The lowercase name used in configuration and legends; `FromStr` parses it back.
+    /// The lowercase name used in configuration and legends; `FromStr` parses it back
+    /// (with default parameters).
     pub fn name(self) -> &'static str {
         match self {
             Activation::Linear => "linear",
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
             Activation::Relu => "relu",
+            Activation::LeakyRelu { .. } => "leaky_relu",
+            Activation::Elu { .. } => "elu",
+            Activation::Selu => "selu",
+            Activation::Gelu => "gelu",
+            Activation::Softplus => "softplus",
         }
     }
 
     /// f(z).
     pub fn apply<T: Float>(self, z: T) -> T {
+        let zero = T::zero();
         match self {
             Activation::Linear => z,
             Activation::Sigmoid => sigmoid(z),
             Activation::Tanh => z.tanh(),
-            Activation::Relu => z.max(T::zero()),
+            Activation::Relu => z.max(zero),
+            Activation::LeakyRelu { slope } => {
+                if z > zero {
+                    z
+                } else {
+                    T::from_f64(slope) * z
+                }
+            }
+            Activation::Elu { alpha } => elu(z, alpha),
+            Activation::Selu => T::from_f64(SELU_LAMBDA) * elu(z, SELU_ALPHA),
+            Activation::Gelu => {
+                let x = z.to_f64();
+                T::from_f64(x * normal_cdf(x))
+            }
+            // max(z, 0) + ln(1 + e^−|z|): never exponentiates a positive number.
+            Activation::Softplus => z.max(zero) + (-z.abs()).exp().ln_1p(),
         }
     }
 
     /// f′(z), the factor by which this activation scales gradients flowing back through it.
-    /// Sigmoid's is at most 1/4, which is why deep sigmoid stacks vanish.
+    /// Sigmoid's is at most 1/4, which is why deep sigmoid stacks vanish. At ReLU's kink
+    /// z = 0 we take the left derivative, the usual convention.
     pub fn derivative<T: Float>(self, z: T) -> T {
+        let (zero, one) = (T::zero(), T::one());
         match self {
-            Activation::Linear => T::one(),
+            Activation::Linear => one,
             Activation::Sigmoid => {
                 let s = sigmoid(z);
-                s * (T::one() - s)
+                s * (one - s)
             }
             Activation::Tanh => {
                 let t = z.tanh();
-                T::one() - t * t
+                one - t * t
             }
-            // At the kink z = 0 we pick 0, the usual convention.
             Activation::Relu => {
-                if z > T::zero() {
-                    T::one()
+                if z > zero {
+                    one
                 } else {
-                    T::zero()
+                    zero
                 }
             }
+            Activation::LeakyRelu { slope } => {
+                if z > zero {
+                    one
+                } else {
+                    T::from_f64(slope)
+                }
+            }
+            Activation::Elu { alpha } => elu_derivative(z, alpha),
+            Activation::Selu => T::from_f64(SELU_LAMBDA) * elu_derivative(z, SELU_ALPHA),
+            Activation::Gelu => {
+                let x = z.to_f64();
+                T::from_f64(normal_cdf(x) + x * normal_pdf(x))
+            }
+            Activation::Softplus => sigmoid(z),
         }
+    }
+
+    /// The largest |f′| can be, for activations that saturate (|f′| → 0 on both sides):
+    /// the saturation probe counts units with |f′(z)| < 1% of it.
+    pub fn saturating_max_derivative(self) -> Option<f64> {
+        match self {
+            Activation::Sigmoid => Some(0.25),
+            Activation::Tanh => Some(1.0),
+            _ => None,
+        }
+    }
+
+    /// Whether units can die: the ReLU family, whose unit is "dead" on a batch when z ≤ 0
+    /// for every example (its gradient is then 0, or only the leak).
+    pub fn can_die(self) -> bool {
+        matches!(self, Activation::Relu | Activation::LeakyRelu { .. })
     }
 }
 
@@ -79,6 +155,49 @@ fn sigmoid<T: Float>(z: T) -> T {
     }
 }
 
+fn elu<T: Float>(z: T, alpha: f64) -> T {
+    if z > T::zero() {
+        z
+    } else {
+        T::from_f64(alpha) * z.exp_m1()
+    }
+}
+
+fn elu_derivative<T: Float>(z: T, alpha: f64) -> T {
+    if z > T::zero() {
+        T::one()
+    } else {
+        T::from_f64(alpha) * z.exp()
+    }
+}
+
+/// φ(x), the standard normal density.
+pub(crate) fn normal_pdf(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// Φ(x) = (1 + erf(x/√2)) / 2.
+pub(crate) fn normal_cdf(x: f64) -> f64 {
+    0.5 * (1.0 + erf(x / std::f64::consts::SQRT_2))
+}
+
+/// erf(x) to about 1e-16, by the everywhere-convergent series
+/// erf(x) = 2/√π · e^(−x²) · Σₙ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)),
+/// whose terms are all positive (no cancellation). Beyond |x| = 6, erf is ±1 in f64.
+fn erf(x: f64) -> f64 {
+    if x.abs() > 6.0 {
+        return x.signum();
+    }
+    let x2 = x * x;
+    let (mut term, mut sum, mut n) = (x, x, 0.0);
+    while term.abs() > 1e-17 * sum.abs() {
+        n += 1.0;
+        term *= 2.0 * x2 / (2.0 * n + 1.0);
+        sum += term;
+    }
+    2.0 / std::f64::consts::PI.sqrt() * (-x2).exp() * sum
+}
+
 impl fmt::Display for Activation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -88,6 +207,7 @@ impl fmt::Display for Activation {
 impl FromStr for Activation {
     type Err = String;
 
+    /// Parses a name from [`Activation::name`], giving parameters their defaults.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Activation::ALL
             .into_iter()
@@ -109,10 +229,15 @@ mod tests {
     #[test]
     fn derivatives_match_central_differences() {
         let eps = 1e-6;
-        // Points away from ReLU's kink at 0, and not so far out that f′ is smaller than the
-        // differences' rounding error (~1e-16 / eps); saturation is checked below.
+        // Points away from the ReLU family's kink at 0, and not so far out that f′ is smaller
+        // than the differences' rounding error (~1e-16 / eps); saturation is checked below.
         let points: [f64; 8] = [-4.0, -2.5, -0.7, -0.1, 0.2, 0.9, 3.0, 4.0];
-        for activation in Activation::ALL {
+        let mut all = Activation::ALL.to_vec();
+        all.extend([
+            Activation::LeakyRelu { slope: 0.3 },
+            Activation::Elu { alpha: 0.5 },
+        ]);
+        for activation in all {
             for z in points {
                 let numeric = (activation.apply(z + eps) - activation.apply(z - eps)) / (2.0 * eps);
                 let analytic = activation.derivative(z);
@@ -126,9 +251,27 @@ mod tests {
             for z in [-12.0_f64, 12.0] {
                 let numeric = (activation.apply(z + eps) - activation.apply(z - eps)) / (2.0 * eps);
                 let analytic = activation.derivative(z);
-                assert!((numeric - analytic).abs() < 1e-9, "{activation} at {z}");
+                // The differences' rounding error grows with |f(z)| (≈ 2e-16·|f|/eps).
+                let tolerance = 1e-9 + 1e-8 * activation.apply(z).abs();
+                assert!(
+                    (numeric - analytic).abs() < tolerance,
+                    "{activation} at {z}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn known_values() {
+        // erf(1) and Φ(1) to 15 digits (Abramowitz & Stegun).
+        assert!((erf(1.0) - 0.842_700_792_949_715).abs() < 1e-15);
+        assert!((normal_cdf(1.0) - 0.841_344_746_068_543).abs() < 1e-15);
+        assert!((Activation::Gelu.apply(1.0_f64) - 0.841_344_746_068_543).abs() < 1e-15);
+        assert!((Activation::Softplus.apply(0.0_f64) - 2.0_f64.ln()).abs() < 1e-16);
+        assert_eq!(Activation::Softplus.apply(1000.0_f64), 1000.0);
+        assert_eq!(Activation::LeakyRelu { slope: 0.01 }.apply(-2.0_f64), -0.02);
+        // SELU's constants make a N(0,1) input keep mean 0 and variance 1; at −∞ it is −λα.
+        assert!((Activation::Selu.apply(-50.0_f64) + SELU_LAMBDA * SELU_ALPHA).abs() < 1e-12);
     }
 
     #[test]
@@ -144,9 +287,9 @@ mod tests {
         for activation in Activation::ALL {
             assert_eq!(activation.name().parse::<Activation>(), Ok(activation));
         }
-        let error = "gelu".parse::<Activation>().unwrap_err();
+        let error = "swish".parse::<Activation>().unwrap_err();
         assert!(
-            error.contains("gelu") && error.contains("linear, sigmoid, tanh, relu"),
+            error.contains("swish") && error.contains("linear, sigmoid, tanh, relu, leaky_relu"),
             "{error}"
         );
     }

@@ -1,8 +1,11 @@
 //! Mini-batch selection: which examples each training step sees.
 
+#[cfg(test)]
 use ndarray::Array2;
 
+#[cfg(test)]
 use super::Float;
+#[cfg(test)]
 use super::data::Dataset;
 use super::rng::{Purpose, RandomStream};
 
@@ -45,8 +48,10 @@ impl BatchSampler {
     }
 }
 
+/// (The original loop's gather, kept for the reference test in `train.rs`.)
 /// Copies the chosen examples into reusable buffers (`inputs` must be `indices.len()` ×
 /// input_dim), converting to the engine's scalar type on the way.
+#[cfg(test)]
 pub fn gather<T: Float>(
     data: &Dataset,
     indices: &[usize],

@@ -1,6 +1,8 @@
 //! What a training run reports: cheap per-step probes, and how it ended.
 
+#[cfg(test)]
 use super::Float;
+#[cfg(test)]
 use super::dense::LayerGradient;
 
 /// Probes recorded during training, one entry per recorded step in every vector.
@@ -25,9 +27,11 @@ pub struct Divergence {
     pub what: String,
 }
 
+/// (The original loop's check, kept for the reference test in `train.rs`.)
 /// The per-layer Frobenius norms of ∂L/∂W, or a description of the first non-finite value:
 /// the loss first, then layers from 1 up, weights then biases. Run every step, since one
 /// NaN anywhere poisons all later updates; it costs one pass over the gradients.
+#[cfg(test)]
 pub fn weight_gradient_norms<T: Float>(
     loss: f64,
     gradients: &[LayerGradient<T>],
@@ -54,7 +58,7 @@ pub fn weight_gradient_norms<T: Float>(
 /// √(Σ v²) of finite values, scaled by the largest |v| so squaring cannot overflow (or
 /// underflow) even for the enormous (or tiny) gradients of a network about to explode (or
 /// vanish): the result is infinite only if the norm itself exceeds `f64::MAX`.
-fn frobenius_norm(values: impl Iterator<Item = f64> + Clone) -> f64 {
+pub(crate) fn frobenius_norm(values: impl Iterator<Item = f64> + Clone) -> f64 {
     let largest = values.clone().fold(0.0, |max: f64, v| max.max(v.abs()));
     if largest == 0.0 {
         return 0.0;
@@ -63,6 +67,7 @@ fn frobenius_norm(values: impl Iterator<Item = f64> + Clone) -> f64 {
 }
 
 /// "NaN" if any value is NaN, else "inf" if any is infinite, else `None`.
+#[cfg(test)]
 fn non_finite_kind(values: impl IntoIterator<Item = f64>) -> Option<&'static str> {
     let mut kind = None;
     for value in values {

@@ -18,6 +18,10 @@ pub enum Purpose {
     Data = 1,
     Init = 2,
     Batches = 3,
+    /// Which examples go to the test set.
+    Split = 4,
+    /// Greedy layer-wise pretraining: decoder weights and batch order.
+    Pretrain = 5,
 }
 
 /// A reproducible source of random numbers for one purpose.

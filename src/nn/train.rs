@@ -1,13 +1,14 @@
-//! The training loop: plain mini-batch SGD with cheap probes and a clean stop on overflow.
-
-use ndarray::Array2;
+//! The original entry point: an MLP trained by plain mini-batch SGD with cheap probes and a
+//! clean stop on overflow, now a wrapper over the general loop in `fit.rs`.
 
 use super::Float;
-use super::batches::{BatchSampler, gather};
-use super::data::Dataset;
-use super::dense::LayerGradient;
-use super::network::{Mlp, MlpConfig};
-use super::record::{Divergence, TrainingRecord, weight_gradient_norms};
+use super::data::{Data, Dataset};
+use super::fit::{FitConfig, fit};
+use super::init::InitConfig;
+use super::net::{Network, NetworkConfig};
+use super::network::MlpConfig;
+use super::probes::Probes;
+use super::record::TrainingRecord;
 
 /// How to train. `seed` fixes the initial weights and the batch order (separate streams).
 #[derive(Debug, Clone, PartialEq)]
@@ -80,60 +81,137 @@ pub fn validate(model: &MlpConfig, train: &TrainConfig, data: &Dataset) -> Resul
 /// initialization. A step whose loss or gradients are not finite ends the run: it is
 /// reported in `diverged` and not recorded, and everything before it is returned.
 ///
+/// A thin wrapper over [`fit`] with an MLP, softmax cross-entropy, SGD, a constant rate and
+/// no extra probes; it computes exactly what it always did (see the test against the
+/// original loop below).
+///
 /// # Panics
 /// If [`validate`] rejects the arguments (a programming error, unlike divergence).
 pub fn train<T: Float>(model: &MlpConfig, train: &TrainConfig, data: &Dataset) -> TrainingRecord {
     if let Err(problem) = validate(model, train, data) {
         panic!("train: {problem}");
     }
-    let mut mlp = Mlp::<T>::new(model, train.seed);
-    let mut sampler = BatchSampler::new(data.len(), train.batch, train.seed);
-    // Reused every step, so the loop allocates only inside the passes themselves.
-    let mut batch_inputs = Array2::<T>::zeros((sampler.batch_size(), model.input_dim));
-    let mut batch_labels = Vec::with_capacity(sampler.batch_size());
-    let lr = T::from_f64(train.lr);
-
-    let mut record = TrainingRecord::default();
-    for step in 0..train.steps {
-        gather(
-            data,
-            sampler.next_batch(),
-            &mut batch_inputs,
-            &mut batch_labels,
-        );
-        let (loss, gradients) = mlp.loss_and_gradients(batch_inputs.view(), &batch_labels);
-        let norms = match weight_gradient_norms(loss, &gradients) {
-            Ok(norms) => norms,
-            Err(what) => {
-                record.diverged = Some(Divergence {
-                    step: step as u64,
-                    what,
-                });
-                break;
-            }
-        };
-        if train.records_at(step) {
-            record.steps.push(step as u64);
-            record.loss.push(loss);
-            record.grad_norm_per_layer.push(norms);
-        }
-        sgd_step(&mut mlp, &gradients, lr);
-    }
-    record
-}
-
-/// W ← W − lr·∂L/∂W and b ← b − lr·∂L/∂b, in place.
-fn sgd_step<T: Float>(mlp: &mut Mlp<T>, gradients: &[LayerGradient<T>], lr: T) {
-    for (layer, gradient) in mlp.layers_mut().iter_mut().zip(gradients) {
-        layer.weights.scaled_add(-lr, &gradient.weights);
-        layer.biases.scaled_add(-lr, &gradient.biases);
+    let network = NetworkConfig::mlp(
+        model.input_dim,
+        &model.hidden,
+        model.output_dim,
+        model.activation,
+        InitConfig::new(model.init),
+    );
+    let config = FitConfig {
+        lr: train.lr,
+        steps: train.steps,
+        batch: train.batch,
+        seed: train.seed,
+        probes: Probes {
+            record_every: train.record_every,
+            layer_stats: false,
+            ..Probes::default()
+        },
+        ..FitConfig::default()
+    };
+    let mut net = Network::<T>::new(&network, train.seed);
+    let record = fit(&mut net, &config, &Data::Classes(data.clone()), None);
+    TrainingRecord {
+        loss: record
+            .series("loss")
+            .map(|s| s.values.clone())
+            .unwrap_or_default(),
+        grad_norm_per_layer: record
+            .layer_metric("grad_norm")
+            .cloned()
+            .unwrap_or_default(),
+        steps: record.steps,
+        diverged: record.diverged,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::batches::{BatchSampler, gather};
+    use crate::nn::network::Mlp;
+    use crate::nn::record::{Divergence, weight_gradient_norms};
     use crate::nn::{Activation, Init, spirals};
+    use ndarray::Array2;
+
+    /// The original training loop on the original `Mlp`, kept to prove the wrapper computes
+    /// the same numbers bit for bit (so the book's figures do not move).
+    fn original_train<T: Float>(
+        model: &MlpConfig,
+        train: &TrainConfig,
+        data: &Dataset,
+    ) -> TrainingRecord {
+        let mut mlp = Mlp::<T>::new(model, train.seed);
+        let mut sampler = BatchSampler::new(data.len(), train.batch, train.seed);
+        let mut batch_inputs = Array2::<T>::zeros((sampler.batch_size(), model.input_dim));
+        let mut batch_labels = Vec::with_capacity(sampler.batch_size());
+        let lr = T::from_f64(train.lr);
+        let mut record = TrainingRecord::default();
+        for step in 0..train.steps {
+            gather(
+                data,
+                sampler.next_batch(),
+                &mut batch_inputs,
+                &mut batch_labels,
+            );
+            let (loss, gradients) = mlp.loss_and_gradients(batch_inputs.view(), &batch_labels);
+            let norms = match weight_gradient_norms(loss, &gradients) {
+                Ok(norms) => norms,
+                Err(what) => {
+                    record.diverged = Some(Divergence {
+                        step: step as u64,
+                        what,
+                    });
+                    break;
+                }
+            };
+            if train.records_at(step) {
+                record.steps.push(step as u64);
+                record.loss.push(loss);
+                record.grad_norm_per_layer.push(norms);
+            }
+            for (layer, gradient) in mlp.layers_mut().iter_mut().zip(&gradients) {
+                layer.weights.scaled_add(-lr, &gradient.weights);
+                layer.biases.scaled_add(-lr, &gradient.biases);
+            }
+        }
+        record
+    }
+
+    pub(super) fn original_train_for_timing<T: Float>(
+        model: &MlpConfig,
+        train: &TrainConfig,
+        data: &Dataset,
+    ) -> TrainingRecord {
+        original_train::<T>(model, train, data)
+    }
+
+    #[test]
+    fn the_wrapper_reproduces_the_original_loop_bit_for_bit() {
+        let data = spirals(256, 3, 0.1, 2);
+        for (activation, init, lr) in [
+            (Activation::Sigmoid, Init::HeNormal, 0.5),
+            (Activation::Relu, Init::XavierNormal, 0.1),
+            (Activation::Tanh, Init::Normal { std: 0.7 }, 0.05),
+            (Activation::Relu, Init::HeNormal, 10.0), // diverges
+        ] {
+            let config = MlpConfig {
+                hidden: vec![16, 8, 8],
+                output_dim: 3,
+                ..deep_net(activation, init)
+            };
+            let settings = settings(lr, 60, 3, 7);
+            assert_eq!(
+                train::<f32>(&config, &settings, &data),
+                original_train::<f32>(&config, &settings, &data)
+            );
+            assert_eq!(
+                train::<f64>(&config, &settings, &data),
+                original_train::<f64>(&config, &settings, &data)
+            );
+        }
+    }
 
     /// The setting: 11 dense layers on 2-class spirals.
     fn deep_net(activation: Activation, init: Init) -> MlpConfig {
@@ -288,5 +366,41 @@ mod tests {
             problem.contains("3 classes") && problem.contains("2 outputs"),
             "{problem}"
         );
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::nn::{Activation, Init, spirals};
+
+    /// Not a check: prints how long the wrapper and the original loop take on the book's
+    /// typical run (run with `--ignored --nocapture`).
+    #[test]
+    #[ignore = "timing only"]
+    fn time_the_wrapper_against_the_original_loop() {
+        let data = spirals(512, 2, 0.1, 1);
+        let model = MlpConfig {
+            input_dim: 2,
+            hidden: vec![32; 10],
+            output_dim: 2,
+            activation: Activation::Relu,
+            init: Init::HeNormal,
+        };
+        let settings = TrainConfig {
+            lr: 0.1,
+            steps: 2000,
+            batch: 64,
+            seed: 1,
+            record_every: 1,
+        };
+        let start = std::time::Instant::now();
+        let new = train::<f32>(&model, &settings, &data);
+        let wrapper = start.elapsed();
+        let start = std::time::Instant::now();
+        let old = super::tests::original_train_for_timing::<f32>(&model, &settings, &data);
+        let original = start.elapsed();
+        assert_eq!(new, old);
+        println!("2000 steps: wrapper {wrapper:?}, original {original:?}");
     }
 }

@@ -1,0 +1,226 @@
+//! Time per training step of the engine on three workloads (issue 3, "speed"): float32,
+//! plain SGD, softmax cross-entropy, data in memory.
+//!
+//! | workload | network | batch |
+//! |---|---|---|
+//! | tiny   | 2 → [32]×10 tanh → 2     | 64  |
+//! | medium | 64 → [256]×8 relu → 10   | 256 |
+//! | wide   | 784 → [1024]×4 relu → 10 | 512 |
+//!
+//! Groups, each reporting **time per step** (one criterion iteration is one step):
+//! - `train_step/<workload>`: `gradbook::nn::train` with probes recorded every step
+//!   (`record_every = 1`), as the book runs it;
+//! - `train_step_sparse_probes/<workload>`: the same with probes recorded only at step 0
+//!   and the last step (`record_every` huge);
+//! - `bare_step/<workload>`: the step without any probe: batch gather, forward, backward,
+//!   SGD update, written here with the engine's public pieces (`Mlp::loss_and_gradients`).
+//!   `train_step − bare_step` is what the probes (gradient norms and finiteness checks) cost.
+//!
+//! `train` builds and initializes a fresh network each call, so the time of S steps is taken
+//! as (time of a run of 1 + S steps − time of a run of 1 step): initialization and the
+//! first step's allocations are not counted. Inputs are uniform random in [−1, 1), labels
+//! uniform random; the data set holds a few batches so the sampler walks through epochs.
+//!
+//! `cargo bench --bench train_step` runs them all in a few minutes; `cargo test --benches`
+//! (or `cargo bench -- --test`) runs each once, as a smoke test.
+//! `scripts/bench_pytorch.py` times the same workloads in PyTorch.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use gradbook::nn::{Activation, Dataset, Init, Mlp, MlpConfig, TrainConfig, train};
+use ndarray::Array2;
+
+struct Workload {
+    name: &'static str,
+    input_dim: usize,
+    hidden: Vec<usize>,
+    classes: usize,
+    activation: Activation,
+    batch: usize,
+    /// Examples in the data set (a few batches).
+    examples: usize,
+}
+
+fn workloads() -> Vec<Workload> {
+    vec![
+        Workload {
+            name: "tiny",
+            input_dim: 2,
+            hidden: vec![32; 10],
+            classes: 2,
+            activation: Activation::Tanh,
+            batch: 64,
+            examples: 64 * 16,
+        },
+        Workload {
+            name: "medium",
+            input_dim: 64,
+            hidden: vec![256; 8],
+            classes: 10,
+            activation: Activation::Relu,
+            batch: 256,
+            examples: 256 * 8,
+        },
+        Workload {
+            name: "wide",
+            input_dim: 784,
+            hidden: vec![1024; 4],
+            classes: 10,
+            activation: Activation::Relu,
+            batch: 512,
+            examples: 512 * 4,
+        },
+    ]
+}
+
+impl Workload {
+    fn model(&self) -> MlpConfig {
+        MlpConfig {
+            input_dim: self.input_dim,
+            hidden: self.hidden.clone(),
+            output_dim: self.classes,
+            activation: self.activation,
+            init: match self.activation {
+                Activation::Relu => Init::HeNormal,
+                _ => Init::XavierNormal,
+            },
+        }
+    }
+
+    fn settings(&self, steps: usize, record_every: usize) -> TrainConfig {
+        TrainConfig {
+            lr: 0.01,
+            steps,
+            batch: self.batch,
+            seed: 1,
+            record_every,
+        }
+    }
+
+    /// Random inputs in [−1, 1) and random labels, from a fixed seed.
+    fn data(&self) -> Dataset {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64 ^ self.input_dim as u64;
+        let mut next = move || {
+            // SplitMix64: good enough for benchmark inputs, and no dependency on the
+            // engine's random streams.
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let inputs = Array2::from_shape_simple_fn((self.examples, self.input_dim), || {
+            (next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        });
+        let labels = (0..self.examples)
+            .map(|_| (next() % self.classes as u64) as usize)
+            .collect();
+        Dataset {
+            inputs,
+            labels,
+            classes: self.classes,
+        }
+    }
+}
+
+/// Time of one `train` run of `steps` steps.
+fn time_train(model: &MlpConfig, settings: &TrainConfig, data: &Dataset) -> Duration {
+    let start = Instant::now();
+    let record = train::<f32>(model, black_box(settings), data);
+    let elapsed = start.elapsed();
+    assert!(
+        record.diverged.is_none(),
+        "benchmark run diverged: {:?}",
+        record.diverged
+    );
+    black_box(record);
+    elapsed
+}
+
+/// Time of `iters` steps of `train`: a run of 1 + `iters` steps minus a run of 1 step.
+fn train_steps_time(
+    workload: &Workload,
+    data: &Dataset,
+    record_every: usize,
+    iters: u64,
+) -> Duration {
+    let model = workload.model();
+    let steps = usize::try_from(iters).expect("step count fits usize");
+    let base = time_train(&model, &workload.settings(1, record_every), data);
+    let full = time_train(&model, &workload.settings(1 + steps, record_every), data);
+    full.saturating_sub(base)
+}
+
+/// Time of `iters` probe-free steps built from the engine's public pieces: gather the
+/// batch (converting to f32, as `train` does), forward and backward
+/// (`Mlp::loss_and_gradients`), then W ← W − lr·∂L/∂W and b ← b − lr·∂L/∂b. Batches are
+/// consecutive slices of a shuffled-once index list; the order does not affect the cost.
+fn bare_steps_time(workload: &Workload, data: &Dataset, iters: u64) -> Duration {
+    let model = workload.model();
+    let mut mlp = Mlp::<f32>::new(&model, 1);
+    let lr = 0.01_f32;
+    let batches = data.len() / workload.batch;
+    let mut inputs = Array2::<f32>::zeros((workload.batch, workload.input_dim));
+    let mut labels = Vec::with_capacity(workload.batch);
+    let mut step = |index: usize, mlp: &mut Mlp<f32>| {
+        let first = (index % batches) * workload.batch;
+        labels.clear();
+        for (mut row, example) in inputs.rows_mut().into_iter().zip(first..) {
+            row.zip_mut_with(&data.inputs.row(example), |x, &v| *x = v as f32);
+            labels.push(data.labels[example]);
+        }
+        let (loss, gradients) = mlp.loss_and_gradients(inputs.view(), &labels);
+        black_box(loss);
+        for (layer, gradient) in mlp.layers_mut().iter_mut().zip(&gradients) {
+            layer.weights.scaled_add(-lr, &gradient.weights);
+            layer.biases.scaled_add(-lr, &gradient.biases);
+        }
+    };
+    step(0, &mut mlp); // warm-up, as the first step of a train run is excluded there too
+    let start = Instant::now();
+    for index in 1..=iters as usize {
+        step(index, &mut mlp);
+    }
+    start.elapsed()
+}
+
+fn train_steps(c: &mut Criterion) {
+    for workload in workloads() {
+        let data = workload.data();
+        let mut group = c.benchmark_group("train_step");
+        configure(&mut group);
+        group.bench_function(workload.name, |b| {
+            b.iter_custom(|iters| train_steps_time(&workload, &data, 1, iters))
+        });
+        group.finish();
+
+        let mut group = c.benchmark_group("train_step_sparse_probes");
+        configure(&mut group);
+        group.bench_function(workload.name, |b| {
+            b.iter_custom(|iters| train_steps_time(&workload, &data, usize::MAX, iters))
+        });
+        group.finish();
+
+        let mut group = c.benchmark_group("bare_step");
+        configure(&mut group);
+        group.bench_function(workload.name, |b| {
+            b.iter_custom(|iters| bare_steps_time(&workload, &data, iters))
+        });
+        group.finish();
+    }
+}
+
+/// Ten samples of flat sampling (each sample the same number of runs: these runs are long)
+/// in a short measurement window, so the whole bench takes a few minutes.
+fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+}
+
+criterion_group!(benches, train_steps);
+criterion_main!(benches);

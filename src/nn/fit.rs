@@ -1,0 +1,379 @@
+//! The general training loop. One step, in order:
+//! 1. gather the mini-batch; forward in training mode; loss and ∂L/∂output;
+//! 2. backward: every layer's gradients (and δ); add the L1/L2 penalties' gradients;
+//! 3. stop cleanly if the loss or any gradient is NaN/inf (recording where);
+//! 4. clip; record the probes (gradients before clipping) if this step is recorded;
+//! 5. the optimizer's update at the scheduled learning rate, decoupled weight decay, and
+//!    batch norm's running averages.
+//!
+//! Evaluation over the full sets (when asked) happens at the start of its step, before the
+//! update, like every other probe.
+
+use ndarray::Array2;
+
+use super::Float;
+use super::batches::BatchSampler;
+use super::clip::{Clip, global_norm};
+use super::data::Data;
+use super::evaluate::{decision_grid, evaluate};
+use super::layer::{ParamKind, for_each_param};
+use super::loss::{Loss, Targets};
+use super::net::{Network, NetworkConfig};
+use super::norm::Mode;
+use super::optimizer::{Optimizer, OptimizerState};
+use super::probes::{self, HistogramOf, Probes, Record};
+use super::record::Divergence;
+use super::regularize::Regularization;
+use super::schedule::Schedule;
+
+/// How to train. Defaults: softmax cross-entropy, sgd, lr 0.1 constant, 100 steps, batch
+/// 64, seed 1, no clipping or regularization, default probes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitConfig {
+    pub loss: Loss,
+    pub optimizer: Optimizer,
+    /// The base learning rate η₀ the schedule scales.
+    pub lr: f64,
+    pub schedule: Schedule,
+    pub steps: usize,
+    /// Examples per step; larger than the data set means the whole data set.
+    pub batch: usize,
+    /// Seeds the batch order (the `Batches` stream); the weights come from the network's seed.
+    pub seed: u64,
+    pub clip: Clip,
+    pub regularization: Regularization,
+    pub probes: Probes,
+}
+
+impl Default for FitConfig {
+    fn default() -> Self {
+        FitConfig {
+            loss: Loss::SoftmaxCrossEntropy,
+            optimizer: Optimizer::Sgd,
+            lr: 0.1,
+            schedule: Schedule::default(),
+            steps: 100,
+            batch: 64,
+            seed: 1,
+            clip: Clip::None,
+            regularization: Regularization::default(),
+            probes: Probes::default(),
+        }
+    }
+}
+
+/// Checks that a network of this shape can be trained on `data` as `config` says.
+pub fn check(network: &NetworkConfig, config: &FitConfig, data: &Data) -> Result<(), String> {
+    network.check()?;
+    if data.is_empty() {
+        return Err("the data set is empty".into());
+    }
+    if data.input_dim() != network.input_dim {
+        return Err(format!(
+            "the data has {} features but the network takes {}",
+            data.input_dim(),
+            network.input_dim
+        ));
+    }
+    let outputs = network.output_dim();
+    match data {
+        Data::Classes(set) => {
+            if set.labels.len() != set.inputs.nrows() {
+                return Err(format!(
+                    "the data set has {} input rows but {} labels",
+                    set.inputs.nrows(),
+                    set.labels.len()
+                ));
+            }
+            if let Some(&label) = set.labels.iter().find(|&&l| l >= set.classes) {
+                return Err(format!(
+                    "label {label} is out of range for {} classes",
+                    set.classes
+                ));
+            }
+            let binary_single =
+                outputs == 1 && set.classes == 2 && config.loss != Loss::SoftmaxCrossEntropy;
+            if outputs != set.classes && !binary_single {
+                return Err(format!(
+                    "the data has {} classes but the network has {outputs} outputs",
+                    set.classes
+                ));
+            }
+        }
+        Data::Values(set) => {
+            if config.loss == Loss::SoftmaxCrossEntropy {
+                return Err("softmax cross-entropy needs classes, not regression targets".into());
+            }
+            if set.targets.dim() != (set.inputs.nrows(), outputs) {
+                return Err(format!(
+                    "the targets are {:?} but the network has {outputs} outputs",
+                    set.targets.dim()
+                ));
+            }
+        }
+    }
+    if config.batch == 0 {
+        return Err("the batch size must be at least 1".into());
+    }
+    if !config.lr.is_finite() {
+        return Err(format!(
+            "the learning rate must be finite, not {}",
+            config.lr
+        ));
+    }
+    Ok(())
+}
+
+/// A fresh network from `network` (weights from `seed`'s `Init` stream) trained on
+/// `train`, with `test` evaluated alongside. Returns the trained network and its record.
+///
+/// # Panics
+/// If [`check`] rejects the arguments (a programming error, unlike divergence).
+pub fn train_network<T: Float>(
+    network: &NetworkConfig,
+    seed: u64,
+    config: &FitConfig,
+    train: &Data,
+    test: Option<&Data>,
+) -> (Network<T>, Record) {
+    if let Err(problem) = check(network, config, train) {
+        panic!("train_network: {problem}");
+    }
+    let mut net = Network::new(network, seed);
+    let record = fit(&mut net, config, train, test);
+    (net, record)
+}
+
+/// Trains `net` in place; see the module documentation for what a step does.
+pub fn fit<T: Float>(
+    net: &mut Network<T>,
+    config: &FitConfig,
+    train: &Data,
+    test: Option<&Data>,
+) -> Record {
+    let mut sampler = BatchSampler::new(train.len(), config.batch, config.seed);
+    let batch = sampler.batch_size();
+    let mut inputs = Array2::<T>::zeros((batch, train.input_dim()));
+    let mut targets = Array2::<T>::zeros((batch, net.output_dim()));
+    let mut labels = Vec::with_capacity(batch);
+    let mut work = net.workspace(batch);
+    let mut grads = net.zero_grads();
+    let mut optimizer = OptimizerState::<T>::new(config.optimizer);
+    let probes = &config.probes;
+    let mut record = Record::default();
+
+    for step in 0..config.steps {
+        let recording = probes.records_at(step, config.steps);
+        if probes.evaluates_at(step, config.steps) {
+            evaluate(net, config.loss, train, "train", step, &mut record);
+            if let Some(test) = test {
+                evaluate(net, config.loss, test, "test", step, &mut record);
+            }
+        }
+        gather(
+            train,
+            sampler.next_batch(),
+            &mut inputs,
+            &mut labels,
+            &mut targets,
+        );
+        net.forward(inputs.view(), Mode::Train, &mut work);
+        let batch_targets = match train {
+            Data::Classes(_) => Targets::Labels(&labels),
+            Data::Values(_) => Targets::Values(targets.view()),
+        };
+        let (data_loss, output_grad) = config.loss.evaluate(net.output(&work), batch_targets);
+        net.backward(inputs.view(), output_grad.view(), &mut work, &mut grads);
+        let loss = data_loss + config.regularization.add_penalty(net.layers(), &mut grads);
+
+        let global = global_norm(&grads);
+        let trouble = if !loss.is_finite() {
+            Some(format!(
+                "loss is {}",
+                if loss.is_nan() { "NaN" } else { "inf" }
+            ))
+        } else if !global.is_finite() {
+            Some(
+                probes::non_finite_gradient(&grads)
+                    .unwrap_or_else(|| "global gradient norm overflows".into()),
+            )
+        } else {
+            None
+        };
+        if let Some(what) = trouble {
+            record.diverged = Some(Divergence {
+                step: step as u64,
+                what,
+            });
+            break;
+        }
+
+        if recording {
+            record_step(
+                net,
+                &work,
+                &grads,
+                step as u64,
+                loss,
+                global,
+                probes,
+                &mut record,
+            );
+        }
+        if probes.histogram_steps.contains(&(step as u64)) {
+            take_histograms(
+                net,
+                &work,
+                &grads,
+                step as u64,
+                probes.histogram_bins,
+                &mut record,
+            );
+        }
+        let clipped = config.clip.apply(&mut grads, global);
+        if recording {
+            record.push("clipped", step as u64, f64::from(u8::from(clipped)));
+        }
+
+        let before: Vec<Array2<T>> = if recording && probes.layer_stats {
+            net.layers()
+                .iter()
+                .map(|l| l.dense.weights.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let lr = config.schedule.lr(config.lr, step);
+        optimizer.begin_step();
+        let decay = T::from_f64(1.0 - lr * config.regularization.weight_decay);
+        let mut index = 0;
+        for_each_param(net.layers_mut(), &grads, |_, kind, params, grads| {
+            if kind == ParamKind::Weights && config.regularization.weight_decay != 0.0 {
+                params.iter_mut().for_each(|p| *p = *p * decay);
+            }
+            optimizer.update(index, kind, params, grads, lr);
+            index += 1;
+        });
+        net.update_running_stats(&work);
+        if !before.is_empty() {
+            let ratios = before
+                .iter()
+                .zip(net.layers())
+                .map(|(b, l)| probes::update_ratio(b, &l.dense.weights))
+                .collect();
+            record.push_layer_metric("update_ratio", ratios);
+        }
+    }
+    if let (Some(spec), None) = (probes.decision_grid, &record.diverged) {
+        record.decision_grid = Some(decision_grid(net, config.loss, spec));
+    }
+    record
+}
+
+/// Copies the examples at `indices` into the batch buffers (as the engine's scalar type).
+fn gather<T: Float>(
+    data: &Data,
+    indices: &[usize],
+    inputs: &mut Array2<T>,
+    labels: &mut Vec<usize>,
+    targets: &mut Array2<T>,
+) {
+    labels.clear();
+    for (row, &index) in indices.iter().enumerate() {
+        let mut input = inputs.row_mut(row);
+        input.zip_mut_with(&data.inputs().row(index), |x, &v| *x = T::from_f64(v));
+        match data {
+            Data::Classes(set) => labels.push(set.labels[index]),
+            Data::Values(set) => targets
+                .row_mut(row)
+                .zip_mut_with(&set.targets.row(index), |t, &v| *t = T::from_f64(v)),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_step<T: Float>(
+    net: &Network<T>,
+    work: &super::net::Workspace<T>,
+    grads: &[super::layer::LayerGrads<T>],
+    step: u64,
+    loss: f64,
+    global: f64,
+    probes: &Probes,
+    record: &mut Record,
+) {
+    record.steps.push(step);
+    record.push("loss", step, loss);
+    record.push("global_grad_norm", step, global);
+    let per_layer = |f: &dyn Fn(usize) -> f64| (0..grads.len()).map(f).collect::<Vec<f64>>();
+    record.push_layer_metric(
+        "grad_norm",
+        per_layer(&|l| probes::norm(grads[l].weights.iter().copied())),
+    );
+    record.push_layer_metric(
+        "grad_norm_bias",
+        per_layer(&|l| probes::fast_norm(grads[l].biases.iter().copied())),
+    );
+    record.push_layer_metric(
+        "weight_norm",
+        per_layer(&|l| probes::fast_norm(net.layers()[l].dense.weights.iter().copied())),
+    );
+    if probes.layer_stats {
+        record.push_layer_metric(
+            "delta_norm",
+            per_layer(&|l| probes::delta_norm(&work.layers[l])),
+        );
+        let stats: Vec<[f64; 4]> = net
+            .layers()
+            .iter()
+            .zip(&work.layers)
+            .map(|(l, c)| probes::activation_stats(l, c))
+            .collect();
+        for (i, name) in ["act_mean", "act_std", "saturated_frac", "dead_frac"]
+            .into_iter()
+            .enumerate()
+        {
+            record.push_layer_metric(name, stats.iter().map(|s| s[i]).collect());
+        }
+    }
+}
+
+fn take_histograms<T: Float>(
+    net: &Network<T>,
+    work: &super::net::Workspace<T>,
+    grads: &[super::layer::LayerGrads<T>],
+    step: u64,
+    bins: usize,
+    record: &mut Record,
+) {
+    for (l, (cache, grad)) in work
+        .layers
+        .iter()
+        .zip(grads)
+        .enumerate()
+        .take(net.layers().len())
+    {
+        let activations: Vec<f64> = cache.out.iter().map(|&v| Float::to_f64(v)).collect();
+        record.histograms.push(probes::histogram(
+            step,
+            l + 1,
+            HistogramOf::Activations,
+            &activations,
+            bins,
+        ));
+        let magnitudes: Vec<f64> = grad
+            .weights
+            .iter()
+            .map(|&g| Float::to_f64(g).abs())
+            .filter(|&g| g > 0.0)
+            .map(f64::log10)
+            .collect();
+        record.histograms.push(probes::histogram(
+            step,
+            l + 1,
+            HistogramOf::Gradients,
+            &magnitudes,
+            bins,
+        ));
+    }
+}

@@ -1,0 +1,269 @@
+//! One layer of the general network: dense, optional normalization, activation.
+//!
+//!   z = a W + b          (dense; a is the layer's input, batch along rows)
+//!   u = norm(z)          (batch or layer norm; u = z without one)
+//!   out = f(u)           (the activation)
+//!
+//! The forward pass writes z, u and out into a reusable [`LayerCache`]; the backward pass
+//! turns ∂L/∂out into δ = ∂L/∂z (kept in the cache: the probes read it), the parameter
+//! gradients, and ∂L/∂a for the layer below.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+
+use super::Float;
+use super::activation::Activation;
+use super::dense::Dense;
+use super::init::InitConfig;
+use super::norm::{Mode, Norm, NormCache, NormLayer};
+use super::rng::RandomStream;
+
+/// What one layer is: its width, normalization and activation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LayerConfig {
+    pub units: usize,
+    pub activation: Activation,
+    pub norm: Norm,
+}
+
+/// A layer's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer<T> {
+    pub dense: Dense<T>,
+    pub norm: Option<NormLayer<T>>,
+    pub activation: Activation,
+}
+
+/// The gradients of one layer's parameters, shaped like them. `gamma`/`beta` are empty
+/// arrays for a layer without normalization.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerGrads<T> {
+    pub weights: Array2<T>,
+    pub biases: Array1<T>,
+    pub gamma: Array1<T>,
+    pub beta: Array1<T>,
+}
+
+/// Buffers for one layer and one batch size, reused step after step.
+#[derive(Debug, Clone)]
+pub struct LayerCache<T> {
+    pub z: Array2<T>,
+    /// u: the normalized z (unused without a norm: then u is z).
+    pub u: Array2<T>,
+    pub norm: Option<NormCache<T>>,
+    pub out: Array2<T>,
+    /// δ = ∂L/∂z, filled by the backward pass.
+    pub delta: Array2<T>,
+    /// ∂L/∂u, scratch for the backward pass through a norm.
+    pub delta_u: Array2<T>,
+    /// ∂L/∂a, what flows to the layer below.
+    pub input_grad: Array2<T>,
+}
+
+impl<T: Float> Layer<T> {
+    /// Weights then biases drawn from `rng` per `init`.
+    pub fn new(
+        fan_in: usize,
+        config: &LayerConfig,
+        init: &InitConfig,
+        rng: &mut RandomStream,
+    ) -> Self {
+        let weights = init
+            .weights
+            .weights_with_gain(fan_in, config.units, init.gain, rng);
+        let biases = init.biases.biases(config.units, rng);
+        Layer {
+            dense: Dense { weights, biases },
+            norm: (config.norm != Norm::None).then(|| NormLayer::new(config.norm, config.units)),
+            activation: config.activation,
+        }
+    }
+
+    pub fn fan_in(&self) -> usize {
+        self.dense.fan_in()
+    }
+
+    pub fn units(&self) -> usize {
+        self.dense.fan_out()
+    }
+
+    /// Zeroed buffers for a batch of `batch` examples.
+    pub fn cache(&self, batch: usize) -> LayerCache<T> {
+        let shape = (batch, self.units());
+        LayerCache {
+            z: Array2::zeros(shape),
+            u: if self.norm.is_some() {
+                Array2::zeros(shape)
+            } else {
+                Array2::zeros((0, 0))
+            },
+            norm: self
+                .norm
+                .as_ref()
+                .map(|_| NormCache::new(batch, self.units())),
+            out: Array2::zeros(shape),
+            delta: Array2::zeros(shape),
+            delta_u: if self.norm.is_some() {
+                Array2::zeros(shape)
+            } else {
+                Array2::zeros((0, 0))
+            },
+            input_grad: Array2::zeros((batch, self.fan_in())),
+        }
+    }
+
+    /// Zeroed gradients shaped like the parameters.
+    pub fn zero_grads(&self) -> LayerGrads<T> {
+        let norm_units = self.norm.as_ref().map_or(0, |_| self.units());
+        LayerGrads {
+            weights: Array2::zeros(self.dense.weights.dim()),
+            biases: Array1::zeros(self.units()),
+            gamma: Array1::zeros(norm_units),
+            beta: Array1::zeros(norm_units),
+        }
+    }
+
+    /// z = a W + b, u = norm(z), out = f(u), into `cache`.
+    pub fn forward(&self, input: ArrayView2<T>, mode: Mode, cache: &mut LayerCache<T>) {
+        general_mat_mul(
+            T::one(),
+            &input,
+            &self.dense.weights,
+            T::zero(),
+            &mut cache.z,
+        );
+        let biases = &self.dense.biases;
+        for mut row in cache.z.rows_mut() {
+            row.zip_mut_with(biases, |z, &b| *z = *z + b);
+        }
+        let activation = self.activation;
+        match (&self.norm, &mut cache.norm) {
+            (Some(norm), Some(norm_cache)) => {
+                norm.forward(cache.z.view(), mode, norm_cache, &mut cache.u);
+                Zip::from(&mut cache.out)
+                    .and(&cache.u)
+                    .for_each(|a, &u| *a = activation.apply(u));
+            }
+            _ => Zip::from(&mut cache.out)
+                .and(&cache.z)
+                .for_each(|a, &z| *a = activation.apply(z)),
+        }
+    }
+
+    /// The pre-activation u that f was applied to (z itself without a norm).
+    pub fn pre_activation<'a>(&self, cache: &'a LayerCache<T>) -> &'a Array2<T> {
+        if self.norm.is_some() {
+            &cache.u
+        } else {
+            &cache.z
+        }
+    }
+
+    /// Backpropagation through the layer, given ∂L/∂out and the input `a` it saw:
+    /// δ_u = ∂L/∂out ⊙ f′(u); δ = ∂L/∂z through the norm; ∂L/∂W = aᵀ δ, ∂L/∂b = Σ_batch δ;
+    /// and, if `input_grad` is asked for, ∂L/∂a = δ Wᵀ into `cache.input_grad`.
+    pub fn backward(
+        &self,
+        input: ArrayView2<T>,
+        out_grad: ArrayView2<T>,
+        cache: &mut LayerCache<T>,
+        grads: &mut LayerGrads<T>,
+        input_grad: bool,
+    ) {
+        let activation = self.activation;
+        match (&self.norm, &cache.norm) {
+            (Some(norm), Some(norm_cache)) => {
+                Zip::from(&mut cache.delta_u)
+                    .and(&out_grad)
+                    .and(&cache.u)
+                    .for_each(|d, &g, &u| *d = g * activation.derivative(u));
+                norm.backward(
+                    cache.delta_u.view(),
+                    norm_cache,
+                    &mut grads.gamma,
+                    &mut grads.beta,
+                    &mut cache.delta,
+                );
+            }
+            _ => Zip::from(&mut cache.delta)
+                .and(&out_grad)
+                .and(&cache.z)
+                .for_each(|d, &g, &z| *d = g * activation.derivative(z)),
+        }
+        general_mat_mul(
+            T::one(),
+            &input.t(),
+            &cache.delta,
+            T::zero(),
+            &mut grads.weights,
+        );
+        grads.biases.assign(&cache.delta.sum_axis(Axis(0)));
+        if input_grad {
+            general_mat_mul(
+                T::one(),
+                &cache.delta,
+                &self.dense.weights.t(),
+                T::zero(),
+                &mut cache.input_grad,
+            );
+        }
+    }
+}
+
+/// Which of a layer's parameters an array is: weight decay and L1/L2 penalties apply to
+/// `Weights` only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    Weights,
+    Biases,
+    Gamma,
+    Beta,
+}
+
+/// Calls `visit(layer index, kind, parameters, gradients)` for every parameter array of
+/// every layer, in a fixed order (layer by layer: W, b, then γ, β if normalized), each as
+/// a flat slice. Optimizers key their state on this order.
+pub fn for_each_param<T: Float>(
+    layers: &mut [Layer<T>],
+    grads: &[LayerGrads<T>],
+    mut visit: impl FnMut(usize, ParamKind, &mut [T], &[T]),
+) {
+    for (index, (layer, grad)) in layers.iter_mut().zip(grads).enumerate() {
+        visit(
+            index,
+            ParamKind::Weights,
+            layer
+                .dense
+                .weights
+                .as_slice_mut()
+                .expect("parameters are contiguous"),
+            grad.weights.as_slice().expect("gradients are contiguous"),
+        );
+        visit(
+            index,
+            ParamKind::Biases,
+            layer
+                .dense
+                .biases
+                .as_slice_mut()
+                .expect("parameters are contiguous"),
+            grad.biases.as_slice().expect("gradients are contiguous"),
+        );
+        if let Some(norm) = &mut layer.norm {
+            visit(
+                index,
+                ParamKind::Gamma,
+                norm.gamma
+                    .as_slice_mut()
+                    .expect("parameters are contiguous"),
+                grad.gamma.as_slice().expect("gradients are contiguous"),
+            );
+            visit(
+                index,
+                ParamKind::Beta,
+                norm.beta.as_slice_mut().expect("parameters are contiguous"),
+                grad.beta.as_slice().expect("gradients are contiguous"),
+            );
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! What a training run records, and the measurements behind it.
+//!
+//! A [`Record`] is plain data meant to become tidy rows `(run, seed, step, layer, metric,
+//! value)`:
+//! - `steps`: the recorded steps (0, record_every, …, and the last step), ascending;
+//! - `per_layer`: `(metric, values)` with `values[k][l − 1]` the metric of layer l at `steps[k]`.
+//!   Layers are numbered 1..=N over the dense layers, input to output. Metrics, all
+//!   measured at that step before its update:
+//!   - `grad_norm`, `grad_norm_bias`: ‖∂L/∂W‖_F, ‖∂L/∂b‖ (including L1/L2 penalties; before clipping);
+//!   - `weight_norm`: ‖W‖_F;
+//!   - with `Probes::layer_stats` (the default): `delta_norm`: Σ_batch ‖∂L/∂z‖ = the batch
+//!     mean of each example's own ‖∂ℓ/∂z‖ (Nielsen's "speed of learning", independent of
+//!     the batch size); `update_ratio`: ‖ΔW‖/‖W‖ of this step's update; `act_mean`, `act_std`
+//!     of the layer's output f(u); `saturated_frac`: the fraction of outputs with
+//!     |f′(u)| < 1% of f′'s maximum, counted for sigmoid and tanh layers and 0 for the rest;
+//!     `dead_frac`: the fraction of units with u ≤ 0 for every example of the batch, counted
+//!     for relu and leaky_relu layers and 0 for the rest. (Zeros rather than NaN keep the
+//!     record comparable with `==`; the experiment layer knows each layer's activation.)
+//! - `series`: whole-network series, each with its own steps: `loss` (mini-batch mean loss
+//!   plus penalties, before the update), `global_grad_norm` (all parameters, before
+//!   clipping), `clipped` (1 when clipping changed the gradient, else 0); and at evaluation
+//!   steps (`Probes::eval_every`) `train_loss`, `train_accuracy`, `test_loss`,
+//!   `test_accuracy` over the full sets (accuracy only for classes);
+//! - `histograms` at the chosen steps; `decision_grid` after training, when asked;
+//! - `diverged`: where the run stopped, if it did.
+
+use ndarray::Zip;
+
+use super::Float;
+use super::layer::{Layer, LayerCache, LayerGrads};
+pub use super::record::Divergence;
+
+/// Every per-layer metric name, in the order they appear in `Record::per_layer`.
+pub const LAYER_METRICS: [&str; 9] = [
+    "grad_norm",
+    "grad_norm_bias",
+    "weight_norm",
+    "delta_norm",
+    "update_ratio",
+    "act_mean",
+    "act_std",
+    "saturated_frac",
+    "dead_frac",
+];
+
+/// What to record, beyond the always-on loss and gradient norms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probes {
+    /// Record every this many steps (0 or 1: every step), and always at the last step.
+    pub record_every: usize,
+    /// The per-layer statistics past grad/weight norms (δ, update ratio, activations).
+    pub layer_stats: bool,
+    /// Evaluate on the full train (and test) sets every this many steps and at the last
+    /// step; 0: never.
+    pub eval_every: usize,
+    /// Steps at which to take histograms of every layer's activations and gradients.
+    pub histogram_steps: Vec<u64>,
+    /// Bins per histogram.
+    pub histogram_bins: usize,
+    /// Classify a grid over a 2-D input range after training.
+    pub decision_grid: Option<GridSpec>,
+}
+
+impl Default for Probes {
+    /// Every step, layer statistics on, no evaluation, no histograms, no grid.
+    fn default() -> Self {
+        Probes {
+            record_every: 1,
+            layer_stats: true,
+            eval_every: 0,
+            histogram_steps: Vec::new(),
+            histogram_bins: 30,
+            decision_grid: None,
+        }
+    }
+}
+
+impl Probes {
+    pub fn records_at(&self, step: usize, steps: usize) -> bool {
+        step % self.record_every.max(1) == 0 || step + 1 == steps
+    }
+
+    pub fn evaluates_at(&self, step: usize, steps: usize) -> bool {
+        self.eval_every > 0 && (step % self.eval_every == 0 || step + 1 == steps)
+    }
+}
+
+/// A regular grid over a 2-D input range: `resolution` × `resolution` cell centres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridSpec {
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+    pub resolution: usize,
+}
+
+impl GridSpec {
+    /// The cell centres, row by row from the bottom (y = y.0) up, x varying fastest.
+    pub fn points(&self) -> Vec<[f64; 2]> {
+        let n = self.resolution.max(1);
+        let centre =
+            |(low, high): (f64, f64), i: usize| low + (high - low) * (i as f64 + 0.5) / n as f64;
+        (0..n)
+            .flat_map(|row| (0..n).map(move |col| [centre(self.x, col), centre(self.y, row)]))
+            .collect()
+    }
+}
+
+/// The predicted class and its probability at every cell of `spec.points()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionGrid {
+    pub spec: GridSpec,
+    pub classes: Vec<usize>,
+    pub confidence: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistogramOf {
+    /// The layer's outputs f(u), on a linear scale.
+    Activations,
+    /// log₁₀ |∂L/∂W| over the layer's weights (exact zeros left out).
+    Gradients,
+}
+
+/// Counts of values in `edges.len() − 1` equal bins from the smallest value to the largest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub step: u64,
+    pub layer: usize,
+    pub of: HistogramOf,
+    pub edges: Vec<f64>,
+    pub counts: Vec<u64>,
+}
+
+/// A whole-network series with its own steps.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    pub name: &'static str,
+    pub steps: Vec<u64>,
+    pub values: Vec<f64>,
+}
+
+/// Everything a run recorded: see the module documentation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    pub steps: Vec<u64>,
+    pub per_layer: Vec<(&'static str, Vec<Vec<f64>>)>,
+    pub series: Vec<Series>,
+    pub histograms: Vec<Histogram>,
+    pub decision_grid: Option<DecisionGrid>,
+    pub diverged: Option<Divergence>,
+}
+
+impl Record {
+    /// The per-layer metric `name`, `[k][layer − 1]`.
+    pub fn layer_metric(&self, name: &str) -> Option<&Vec<Vec<f64>>> {
+        self.per_layer
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The whole-network series `name`.
+    pub fn series(&self, name: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == name)
+    }
+
+    pub(crate) fn push_layer_metric(&mut self, name: &'static str, values: Vec<f64>) {
+        match self.per_layer.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, rows)) => rows.push(values),
+            None => self.per_layer.push((name, vec![values])),
+        }
+    }
+
+    pub(crate) fn push(&mut self, name: &'static str, step: u64, value: f64) {
+        let index = match self.series.iter().position(|s| s.name == name) {
+            Some(index) => index,
+            None => {
+                self.series.push(Series {
+                    name,
+                    ..Series::default()
+                });
+                self.series.len() - 1
+            }
+        };
+        self.series[index].steps.push(step);
+        self.series[index].values.push(value);
+    }
+}
+
+/// √(Σ v²) of finite values, scaled by the largest |v| so squaring cannot overflow (or
+/// underflow) even for the enormous (or tiny) gradients of a network about to explode (or
+/// vanish).
+pub fn norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> f64 {
+    super::record::frobenius_norm(values.map(|v| Float::to_f64(v)))
+}
+
+/// √(Σ v²) in one pass, falling back to the scaled [`norm`] only when the plain sum of
+/// squares overflows or underflows (so it is as safe, and faster in the common case).
+pub fn fast_norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> f64 {
+    let squares: f64 = values
+        .clone()
+        .map(|v| Float::to_f64(v) * Float::to_f64(v))
+        .sum();
+    if squares.is_finite() && squares > 1e-280 {
+        squares.sqrt()
+    } else {
+        norm(values)
+    }
+}
+
+/// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z).
+pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
+    cache
+        .delta
+        .rows()
+        .into_iter()
+        .map(|row| norm(row.iter().copied()))
+        .sum()
+}
+
+/// (mean, std, saturated fraction, dead fraction) of a layer's output on this batch.
+pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f64; 4] {
+    let out = &cache.out;
+    let count = out.len().max(1) as f64;
+    let mean = out.iter().map(|&v| Float::to_f64(v)).sum::<f64>() / count;
+    let variance = out
+        .iter()
+        .map(|&v| (Float::to_f64(v) - mean).powi(2))
+        .sum::<f64>()
+        / count;
+    let u = layer.pre_activation(cache);
+    let saturated = match layer.activation.saturating_max_derivative() {
+        Some(max) => {
+            let threshold = 0.01 * max;
+            let hits = u
+                .iter()
+                .filter(|&&z| layer.activation.derivative(z).to_f64().abs() < threshold)
+                .count();
+            hits as f64 / count
+        }
+        None => 0.0,
+    };
+    let dead = if layer.activation.can_die() {
+        let units = u.ncols().max(1) as f64;
+        let dead_units = u
+            .columns()
+            .into_iter()
+            .filter(|c| c.iter().all(|&z| z <= T::zero()))
+            .count();
+        dead_units as f64 / units
+    } else {
+        0.0
+    };
+    [mean, variance.sqrt(), saturated, dead]
+}
+
+/// ‖W_after − W_before‖ / ‖W_before‖.
+pub fn update_ratio<T: Float>(before: &ndarray::Array2<T>, after: &ndarray::Array2<T>) -> f64 {
+    let mut change = ndarray::Array2::<f64>::zeros(before.dim());
+    Zip::from(&mut change)
+        .and(before)
+        .and(after)
+        .for_each(|c, &b, &a| *c = (a - b).to_f64());
+    fast_norm(change.iter().copied()) / fast_norm(before.iter().copied())
+}
+
+/// The first non-finite gradient, as "gradient of layer 3 is NaN" (NaN wins over inf).
+pub fn non_finite_gradient<T: Float>(grads: &[LayerGrads<T>]) -> Option<String> {
+    for (index, grad) in grads.iter().enumerate() {
+        let values = grad
+            .weights
+            .iter()
+            .chain(&grad.biases)
+            .chain(&grad.gamma)
+            .chain(&grad.beta);
+        let (mut nan, mut inf) = (false, false);
+        for v in values {
+            nan |= v.is_nan();
+            inf |= v.is_infinite();
+        }
+        if nan || inf {
+            return Some(format!(
+                "gradient of layer {} is {}",
+                index + 1,
+                if nan { "NaN" } else { "inf" }
+            ));
+        }
+    }
+    None
+}
+
+/// A histogram of the finite `values` in `bins` equal bins over their range.
+pub fn histogram(
+    step: u64,
+    layer: usize,
+    of: HistogramOf,
+    values: &[f64],
+    bins: usize,
+) -> Histogram {
+    let bins = bins.max(1);
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (low, high) = finite
+        .clone()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+    let (low, high) = if low > high {
+        (0.0, 1.0)
+    } else if low == high {
+        (low - 0.5, high + 0.5)
+    } else {
+        (low, high)
+    };
+    let width = (high - low) / bins as f64;
+    let edges = (0..=bins).map(|i| low + width * i as f64).collect();
+    let mut counts = vec![0u64; bins];
+    for v in finite {
+        counts[(((v - low) / width) as usize).min(bins - 1)] += 1;
+    }
+    Histogram {
+        step,
+        layer,
+        of,
+        edges,
+        counts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histograms_count_every_value_once() {
+        let values = [0.0, 0.1, 0.5, 0.99, 1.0, f64::NAN];
+        let h = histogram(3, 2, HistogramOf::Activations, &values, 2);
+        assert_eq!(h.edges, vec![0.0, 0.5, 1.0]);
+        assert_eq!(h.counts, vec![2, 3]);
+        let flat = histogram(0, 1, HistogramOf::Gradients, &[2.0, 2.0], 4);
+        assert_eq!(flat.counts.iter().sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn grid_points_are_cell_centres() {
+        let spec = GridSpec {
+            x: (0.0, 2.0),
+            y: (-1.0, 1.0),
+            resolution: 2,
+        };
+        assert_eq!(
+            spec.points(),
+            vec![[0.5, -0.5], [1.5, -0.5], [0.5, 0.5], [1.5, 0.5]]
+        );
+    }
+
+    #[test]
+    fn records_find_their_series() {
+        let mut record = Record::default();
+        record.push("loss", 0, 1.5);
+        record.push("loss", 2, 1.0);
+        record.push_layer_metric("grad_norm", vec![1.0, 2.0]);
+        assert_eq!(record.series("loss").unwrap().steps, vec![0, 2]);
+        assert_eq!(
+            record.layer_metric("grad_norm").unwrap(),
+            &vec![vec![1.0, 2.0]]
+        );
+        assert!(record.series("test_accuracy").is_none());
+    }
+}
