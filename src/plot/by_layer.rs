@@ -1,62 +1,66 @@
-//! Figure: gradient norm per layer (log scale) at the first and the last recorded step, one
-//! colour per run — the picture of gradients vanishing or exploding towards the input.
+//! Figure `grad_norm_by_layer`: a per-layer metric (‖∂L/∂W‖ by default, ‖δ‖ with
+//! `metric = "delta"`) against layer on a log axis, one colour per run, one dash per chosen
+//! step — the picture of gradients vanishing or exploding towards the input.
 
 use super::axis;
-use super::frame::{self, FigureSpec, Series};
+use super::data::{self, Along};
+use super::frame::{self, FigureSpec, Panel};
 use super::legend::LegendEntry;
+use super::lines;
 use super::shapes::Marker;
-use super::style::{self, LATER_STEP_DASH};
-use super::{list_runs, run_list_text};
+use super::style;
+use super::theory::{self, Reference};
+use super::{list_runs, metric_names, run_list_text, seeds_text};
+use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
 
-const GRAD_NORM: &str = "grad_norm";
-
-/// SVG document: ‖∂L/∂W‖ against layer (1 = closest to the input) on a log axis; per run a
-/// solid line with dots at the first recorded step (normally step 0) and a dashed line in the
-/// same colour at the last step whose norms are all finite (for a diverged run, the last
-/// step before NaN/Inf took over).
-pub fn grad_norm_by_layer(results: &Results, title: &str) -> String {
-    let mut series = Vec::new();
-    let mut legend = Vec::new();
-    let mut max_layer = 1;
+/// SVG document: per run, the metric by layer (1 = closest to the input) at the steps asked
+/// for (default: the first step, solid with dots, and the last step whose values are all
+/// finite, dashed); the median over seeds with an interquartile band; the block's theory
+/// curve and any precomputed `reference` dashed in the text colour.
+pub(crate) fn grad_norm_by_layer(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    reference: Option<&Reference>,
+) -> Result<String, String> {
+    let metric = spec.metric.as_str();
+    let log = spec.log_y.unwrap_or(true);
+    let (symbol, name) = metric_names(metric);
+    let (mut series, mut bands, mut legend) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut max_layer, mut max_seeds) = (1, 0);
+    // The first run's median at its last layer and last shown step: where theory is anchored.
+    let mut anchor: Option<(u32, f64, u64)> = None;
+    let mut first_run = None;
     for (index, run) in list_runs(results).iter().enumerate() {
-        let steps = results.steps(&run.label, GRAD_NORM);
-        let Some(&first) = steps.first() else {
-            continue;
-        };
-        let all_finite = |step: u64| {
-            results
-                .by_layer(&run.label, GRAD_NORM, step)
-                .iter()
-                .all(|(_, v)| v.is_finite())
-        };
-        let last = steps
-            .iter()
-            .rev()
-            .copied()
-            .find(|s| all_finite(*s))
-            .unwrap_or(first);
-        let mut shown = vec![(first, None, Marker::Circle)];
-        if last != first {
-            shown.push((last, Some(LATER_STEP_DASH), Marker::None));
-        }
-        for (step, dash, marker) in shown {
-            let points: Vec<(f64, f64)> = results
-                .by_layer(&run.label, GRAD_NORM, step)
-                .into_iter()
-                .map(|(layer, value)| (f64::from(layer), value))
-                .collect();
-            max_layer = points.iter().map(|p| p.0 as u32).fold(max_layer, u32::max);
-            let color = style::color(index);
-            series.push(Series {
-                color,
-                dash,
-                points,
-                point_marker: marker,
-                end_marker: Marker::None,
-            });
+        let seeds = data::seed_count(results, &run.label, metric);
+        max_seeds = max_seeds.max(seeds);
+        let color = style::color(index);
+        let steps = data::shown_steps(results, &run.label, metric, spec.steps.as_deref());
+        for (k, &step) in steps.iter().enumerate() {
+            let summaries =
+                data::summaries(results, &run.label, metric, Along::Layers { step }, log);
+            let Some(last) = summaries.last() else {
+                continue;
+            };
+            max_layer = max_layer.max(last.x as u32);
+            if first_run.is_none_or(|first| first == index) {
+                first_run = Some(index);
+                anchor = Some((last.x as u32, last.median, step));
+            }
+            let (dash, marker) = (
+                style::dash(k),
+                if k == 0 { Marker::Circle } else { Marker::None },
+            );
+            bands.extend(lines::band(color, &summaries, seeds));
+            series.extend(lines::median_series(color, dash, marker, &summaries));
+            let diverged = if run.diverged_at.is_some() {
+                "（发散）"
+            } else {
+                ""
+            };
             legend.push(LegendEntry {
-                label: format!("{} · 第 {step} 步", run.label),
+                label: format!("{}{diverged} · 第 {step} 步", run.label),
                 color,
                 dash,
                 marker,
@@ -64,19 +68,47 @@ pub fn grad_norm_by_layer(results: &Results, title: &str) -> String {
             });
         }
     }
-    let values = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
-    let y = axis::log10("梯度范数 ‖∂L/∂W‖（对数坐标）", values);
-    let description = format!(
-        "各层权重梯度的范数 ‖∂L/∂W‖（对数纵轴）随层序号（1 = 最靠近输入）的变化，实线为第一次记录（通常是第 0 步），虚线为最后一次记录；运行：{}。",
-        run_list_text(results)
+
+    let mut curves = Vec::new();
+    let mut description = format!(
+        "各层{name} {symbol}（{}纵轴）随层序号（1 = 最靠近输入）的变化，每个运行一种颜色，实线带圆点为第一个所示训练步，虚线为之后的训练步；运行：{}。{}",
+        if log { "对数" } else { "线性" },
+        run_list_text(results),
+        seeds_text(max_seeds)
     );
-    frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        x: axis::layers("层（1 = 最靠近输入）", max_layer),
-        y,
-        series,
+    if let Some(theory) = &spec.theory {
+        let (layers, value, step) = anchor.ok_or_else(|| {
+            format!(
+                "theory `{}` needs `{metric}` values to anchor to, and the results have none",
+                theory.formula_text
+            )
+        })?;
+        let curve = theory::anchored_by_layer(theory, layers, value)?;
+        description.push_str(&format!(
+            "虚线（文字颜色）为理论曲线 {}，按 y(l) = y(L)·f(l,L)/f(L,L) 锚定在第一个运行第 {step} 步最后一层（第 {layers} 层）的中位数上，只比较形状。",
+            theory.formula_text
+        ));
+        curves.push(curve);
+    }
+    if let Some(reference) = reference {
+        description.push_str(&format!("虚线“{}”为预先计算的参考曲线。", reference.label));
+        curves.push(reference.clone());
+    }
+    let mut extra = Vec::new();
+    for (i, curve) in curves.iter().enumerate() {
+        let (s, entry) = lines::reference(curve, usize::MAX - i);
+        extra.push(s);
+        legend.push(entry);
+    }
+    let y_description = format!("{symbol}（{}）", if log { "对数坐标" } else { "线性坐标" });
+    let y = lines::y_axis(&y_description, log, &series, &bands, &extra);
+    series.extend(extra);
+    let mut panel = Panel::new(axis::layers("层（1 = 最靠近输入）", max_layer), y);
+    panel.series = series;
+    panel.bands = bands;
+    Ok(frame::draw(&FigureSpec {
         legend,
         legend_group: 2,
-    })
+        ..FigureSpec::single(title, description, panel)
+    }))
 }

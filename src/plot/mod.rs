@@ -1,40 +1,90 @@
 //! Figures: turns an experiment's tidy `Results` into self-contained SVG documents.
 //!
 //! This module owns every figure gradbook draws: which data each figure kind shows, its
-//! layout, styling and accessibility text. Each figure function returns the SVG document as a
-//! `String` (no XML declaration, `xmlns` kept) that can be inlined into HTML or written to a
-//! `.svg` file as is. The SVG:
+//! layout, styling and accessibility text. Each figure returns the SVG document as a `String`
+//! (no XML declaration, `xmlns` kept) that can be inlined into HTML or written to a `.svg`
+//! file as is. The SVG:
 //! - has a `viewBox` and fixed width/height, so CSS `width:100%; height:auto` scales it;
 //! - draws text, axes and grid in `currentColor`, so it follows the page's light/dark text
-//!   colour; only data series use fixed (Okabe–Ito) colours;
+//!   colour; data series use fixed Okabe–Ito colours, heat maps viridis;
 //! - starts with `<title>` (the figure title) and `<desc>` (what is plotted, which runs);
 //! - is deterministic (same `Results` ⇒ same bytes) and never contains NaN/Inf coordinates.
 //!
-//! A run keeps the same colour in every figure (its position in `Results::runs`).
+//! A run keeps the same colour (and dash) in every figure: its position in `Results::runs`.
+//! With two or more seeds a run is drawn as its median with an interquartile band.
+//!
+//! Files: one per figure family (`by_layer`, `over_steps`, `layer_lines`, `grad_flow`,
+//! `histograms`, `activation_stats`, `decision_boundary`); `theory` turns a block's formula
+//! into a reference curve; `frame`/`panel` lay figures out; `axis`, `legend`, `colormap`,
+//! `shapes`, `clip`, `style` and `data` are the shared pieces.
 
+mod activation_stats;
 mod axis;
 mod by_layer;
+mod clip;
+mod colormap;
+mod data;
+mod decision_boundary;
+#[cfg(test)]
+mod fixture;
 mod frame;
+mod grad_flow;
+mod histograms;
+mod layer_lines;
 mod legend;
+mod lines;
 mod over_steps;
+mod panel;
 mod shapes;
 mod style;
 #[cfg(test)]
 mod tests;
+mod theory;
 
 use crate::experiment::results::{Results, RunSummary};
 pub use crate::experiment::{PlotKind, PlotSpec};
-
-pub use by_layer::grad_norm_by_layer;
-pub use over_steps::loss;
+pub use theory::Reference;
 
 /// The SVG document for the figure `spec` asks for, titled `title`; `Err` says why it cannot
 /// be drawn (e.g. the results lack what the kind needs).
 pub fn render(spec: &PlotSpec, results: &Results, title: &str) -> Result<String, String> {
+    render_with_reference(spec, results, title, None)
+}
+
+/// [`render`] with a precomputed reference curve (e.g. the engine's mean-field prediction)
+/// drawn dashed over the figure, in the figure's own data units: `(layer, value)` for
+/// `grad_norm_by_layer`, `(step, value)` for `loss` and `accuracy`.
+pub fn render_with_reference(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    reference: Option<&Reference>,
+) -> Result<String, String> {
+    let takes_reference = matches!(
+        spec.kind,
+        PlotKind::GradNormByLayer | PlotKind::Loss | PlotKind::Accuracy
+    );
+    if reference.is_some() && !takes_reference {
+        return Err(format!(
+            "a reference curve can be drawn on `grad_norm_by_layer`, `loss` and `accuracy`, not on `{}`",
+            spec.kind
+        ));
+    }
+    if spec.theory.is_some() && spec.kind != PlotKind::GradNormByLayer {
+        return Err(format!(
+            "`theory` is a curve over layers (variables `l` and `L`), so it is drawn only on `grad_norm_by_layer`, not on `{}`; move it to a `grad_norm_by_layer` figure",
+            spec.kind
+        ));
+    }
     match spec.kind {
-        PlotKind::GradNormByLayer => Ok(grad_norm_by_layer(results, title)),
-        PlotKind::Loss => Ok(loss(results, title)),
-        other => Err(format!("the figure kind `{other}` is not drawn yet")),
+        PlotKind::GradNormByLayer => by_layer::grad_norm_by_layer(spec, results, title, reference),
+        PlotKind::GradFlow => grad_flow::grad_flow(spec, results, title),
+        PlotKind::GradNormOverSteps => layer_lines::grad_norm_over_steps(spec, results, title),
+        PlotKind::Loss => over_steps::loss(spec, results, title, reference),
+        PlotKind::Accuracy => over_steps::accuracy(spec, results, title, reference),
+        PlotKind::ActivationHist => histograms::activation_hist(spec, results, title),
+        PlotKind::ActivationStats => activation_stats::activation_stats(spec, results, title),
+        PlotKind::DecisionBoundary => decision_boundary::decision_boundary(results, title),
     }
 }
 
@@ -42,9 +92,15 @@ pub fn render(spec: &PlotSpec, results: &Results, title: &str) -> Result<String,
 /// (so data is never silently dropped).
 fn list_runs(results: &Results) -> Vec<RunSummary> {
     let mut runs = results.runs.clone();
-    for row in &results.rows {
-        if !runs.iter().any(|run| run.label == row.run) {
-            runs.push(RunSummary::new(row.run.clone(), Vec::new()));
+    let extra = results
+        .rows
+        .iter()
+        .map(|r| &r.run)
+        .chain(results.histograms.iter().map(|h| &h.run))
+        .chain(results.grids.iter().map(|g| &g.run));
+    for label in extra {
+        if !runs.iter().any(|run| &run.label == label) {
+            runs.push(RunSummary::new(label.clone(), Vec::new()));
         }
     }
     runs
@@ -64,4 +120,25 @@ fn run_list_text(results: &Results) -> String {
         })
         .collect();
     names.join("、")
+}
+
+/// The symbol and Chinese name of a per-layer metric, for axis labels and `<desc>`.
+fn metric_names(metric: &str) -> (&str, &str) {
+    match metric {
+        "grad_norm" => ("‖∂L/∂W‖", "权重梯度范数"),
+        "grad_norm_bias" => ("‖∂L/∂b‖", "偏置梯度范数"),
+        "delta_norm" => ("‖δ‖", "反传误差范数"),
+        "weight_norm" => ("‖W‖", "权重范数"),
+        "update_ratio" => ("‖ΔW‖/‖W‖", "更新幅度比"),
+        other => (other, other),
+    }
+}
+
+/// The sentence `<desc>` adds about seeds: how many, and that medians and bands are drawn.
+fn seeds_text(max_seeds: usize) -> &'static str {
+    if max_seeds >= 2 {
+        "多个随机种子时画中位数，半透明带为四分位距（25%–75%）。"
+    } else {
+        ""
+    }
 }

@@ -1,108 +1,218 @@
-//! Figure: training loss against step, one line per run; a run that diverged ends in a ✕ at
-//! its last finite value.
+//! Figures `loss` and `accuracy`: a whole-network metric against training step, one colour
+//! and dash per run, train and test side by side when the test metric was recorded. A run
+//! that diverged gets a ✕ at the step it diverged and "发散" in the legend.
 
-use super::axis::{self, LinearOptions};
-use super::frame::{self, FigureSpec, Series};
+use super::axis::{self, Axis, LinearOptions};
+use super::data::{self, Along};
+use super::frame::{self, FigureSpec, Panel, Series};
 use super::legend::LegendEntry;
+use super::lines;
 use super::shapes::Marker;
 use super::style;
-use super::{list_runs, run_list_text};
+use super::theory::Reference;
+use super::{list_runs, run_list_text, seeds_text};
+use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
 
-const LOSS: &str = "loss";
-
-/// The y axis stops at this multiple of the largest initial loss, so one exploding run does
-/// not flatten every other curve into the x axis; the exploding curve leaves through the top.
+/// On a linear axis the loss is cut at this multiple of the largest initial loss, so one
+/// exploding run does not flatten every other curve into the x axis.
 const LOSS_CAP_FACTOR: f64 = 3.0;
 
-/// SVG document: loss (linear) against training step, colour and dash per run.
-pub fn loss(results: &Results, title: &str) -> String {
-    let mut series = Vec::new();
+/// What one of the two figures plots.
+struct Quantity {
+    train: &'static str,
+    test: &'static str,
+    /// Axis description and `<desc>` name.
+    name: &'static str,
+    /// Values are multiplied by this (accuracy is shown in percent).
+    scale: f64,
+    cap: bool,
+}
+
+/// SVG document: training (and test) loss against step.
+pub(crate) fn loss(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    reference: Option<&Reference>,
+) -> Result<String, String> {
+    let quantity = Quantity {
+        train: "loss",
+        test: "test_loss",
+        name: "损失",
+        scale: 1.0,
+        cap: true,
+    };
+    over_steps(spec, results, title, reference, &quantity)
+}
+
+/// SVG document: training and test accuracy (percent) against step.
+pub(crate) fn accuracy(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    reference: Option<&Reference>,
+) -> Result<String, String> {
+    let quantity = Quantity {
+        train: "train_accuracy",
+        test: "test_accuracy",
+        name: "准确率（%）",
+        scale: 100.0,
+        cap: false,
+    };
+    over_steps(spec, results, title, reference, &quantity)
+}
+
+fn over_steps(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    reference: Option<&Reference>,
+    q: &Quantity,
+) -> Result<String, String> {
+    if !results.rows.is_empty() && !results.has_metric(q.train) && !results.has_metric(q.test) {
+        return Err(format!(
+            "the results have no `{}` or `{}` rows to draw; the engine records them for every run, so this experiment recorded nothing usable",
+            q.train, q.test
+        ));
+    }
+    let log = spec.log_y.unwrap_or(false);
+    let with_test = results.has_metric(q.test);
+    let metrics: Vec<&str> = if with_test {
+        vec![q.train, q.test]
+    } else {
+        vec![q.train]
+    };
+    let mut panels_series: Vec<(Vec<Series>, Vec<_>)> =
+        vec![(Vec::new(), Vec::new()); metrics.len()];
     let mut legend = Vec::new();
+    let mut max_seeds = 0;
+    let mut initial = f64::NAN;
     for (index, run) in list_runs(results).iter().enumerate() {
-        let points: Vec<(f64, f64)> = results
-            .series(&run.label, LOSS, None)
-            .into_iter()
-            .map(|(step, value)| (step as f64, value))
-            .collect();
-        if points.is_empty() {
-            continue;
-        }
         let (color, dash) = (style::color(index), style::dash(index));
-        let diverged = run.diverged_at.is_some();
-        let marker = if diverged {
-            Marker::Cross
-        } else {
-            Marker::None
-        };
-        series.push(Series {
-            color,
-            dash,
-            points,
-            point_marker: Marker::None,
-            end_marker: marker,
-        });
-        let label = if diverged {
-            format!("{}（发散）", run.label)
-        } else {
-            run.label.clone()
-        };
-        legend.push(LegendEntry {
-            label,
-            color,
-            dash,
-            marker,
-            group: index,
-        });
+        let mut drawn = false;
+        for (metric, (series, bands)) in metrics.iter().zip(panels_series.iter_mut()) {
+            let seeds = data::seed_count(results, &run.label, metric);
+            max_seeds = max_seeds.max(seeds);
+            let mut summaries = data::summaries(
+                results,
+                &run.label,
+                metric,
+                Along::Steps { layer: None },
+                log,
+            );
+            if summaries.is_empty() {
+                continue;
+            }
+            for s in &mut summaries {
+                (s.median, s.q1, s.q3) = (s.median * q.scale, s.q1 * q.scale, s.q3 * q.scale);
+            }
+            drawn = true;
+            if let Some(first) = summaries.iter().find(|s| s.median.is_finite()) {
+                initial = initial.max(first.median);
+            }
+            bands.extend(lines::band(color, &summaries, seeds));
+            series.push(Series::line(color, dash, data::medians(&summaries)));
+            if let Some(step) = run.diverged_at {
+                let y = data::last_finite_before(&summaries, step).unwrap_or(f64::MAX);
+                series.push(Series::marker(color, Marker::Cross, (step as f64, y)));
+            }
+        }
+        if drawn {
+            let diverged = run.diverged_at.is_some();
+            legend.push(LegendEntry {
+                label: match run.diverged_at {
+                    Some(step) => format!("{}（第 {step} 步发散）", run.label),
+                    None => run.label.clone(),
+                },
+                color,
+                dash,
+                marker: if diverged {
+                    Marker::Cross
+                } else {
+                    Marker::None
+                },
+                group: index,
+            });
+        }
+    }
+    let mut extra = Vec::new();
+    if let Some(reference) = reference {
+        let (series, entry) = lines::reference(reference, usize::MAX);
+        extra.push(series);
+        legend.push(entry);
     }
 
-    let finite = |s: &Series| {
-        s.points
-            .iter()
-            .filter(|p| p.1.is_finite())
-            .copied()
-            .collect::<Vec<_>>()
-    };
-    let all: Vec<(f64, f64)> = series.iter().flat_map(finite).collect();
-    let (min_step, max_step) = bounds(all.iter().map(|p| p.0));
-    let (min_loss, mut max_loss) = bounds(all.iter().map(|p| p.1));
-    let initial = series
-        .iter()
-        .filter_map(|s| finite(s).first().map(|p| p.1))
-        .fold(f64::NAN, f64::max);
-    let capped = initial > 0.0 && max_loss > LOSS_CAP_FACTOR * initial;
+    let all_series: Vec<Series> = panels_series.iter().flat_map(|p| p.0.clone()).collect();
+    let all_bands: Vec<_> = panels_series.iter().flat_map(|p| p.1.clone()).collect();
+    let scale_text = if log { "对数坐标" } else { "线性坐标" };
+    let mut y = lines::y_axis(
+        &format!("{}（{scale_text}）", q.name),
+        log,
+        &all_series,
+        &all_bands,
+        &extra,
+    );
+    let capped = q.cap && !log && initial > 0.0 && y.hi > LOSS_CAP_FACTOR * initial * 1.05;
     if capped {
-        max_loss = LOSS_CAP_FACTOR * initial;
+        let (lo, _) = data::bounds(all_series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
+        let options = LinearOptions {
+            intervals: 6.0,
+            integer: false,
+            floor_at_zero: true,
+        };
+        y = axis::linear(
+            &y.description,
+            lo.min(initial),
+            LOSS_CAP_FACTOR * initial,
+            options,
+        );
     }
-    let x_options = LinearOptions {
-        intervals: 7.0,
+    let narrow = metrics.len() > 1;
+    let x = step_axis(&all_series, if narrow { 4.0 } else { 7.0 });
+    let mut panels = Vec::new();
+    for (i, (mut series, bands)) in panels_series.into_iter().enumerate() {
+        series.extend(extra.iter().cloned());
+        let mut panel = Panel::new(x.clone(), y.clone());
+        if narrow {
+            panel.subtitle = if i == 0 { "训练集" } else { "测试集" }.to_string();
+        }
+        panel.series = series;
+        panel.bands = bands;
+        panels.push(panel);
+    }
+    let mut description = format!(
+        "{}随训练步数的变化（{scale_text}纵轴）{}；每个运行一种颜色和线型，发散的运行在发散的训练步处标 ✕；运行：{}。{}",
+        q.name,
+        if narrow {
+            "，左为训练集、右为测试集"
+        } else {
+            ""
+        },
+        run_list_text(results),
+        seeds_text(max_seeds)
+    );
+    if capped {
+        description.push_str("纵轴截断在初始损失的 3 倍，更高的部分与发散标记画在上边缘。");
+    }
+    Ok(frame::draw(&FigureSpec {
+        title: title.to_string(),
+        description,
+        panels,
+        columns: metrics.len(),
+        legend,
+        legend_group: 1,
+        colorbar: None,
+    }))
+}
+
+/// Training steps on x, from the finite points of `series`.
+pub(crate) fn step_axis(series: &[Series], intervals: f64) -> Axis {
+    let (lo, hi) = data::bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+    let options = LinearOptions {
+        intervals,
         integer: true,
         floor_at_zero: true,
     };
-    let y_options = LinearOptions {
-        intervals: 6.0,
-        integer: false,
-        floor_at_zero: true,
-    };
-    let mut description = format!(
-        "训练损失（线性纵轴）随训练步数的变化；运行：{}。",
-        run_list_text(results)
-    );
-    if capped {
-        description.push_str("纵轴截断在初始损失的 3 倍，更高的部分未画出。");
-    }
-    frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        x: axis::linear("训练步数", min_step, max_step, x_options),
-        y: axis::linear("损失", min_loss.min(max_loss), max_loss, y_options),
-        series,
-        legend,
-        legend_group: 1,
-    })
-}
-
-/// (min, max) of finite values, NaN for none (the axis then falls back to a default range).
-fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    values.fold((f64::NAN, f64::NAN), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    axis::linear("训练步数", lo, hi, options)
 }

@@ -1,5 +1,5 @@
 //! The few SVG elements gradbook writes itself (rather than through plotters): dashed
-//! polylines and point markers. plotters' SVG backend has no `stroke-dasharray`, and drawing
+//! polylines, polygons and point markers. plotters' SVG backend has no `stroke-dasharray`, and drawing
 //! dashes as separate segments would bloat the file, so series lines are written here.
 
 use std::fmt::Write as _;
@@ -14,6 +14,23 @@ pub(crate) enum Marker {
     Circle,
     /// ✕: the last finite point of a run that diverged.
     Cross,
+    /// Filled square, triangle and diamond: further classes of data points, so classes differ
+    /// in shape as well as colour (for colour-blind readers and greyscale prints).
+    Square,
+    Triangle,
+    Diamond,
+}
+
+impl Marker {
+    /// A distinct shape per index (circle, square, triangle, diamond, repeating).
+    pub(crate) fn nth(index: usize) -> Marker {
+        [
+            Marker::Circle,
+            Marker::Square,
+            Marker::Triangle,
+            Marker::Diamond,
+        ][index % 4]
+    }
 }
 
 /// A stroked line through pixel `points` (at least two).
@@ -55,7 +72,40 @@ pub(crate) fn marker(out: &mut String, marker: Marker, (x, y): (f64, f64), color
                 LINE_WIDTH + 1
             );
         }
+        Marker::Square => {
+            let _ = writeln!(out, "<path d=\"M{x} {y}m-3 -3h6v6h-6z\" fill=\"{color}\"/>");
+        }
+        Marker::Triangle => {
+            let _ = writeln!(
+                out,
+                "<path d=\"M{x} {y}m0 -4l3.5 6h-7z\" fill=\"{color}\"/>"
+            );
+        }
+        Marker::Diamond => {
+            let _ = writeln!(
+                out,
+                "<path d=\"M{x} {y}m0 -4l4 4l-4 4l-4 -4z\" fill=\"{color}\"/>"
+            );
+        }
     }
+}
+
+/// A filled polygon through pixel `points` (at least three), e.g. an interquartile band.
+pub(crate) fn polygon(out: &mut String, points: &[(f64, f64)], fill: &str, opacity: f64) {
+    if points.len() < 3 {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<polygon fill=\"{fill}\" fill-opacity=\"{opacity}\" points=\""
+    );
+    for (i, (x, y)) in points.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{},{}", style::number(*x), style::number(*y));
+    }
+    out.push_str("\"/>\n");
 }
 
 /// A line of text; `anchor` is the SVG `text-anchor`.

@@ -5,16 +5,7 @@
 /// this only fixes the aspect ratio and how large text is relative to the plot; 600 keeps
 /// labels legible (≈ 9 px) when a phone shrinks the figure to ~390 px.
 pub(crate) const WIDTH: u32 = 600;
-/// Height of everything above the legend: title band, plot area, x-axis labels.
-pub(crate) const CHART_HEIGHT: u32 = 390;
-/// Band reserved at the top for the title.
-pub(crate) const TITLE_BAND: u32 = 40;
-pub(crate) const MARGIN_RIGHT: u32 = 22;
-pub(crate) const MARGIN_LEFT: u32 = 6;
-/// Room left of the plot for tick labels plus the rotated y-axis description.
-pub(crate) const Y_LABEL_AREA: u32 = 78;
-/// Room below the plot for tick labels plus the x-axis description.
-pub(crate) const X_LABEL_AREA: u32 = 56;
+// Panel margins and label areas are in `panel::Geometry`.
 
 pub(crate) const FONT_TITLE: f64 = 18.0;
 pub(crate) const FONT_AXIS: f64 = 15.0;
@@ -41,9 +32,6 @@ pub(crate) const PALETTE: [&str; 8] = [
 /// `stroke-dasharray` values, `None` = solid; distinct so runs stay apart in greyscale too.
 pub(crate) const DASHES: [Option<&str>; 5] =
     [None, Some("7 4"), Some("2 3"), Some("9 3 2 3"), Some("4 2")];
-
-/// The dash used for "later step" curves in the per-layer figure.
-pub(crate) const LATER_STEP_DASH: &str = "7 4";
 
 pub(crate) fn color(index: usize) -> &'static str {
     PALETTE[index % PALETTE.len()]

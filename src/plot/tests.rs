@@ -1,12 +1,27 @@
-//! Whole-figure tests on synthetic results, plus an ignored test that writes the figures and
-//! light/dark HTML pages to /tmp/plotcheck for looking at them in a browser:
-//! `cargo test --lib plot::tests::write_visual_check -- --ignored`.
+//! Whole-figure tests on synthetic results (`fixture.rs` has the full gallery and the ignored
+//! test that writes it to /tmp/plotcheck for looking at in a browser).
 
+use super::fixture;
 use super::*;
 use crate::experiment::results::Row;
 
-/// The kinds drawn so far (issue 5 adds the rest of `PlotKind::ALL`).
-const DRAWN: [PlotKind; 2] = [PlotKind::GradNormByLayer, PlotKind::Loss];
+/// Kinds drawn from rows alone (histograms and decision regions need more; see the gallery).
+const FROM_ROWS: [PlotKind; 6] = [
+    PlotKind::GradNormByLayer,
+    PlotKind::GradFlow,
+    PlotKind::GradNormOverSteps,
+    PlotKind::Loss,
+    PlotKind::Accuracy,
+    PlotKind::ActivationStats,
+];
+
+fn grad_norm_by_layer(results: &Results, title: &str) -> String {
+    render(&PlotSpec::new(PlotKind::GradNormByLayer), results, title).unwrap()
+}
+
+fn loss(results: &Results, title: &str) -> String {
+    render(&PlotSpec::new(PlotKind::Loss), results, title).unwrap()
+}
 
 fn row(run: &str, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
     Row {
@@ -130,8 +145,11 @@ fn assert_sound_figure(svg: &str, results: &Results) {
         "non-finite value in SVG"
     );
     let numbers = polyline_numbers(svg);
-    assert!(!numbers.is_empty(), "no polyline points");
     assert!(numbers.iter().all(|n| n.is_finite()));
+    assert!(
+        !numbers.is_empty() || svg.matches("<rect").count() > 2,
+        "nothing plotted"
+    );
     assert!(svg.contains("currentColor"));
     assert!(
         !svg.contains("#000000"),
@@ -139,10 +157,31 @@ fn assert_sound_figure(svg: &str, results: &Results) {
     );
 }
 
+/// Every number in `x`, `y`, `cx`, `cy`, `width`, `height` attributes and path data is finite.
+fn assert_finite_attributes(svg: &str, kind: PlotKind) {
+    for attribute in [
+        " x=\"",
+        " y=\"",
+        " cx=\"",
+        " cy=\"",
+        " width=\"",
+        " height=\"",
+        " d=\"M",
+    ] {
+        for tail in svg.split(attribute).skip(1) {
+            let number = tail.split(['"', ' ', 'm', 'v', 'L', 'h']).next().unwrap();
+            assert!(
+                number.parse::<f64>().is_ok_and(f64::is_finite),
+                "{kind}: {attribute}{number}"
+            );
+        }
+    }
+}
+
 #[test]
 fn every_kind_renders_a_sound_figure() {
-    let results = two_runs();
-    for kind in DRAWN {
+    let results = fixture::gallery();
+    for kind in PlotKind::ALL {
         let svg = render(&PlotSpec::new(kind), &results, "图：测试 & <检查>").unwrap();
         assert_sound_figure(&svg, &results);
         assert!(
@@ -153,12 +192,15 @@ fn every_kind_renders_a_sound_figure() {
 }
 
 #[test]
-fn same_input_gives_identical_bytes() {
-    for kind in DRAWN {
+fn same_input_gives_identical_bytes_and_small_files() {
+    for kind in PlotKind::ALL {
+        let svg = render(&PlotSpec::new(kind), &fixture::gallery(), "t").unwrap();
         assert_eq!(
-            render(&PlotSpec::new(kind), &two_runs(), "t").unwrap(),
-            render(&PlotSpec::new(kind), &two_runs(), "t").unwrap()
+            svg,
+            render(&PlotSpec::new(kind), &fixture::gallery(), "t").unwrap()
         );
+        assert!(svg.len() < 150_000, "{kind}: {} bytes", svg.len());
+        assert_finite_attributes(&svg, kind);
     }
 }
 
@@ -181,8 +223,8 @@ fn per_layer_figure_has_both_steps_and_layer_axis() {
 #[test]
 fn diverged_run_is_marked_in_loss_legend() {
     let svg = loss(&two_runs(), "t");
-    assert!(svg.contains("ReLU（He 初始化）（发散）"));
-    assert!(!svg.contains("sigmoid（发散）"));
+    assert!(svg.contains("ReLU（He 初始化）（第 40 步发散）"));
+    assert!(!svg.contains("sigmoid（"));
     assert_eq!(
         svg.matches("<path").count(),
         2,
@@ -242,7 +284,13 @@ fn constant_and_single_point_series_render() {
         ],
         ..Default::default()
     };
-    for kind in DRAWN {
+    let kinds = [
+        PlotKind::GradNormByLayer,
+        PlotKind::GradFlow,
+        PlotKind::GradNormOverSteps,
+        PlotKind::Loss,
+    ];
+    for kind in kinds {
         let svg = render(&PlotSpec::new(kind), &results, "t").unwrap();
         assert_well_formed(&svg);
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
@@ -267,9 +315,19 @@ fn extreme_values_never_reach_the_svg_as_non_finite_numbers() {
     let odd = [f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
     let mut rows = Vec::new();
     for (i, value) in extremes.iter().chain(&odd).enumerate() {
-        rows.push(row("x", i as u64, None, "loss", *value));
-        rows.push(row("x", 0, Some(i as u32 + 1), "grad_norm", *value));
-        rows.push(row("x", 9, Some(i as u32 + 1), "grad_norm", value.abs()));
+        for metric in ["loss", "test_loss", "train_accuracy", "test_accuracy"] {
+            rows.push(row("x", i as u64, None, metric, *value));
+        }
+        for metric in [
+            "grad_norm",
+            "act_mean",
+            "act_std",
+            "saturated_frac",
+            "dead_frac",
+        ] {
+            rows.push(row("x", 0, Some(i as u32 + 1), metric, *value));
+            rows.push(row("x", 9, Some(i as u32 + 1), metric, value.abs()));
+        }
     }
     let runs = vec![RunSummary {
         label: "x".into(),
@@ -281,33 +339,36 @@ fn extreme_values_never_reach_the_svg_as_non_finite_numbers() {
         rows,
         ..Default::default()
     };
-    for kind in DRAWN {
+    for kind in FROM_ROWS {
         let svg = render(&PlotSpec::new(kind), &results, "t").unwrap();
         assert_sound_figure(&svg, &results);
-        for attribute in [" x=\"", " y=\"", " cx=\"", " cy=\"", " d=\"M"] {
-            for tail in svg.split(attribute).skip(1) {
-                let number = tail.split(['"', ' ']).next().unwrap();
-                assert!(
-                    number.parse::<f64>().is_ok_and(f64::is_finite),
-                    "{kind}: {attribute}{number}"
-                );
-            }
-        }
+        assert_finite_attributes(&svg, kind);
     }
 }
 
 #[test]
 fn empty_results_give_a_valid_placeholder() {
-    for kind in DRAWN {
+    for kind in FROM_ROWS {
         let svg = render(&PlotSpec::new(kind), &Results::default(), "空").unwrap();
         assert_well_formed(&svg);
-        assert!(svg.contains("没有可绘制的数据"));
+        assert!(svg.contains("没有可绘制的数据"), "{kind}");
     }
 }
 
 #[test]
+fn figures_needing_more_than_rows_say_what_is_missing() {
+    let rows_only = two_runs();
+    let err = render(&PlotSpec::new(PlotKind::DecisionBoundary), &rows_only, "t").unwrap_err();
+    assert!(err.contains("2-D"), "{err}");
+    let err = render(&PlotSpec::new(PlotKind::ActivationHist), &rows_only, "t").unwrap_err();
+    assert!(err.contains("histograms"), "{err}");
+    let err = render(&PlotSpec::new(PlotKind::Accuracy), &rows_only, "t").unwrap_err();
+    assert!(err.contains("train_accuracy"), "{err}");
+}
+
+#[test]
 fn plot_kind_names_round_trip_and_errors_list_them() {
-    for kind in DRAWN {
+    for kind in PlotKind::ALL {
         assert_eq!(kind.name().parse::<PlotKind>(), Ok(kind));
     }
     let err = "histogram".parse::<PlotKind>().unwrap_err();
@@ -315,66 +376,4 @@ fn plot_kind_names_round_trip_and_errors_list_them() {
         err.contains("grad_norm_by_layer") && err.contains("loss"),
         "{err}"
     );
-}
-
-/// Not a check: writes figures and pages for a human (or a headless browser) to look at.
-#[test]
-#[ignore]
-fn write_visual_check() {
-    let dir = std::path::Path::new("/tmp/plotcheck");
-    std::fs::create_dir_all(dir).unwrap();
-    let mut results = two_runs();
-    let long = "model.depth=10, model.activation=relu";
-    results.runs.push(RunSummary {
-        label: long.into(),
-        diverged_at: None,
-        seeds: Vec::new(),
-    });
-    for layer in 1..=11u32 {
-        for step in [0, 299] {
-            let value = if layer == 2 {
-                0.0
-            } else {
-                0.02 * f64::from(layer) / (1.0 + step as f64 / 100.0)
-            };
-            results
-                .rows
-                .push(row(long, step, Some(layer), "grad_norm", value));
-        }
-    }
-    for step in (0..300).step_by(5) {
-        results.rows.push(row(
-            long,
-            step,
-            None,
-            "loss",
-            0.7 * (-(step as f64) / 90.0).exp() + 0.05,
-        ));
-    }
-    let figures = [
-        grad_norm_by_layer(&results, "图 1：各层梯度范数（sigmoid 与 ReLU）"),
-        loss(&results, "图 2：训练损失"),
-        grad_norm_by_layer(&two_runs(), "图 3：两个运行（图例成对排列）"),
-        loss(
-            &two_runs(),
-            "图 4：一个很长很长的标题，用来检查标题在手机宽度下是否会自动缩小字号而不被截断",
-        ),
-        grad_norm_by_layer(&Results::default(), "空图"),
-    ];
-    for (i, svg) in figures.iter().enumerate() {
-        std::fs::write(dir.join(format!("figure{i}.svg")), svg).unwrap();
-    }
-    for (name, colors) in [
-        ("light", "color:#222;background:#fff"),
-        ("dark", "color:#ddd;background:#1e1e1e"),
-    ] {
-        let body: String = figures
-            .iter()
-            .map(|svg| svg.replacen("<svg ", "<svg style=\"width:100%;height:auto\" ", 1))
-            .collect();
-        let page = format!(
-            "<!doctype html><meta charset=utf-8><body style=\"{colors};margin:8px;max-width:760px\">{body}</body>"
-        );
-        std::fs::write(dir.join(format!("{name}.html")), page).unwrap();
-    }
 }

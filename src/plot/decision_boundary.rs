@@ -1,0 +1,188 @@
+//! Figure `decision_boundary`: for a 2-D data set, the class a trained network predicts over
+//! the input plane (tinted regions) with the data points on top, one panel per run — whether a
+//! network whose gradients vanished learned anything at all is visible at a glance.
+
+use super::axis::{self, Axis, LinearOptions};
+use super::frame::{self, Cell, FigureSpec, Panel, Series};
+use super::legend::LegendEntry;
+use super::shapes::Marker;
+use super::style;
+use super::{list_runs, run_list_text};
+use crate::experiment::results::{DecisionGrid, Results};
+
+/// Opacity of the region tints: light enough that points of every class stay visible.
+const REGION_OPACITY: f64 = 0.3;
+/// Points drawn at most (evenly thinned beyond): enough to show the data's shape, and it
+/// keeps the file small.
+const MAX_POINTS: usize = 400;
+
+/// SVG document; `Err` when no decision grids were recorded.
+pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String, String> {
+    if results.grids.is_empty() {
+        return Err(
+            "no decision grids were recorded, so `decision_boundary` has nothing to draw: the data set must be 2-D (two input features, e.g. `spirals` or `moons`), and the engine records the learned regions only then"
+                .into(),
+        );
+    }
+    let mut panels = Vec::new();
+    let mut classes = 0;
+    let points: Vec<_> = {
+        let step = results.points.len().div_ceil(MAX_POINTS).max(1);
+        results.points.iter().step_by(step).collect()
+    };
+    for point in &points {
+        classes = classes.max(point.class + 1);
+    }
+    let columns = if results
+        .grids
+        .iter()
+        .map(|g| &g.run)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1
+    {
+        2
+    } else {
+        1
+    };
+    for run in list_runs(results) {
+        let grids: Vec<&DecisionGrid> = results
+            .grids
+            .iter()
+            .filter(|g| g.run == run.label)
+            .collect();
+        let Some((grid, voted)) = majority(&grids) else {
+            continue;
+        };
+        classes = classes.max(voted.iter().max().map_or(0, |c| c + 1));
+        let x = exact(
+            if columns > 1 { "x₁" } else { "输入 x₁" },
+            grid.x_range,
+            columns,
+        );
+        let y = exact(
+            if columns > 1 { "x₂" } else { "输入 x₂" },
+            grid.y_range,
+            columns,
+        );
+        let mut panel = Panel::new(x, y);
+        panel.cells = regions(grid, &voted);
+        panel.cell_opacity = REGION_OPACITY;
+        panel.subtitle = match run.diverged_at {
+            Some(step) => format!("{}（第 {step} 步发散）", run.label),
+            None => run.label.clone(),
+        };
+        for class in 0..classes {
+            let color = style::color(class as usize);
+            let at = points
+                .iter()
+                .filter(|p| p.class == class)
+                .map(|p| (p.x, p.y))
+                .collect();
+            panel.series.push(Series {
+                line: false,
+                point_marker: Marker::nth(class as usize),
+                ..Series::line(color, None, at)
+            });
+        }
+        panels.push(panel);
+    }
+    if columns == 1 {
+        for panel in &mut panels {
+            panel.subtitle.clear();
+        }
+    }
+    let legend = (0..classes)
+        .map(|class| LegendEntry {
+            label: format!("类别 {class}"),
+            color: style::color(class as usize),
+            dash: None,
+            marker: Marker::nth(class as usize),
+            group: class as usize,
+        })
+        .collect();
+    let description = format!(
+        "决策区域：训练后的网络在输入平面上每一点预测的类别（浅色底色，颜色对应类别），其上为数据点（颜色与形状对应类别{}）；多个随机种子时每格取多数票；运行：{}。",
+        if results.points.len() > points.len() {
+            format!(
+                "，从 {} 个点中均匀抽取 {} 个",
+                results.points.len(),
+                points.len()
+            )
+        } else {
+            String::new()
+        },
+        run_list_text(results)
+    );
+    Ok(frame::draw(&FigureSpec {
+        title: title.to_string(),
+        description,
+        panels,
+        columns,
+        legend,
+        legend_group: 1,
+        colorbar: None,
+    }))
+}
+
+/// The run's first grid (lowest seed) and, per cell, the class most of its seeds predict
+/// (the lowest class on a tie); grids of another shape are ignored.
+fn majority<'a>(grids: &[&'a DecisionGrid]) -> Option<(&'a DecisionGrid, Vec<u32>)> {
+    let first = *grids.iter().min_by_key(|g| g.seed)?;
+    let same: Vec<&DecisionGrid> = grids
+        .iter()
+        .copied()
+        .filter(|g| g.resolution == first.resolution && g.classes.len() == first.classes.len())
+        .collect();
+    let voted = (0..first.classes.len())
+        .map(|cell| {
+            let mut votes: Vec<u32> = same.iter().map(|g| g.classes[cell]).collect();
+            votes.sort_unstable();
+            votes
+                .chunk_by(|a, b| a == b)
+                .max_by(|a, b| a.len().cmp(&b.len()).then(b[0].cmp(&a[0])))
+                .map_or(0, |group| group[0])
+        })
+        .collect();
+    Some((first, voted))
+}
+
+fn exact(description: &str, (lo, hi): (f64, f64), columns: usize) -> Axis {
+    let options = LinearOptions {
+        intervals: if columns > 1 { 4.0 } else { 6.0 },
+        integer: false,
+        floor_at_zero: false,
+    };
+    let mut axis = axis::linear(description, lo, hi, options);
+    if lo.is_finite() && hi.is_finite() && hi > lo {
+        (axis.lo, axis.hi) = (lo, hi);
+        axis.ticks.retain(|t| (lo - 1e-9..=hi + 1e-9).contains(t));
+    }
+    axis
+}
+
+/// Row by row, runs of equal class merged into one tinted rectangle.
+fn regions(grid: &DecisionGrid, classes: &[u32]) -> Vec<Cell> {
+    let n = grid.resolution;
+    if n == 0 || classes.len() != n * n {
+        return Vec::new();
+    }
+    let (x0, x1) = grid.x_range;
+    let (y0, y1) = grid.y_range;
+    let (dx, dy) = ((x1 - x0) / n as f64, (y1 - y0) / n as f64);
+    let mut out = Vec::new();
+    for row in 0..n {
+        let line = &classes[row * n..(row + 1) * n];
+        let y = (y0 + row as f64 * dy, y0 + (row + 1) as f64 * dy);
+        let mut start = 0;
+        for run in line.chunk_by(|a, b| a == b) {
+            out.push(Cell {
+                x: (x0 + start as f64 * dx, x0 + (start + run.len()) as f64 * dx),
+                y,
+                fill: Some(style::color(run[0] as usize).to_string()),
+            });
+            start += run.len();
+        }
+    }
+    out
+}

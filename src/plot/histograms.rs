@@ -1,0 +1,185 @@
+//! Figure `activation_hist`: per layer, the distribution of activations (and of their
+//! gradients, when recorded) at a step, as a ridgeline — one small histogram per layer stacked
+//! from the input (bottom) up. The classic Glorot & Bengio picture: sigmoid layers piling up
+//! at 0 and 1 (saturated), or ReLU layers collapsing onto 0 (dead).
+
+use super::axis::{self, LinearOptions};
+use super::data::{self, nearest_step};
+use super::frame::{self, Band, FigureSpec, Panel, Series};
+use super::layer_lines::layer_color;
+use super::{list_runs, run_list_text};
+use crate::experiment::PlotSpec;
+use crate::experiment::results::{Histogram, HistogramOf, Results};
+
+/// Height of the tallest ridge, in layers: a little overlap reads as one landscape.
+const RIDGE_HEIGHT: f64 = 0.9;
+/// Where a layer's baseline sits below its tick, in layers.
+const BASELINE: f64 = 0.4;
+
+/// SVG document; `Err` when no histograms were recorded.
+pub(crate) fn activation_hist(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+) -> Result<String, String> {
+    if results.histograms.is_empty() {
+        return Err(
+            "no activation histograms were recorded, so `activation_hist` has nothing to draw; the engine records them for the steps this figure asks for (`steps`, default the first step) — check that the experiment ran and recorded histograms"
+                .into(),
+        );
+    }
+    let mut panels = Vec::new();
+    let mut max_seeds = 0;
+    for run in list_runs(results) {
+        let of_run: Vec<&Histogram> = results
+            .histograms
+            .iter()
+            .filter(|h| h.run == run.label)
+            .collect();
+        let mut steps: Vec<u64> = of_run.iter().map(|h| h.step).collect();
+        steps.sort_unstable();
+        steps.dedup();
+        let shown: Vec<u64> = match &spec.steps {
+            Some(asked) => asked
+                .iter()
+                .filter_map(|s| nearest_step(&steps, *s))
+                .collect(),
+            None => steps.first().copied().into_iter().collect(),
+        };
+        for step in shown {
+            for of in [HistogramOf::Activations, HistogramOf::Gradients] {
+                let at: Vec<&Histogram> = of_run
+                    .iter()
+                    .copied()
+                    .filter(|h| h.step == step && h.of == of)
+                    .collect();
+                if at.is_empty() {
+                    continue;
+                }
+                let mut seeds: Vec<u64> = at.iter().map(|h| h.seed).collect();
+                seeds.sort_unstable();
+                seeds.dedup();
+                max_seeds = max_seeds.max(seeds.len());
+                let what = match of {
+                    HistogramOf::Activations => "激活值",
+                    HistogramOf::Gradients => "梯度 ∂L/∂a",
+                };
+                let mut subtitle = format!("{} · 第 {step} 步 · {what}", run.label);
+                if run.diverged_at.is_some_and(|d| d <= step) {
+                    subtitle.push_str("（已发散）");
+                }
+                panels.push((subtitle, what, ridges(&at)));
+            }
+        }
+    }
+    let layers = panels
+        .iter()
+        .flat_map(|p| p.2.iter().map(|r| r.0))
+        .max()
+        .unwrap_or(1);
+    let columns = if panels.len() > 1 { 2 } else { 1 };
+    let mut y = axis::layers(
+        if columns > 1 {
+            "层"
+        } else {
+            "层（1 = 最靠近输入）"
+        },
+        layers,
+    );
+    (y.lo, y.hi) = (
+        1.0 - BASELINE - 0.1,
+        f64::from(layers) - BASELINE + RIDGE_HEIGHT + 0.1,
+    );
+    let figure_panels = panels
+        .into_iter()
+        .map(|(subtitle, what, ridges)| {
+            let (lo, hi) = data::bounds(ridges.iter().flat_map(|r| r.1.iter().map(|p| p.0)));
+            let options = LinearOptions {
+                intervals: if columns > 1 { 4.0 } else { 7.0 },
+                integer: false,
+                floor_at_zero: false,
+            };
+            let mut panel = Panel::new(axis::linear(what, lo, hi, options), y.clone());
+            panel.subtitle = subtitle;
+            // Back to front: the top (output-side) ridge first, so lower ridges overlap it.
+            for (layer, outline) in ridges.into_iter().rev() {
+                let color = layer_color(layer, layers);
+                let base = f64::from(layer) - BASELINE;
+                panel.bands.push(Band {
+                    color,
+                    points: outline.iter().map(|&(x, h)| (x, base, base + h)).collect(),
+                });
+                let top = outline.iter().map(|&(x, h)| (x, base + h)).collect();
+                panel.series.push(Series::line(color, None, top));
+            }
+            panel
+        })
+        .collect();
+    let description = format!(
+        "山脊图：每层一条直方图，第 1 层（最靠近输入）在最下，横轴为激活值（或其梯度）的取值，高度为该层的概率密度（每层各自缩放到相同最大高度，只比较形状）；颜色从深到浅表示从输入到输出；运行：{}。{}",
+        run_list_text(results),
+        if max_seeds >= 2 {
+            "多个随机种子的直方图合并计数。"
+        } else {
+            ""
+        }
+    );
+    Ok(frame::draw(&FigureSpec {
+        title: title.to_string(),
+        description,
+        panels: figure_panels,
+        columns,
+        legend: Vec::new(),
+        legend_group: 1,
+        colorbar: None,
+    }))
+}
+
+/// Per layer, the histogram outline as `(x, height)` steps, heights scaled so the layer's
+/// densest bin is [`RIDGE_HEIGHT`]. Seeds with the same bin edges as the first seed are
+/// pooled; a histogram with non-finite edges (a diverged layer) is left out.
+fn ridges(histograms: &[&Histogram]) -> Vec<(u32, Vec<(f64, f64)>)> {
+    let mut layers: Vec<u32> = histograms.iter().map(|h| h.layer).collect();
+    layers.sort_unstable();
+    layers.dedup();
+    let mut out = Vec::new();
+    for layer in layers {
+        let mut of_layer: Vec<&Histogram> = histograms
+            .iter()
+            .copied()
+            .filter(|h| h.layer == layer && h.edges.len() == h.counts.len() + 1)
+            .filter(|h| h.edges.iter().all(|e| e.is_finite()))
+            .collect();
+        of_layer.sort_by_key(|h| h.seed);
+        let Some(first) = of_layer.first() else {
+            continue;
+        };
+        let mut counts = vec![0u64; first.counts.len()];
+        for h in of_layer.iter().filter(|h| h.edges == first.edges) {
+            for (total, c) in counts.iter_mut().zip(&h.counts) {
+                *total += c;
+            }
+        }
+        let densities: Vec<f64> = counts
+            .iter()
+            .zip(first.edges.windows(2))
+            .map(|(c, e)| {
+                if e[1] > e[0] {
+                    *c as f64 / (e[1] - e[0])
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let peak = densities.iter().copied().fold(0.0, f64::max);
+        let scale = if peak > 0.0 { RIDGE_HEIGHT / peak } else { 0.0 };
+        let mut outline = vec![(first.edges[0], 0.0)];
+        for (d, e) in densities.iter().zip(first.edges.windows(2)) {
+            outline.push((e[0], d * scale));
+            outline.push((e[1], d * scale));
+        }
+        outline.push((*first.edges.last().unwrap_or(&0.0), 0.0));
+        out.push((layer, outline));
+    }
+    out
+}

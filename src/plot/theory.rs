@@ -1,0 +1,81 @@
+//! Reference curves: a block's `theory = "0.25^(L-l)"` formula turned into points anchored to
+//! the data, or a curve computed elsewhere (the engine's mean-field prediction) passed in as
+//! points. Either way the figure draws it dashed in the text colour and names it in the legend.
+
+use crate::experiment::claims::evaluate_formula;
+use crate::experiment::plot_spec::Theory;
+
+/// A curve to draw over a figure, in the figure's data units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// Legend text.
+    pub label: String,
+    /// `(x, y)` in the figure's data units, ascending x; non-finite y breaks the curve.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Samples per layer: a formula need not be straight on a log axis between layers.
+const SAMPLES_PER_LAYER: u32 = 4;
+
+/// The theory curve over layers `1..=layers`, scaled so it passes through `anchor` at the
+/// last layer: y(l) = anchor · f(l, L) / f(L, L). Only the shape comes from the formula,
+/// the level from the data, so "does the slope match?" is what the reader compares.
+pub(crate) fn anchored_by_layer(
+    theory: &Theory,
+    layers: u32,
+    anchor: f64,
+) -> Result<Reference, String> {
+    let total = f64::from(layers);
+    let f = |l: f64| evaluate_formula(&theory.formula, &[("l", l), ("L", total)]);
+    let at_last = f(total)?;
+    if !at_last.is_finite() || at_last == 0.0 {
+        return Err(format!(
+            "theory `{}` is {at_last} at the last layer (l = L = {layers}), so it cannot be anchored to the data there",
+            theory.formula_text
+        ));
+    }
+    if !anchor.is_finite() || anchor <= 0.0 {
+        return Err(format!(
+            "theory `{}`: the first run's value at the last layer is {anchor}, so there is nothing to anchor the curve to",
+            theory.formula_text
+        ));
+    }
+    let mut points = Vec::new();
+    for i in 0..=layers.saturating_sub(1) * SAMPLES_PER_LAYER {
+        let l = 1.0 + f64::from(i) / f64::from(SAMPLES_PER_LAYER);
+        points.push((l, anchor * f(l)? / at_last));
+    }
+    Ok(Reference {
+        label: format!("理论：{}", theory.label),
+        points,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::claims::parse_formula;
+    use crate::experiment::plot_spec::THEORY_VARIABLES;
+
+    fn theory(text: &str) -> Theory {
+        Theory {
+            formula_text: text.into(),
+            formula: parse_formula(text, THEORY_VARIABLES).unwrap(),
+            label: text.into(),
+        }
+    }
+
+    #[test]
+    fn curve_passes_through_the_anchor_at_the_last_layer() {
+        let curve = anchored_by_layer(&theory("0.25^(L-l)"), 5, 2.0).unwrap();
+        assert_eq!(curve.points.first(), Some(&(1.0, 2.0 * 0.25f64.powi(4))));
+        assert_eq!(curve.points.last(), Some(&(5.0, 2.0)));
+        assert_eq!(curve.points.len(), 17);
+    }
+
+    #[test]
+    fn a_formula_that_is_zero_at_the_anchor_is_an_error() {
+        let err = anchored_by_layer(&theory("L-l"), 5, 2.0).unwrap_err();
+        assert!(err.contains("cannot be anchored"), "{err}");
+    }
+}
