@@ -4,7 +4,8 @@
 //! Layers, each depending only on those listed before it:
 //! `nn` (the engine) ← `experiment` (spec, sweeps, runs, results) ← `plot` (SVG figures)
 //! ← `book` / `markdown` (the book model and chapter rendering) ← `render` (pages, staging,
-//! swap) ← the CLI in `main.rs`.
+//! swap) ← `build` ← `serve` (rebuild on change, local server with live reload) ← the CLI in
+//! `main.rs` and `cli/`.
 
 pub mod book;
 pub mod build;
@@ -14,3 +15,4 @@ pub mod markdown;
 pub mod nn;
 pub mod plot;
 pub mod render;
+pub mod serve;

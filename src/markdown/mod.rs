@@ -3,16 +3,23 @@
 //! the figures computed for it. Also finds experiment blocks (with their lines) for the
 //! experiment layer. Knows nothing of training or templates.
 
+mod highlight;
+mod links;
 mod math;
+mod sections;
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostic::{Diagnostic, line_of_offset};
+use crate::diagnostic::{Diagnostic, column_of_offset, line_of_offset};
 
+pub use highlight::code_block_html;
+pub use links::{LinkRef, is_external, percent_decode, percent_encode_path, split_fragment};
 pub use math::latex_to_mathml;
+use sections::SectionCollector;
+pub use sections::SectionText;
 
 /// The info string that marks an experiment block.
 pub const EXPERIMENT_FENCE: &str = "experiment";
@@ -77,6 +84,10 @@ pub struct Heading {
 pub struct RenderedChapter {
     pub html: String,
     pub headings: Vec<Heading>,
+    /// Every link as written (`other.md#x`), located, for the book-wide link check.
+    pub links: Vec<LinkRef>,
+    /// The chapter's text cut at its headings, for the search index.
+    pub sections: Vec<SectionText>,
 }
 
 /// Render a chapter. `figures[i]` is the HTML that replaces the i-th experiment block.
@@ -93,6 +104,10 @@ pub fn render(
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
     let mut in_experiment = false;
     let mut block_index = 0;
+    // An ordinary fenced code block being collected: (info string, code so far).
+    let mut code: Option<(String, String)> = None;
+    let mut links = Vec::new();
+    let mut search = SectionCollector::new();
 
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let event = match event {
@@ -118,6 +133,42 @@ pub fn render(
             }
             Event::End(TagEnd::CodeBlock) if in_experiment => in_experiment = false,
             _ if in_experiment => {}
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                code = Some((info.to_string(), String::new()));
+            }
+            Event::Text(ref text) if code.is_some() => {
+                if let Some((_, body)) = code.as_mut() {
+                    body.push_str(text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) if code.is_some() => {
+                let (info, body) = code.take().expect("checked");
+                search.text(&body);
+                search.block_end();
+                events.push(Event::Html(CowStr::from(code_block_html(&info, &body))));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                links.push(LinkRef {
+                    dest: dest_url.to_string(),
+                    line: line_of_offset(markdown, range.start),
+                    column: column_of_offset(markdown, range.start),
+                });
+                let link = Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(links::rewrite(&dest_url)),
+                    title,
+                    id,
+                });
+                match heading.as_mut() {
+                    Some((_, _, inner)) => inner.push(link),
+                    None => events.push(link),
+                }
+            }
             Event::Start(Tag::Heading { level, ref id, .. }) => {
                 heading = Some((level, id.as_ref().map(|id| id.to_string()), Vec::new()));
             }
@@ -132,18 +183,44 @@ pub fn render(
                     events.push(Event::Html(CowStr::from(format!(
                         "<h{n} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"本节链接\">#</a></h{n}>\n"
                     ))));
+                    search.heading(&id, &text);
                     headings.push(Heading { level: n, id, text });
                 }
             }
-            other => match heading.as_mut() {
-                Some((_, _, inner)) => inner.push(other),
-                None => events.push(other),
-            },
+            other => {
+                if heading.is_none() {
+                    collect_search_text(&other, &mut search);
+                }
+                match heading.as_mut() {
+                    Some((_, _, inner)) => inner.push(other),
+                    None => events.push(other),
+                }
+            }
         }
     }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    RenderedChapter { html, headings }
+    RenderedChapter {
+        html,
+        headings,
+        links,
+        sections: search.finish(),
+    }
+}
+
+fn collect_search_text(event: &Event, search: &mut SectionCollector) {
+    match event {
+        Event::Text(t) | Event::Code(t) => search.text(t),
+        Event::SoftBreak | Event::HardBreak => search.text(" "),
+        Event::End(
+            TagEnd::Paragraph
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::CodeBlock
+            | TagEnd::BlockQuote(_),
+        ) => search.block_end(),
+        _ => {}
+    }
 }
 
 fn math_event<'a>(

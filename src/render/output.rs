@@ -58,6 +58,11 @@ fn write_all(root: &Path, files: &[OutputFile]) -> io::Result<()> {
     Ok(())
 }
 
+/// The directories an interrupted build may leave beside `dest` (`.book.staging`, `.book.old`).
+pub fn build_leftovers(dest: &Path) -> [PathBuf; 2] {
+    [sibling(dest, "staging"), sibling(dest, "old")]
+}
+
 /// `book` → `.book.staging` in the same directory, so the final rename stays on one file system.
 fn sibling(dest: &Path, what: &str) -> PathBuf {
     let name = dest

@@ -126,3 +126,7 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         })
         .collect()
 }
+
+pub mod http;
+pub mod serve;
+pub mod webdriver;

@@ -1,0 +1,44 @@
+//! `gradbook build [--dest DIR]` and `gradbook check`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use gradbook::build::{BuildOptions, build};
+
+use super::{Global, print_failure, print_summary, print_warnings};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Write the site here instead of <root>/book.
+    #[arg(long)]
+    dest: Option<PathBuf>,
+}
+
+pub fn run(global: &Global, args: Args) -> ExitCode {
+    build_or_check(global, args.dest, false)
+}
+
+pub fn check(global: &Global) -> ExitCode {
+    build_or_check(global, None, true)
+}
+
+fn build_or_check(global: &Global, dest: Option<PathBuf>, dry_run: bool) -> ExitCode {
+    let options = BuildOptions {
+        dest,
+        dry_run,
+        ..BuildOptions::new(global.root.clone())
+    };
+    match build(&options) {
+        Ok(report) => {
+            print_warnings(&report);
+            if !global.quiet {
+                print_summary(&report, dry_run, global.verbose);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            print_failure(&diagnostics, "nothing was written");
+            ExitCode::FAILURE
+        }
+    }
+}

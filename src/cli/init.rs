@@ -1,0 +1,81 @@
+//! `gradbook init [DIR]`: a new book that builds at once: content/book.toml, SUMMARY.md, a
+//! preface, a chapter with one small experiment, the GitHub Pages workflow and a .gitignore.
+//! Never overwrites: an existing file is left as it is and reported.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::Global;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to create the book (default: --root, i.e. the current directory).
+    dir: Option<PathBuf>,
+}
+
+/// (path in the new book, contents); `__TITLE__` and `__NAME__` are filled in.
+const FILES: [(&str, &str); 6] = [
+    ("content/book.toml", include_str!("scaffold/book.toml")),
+    ("content/SUMMARY.md", include_str!("scaffold/SUMMARY.md")),
+    ("content/preface.md", include_str!("scaffold/preface.md")),
+    (
+        "content/first-experiment.md",
+        include_str!("scaffold/first-experiment.md"),
+    ),
+    (
+        ".github/workflows/pages.yml",
+        include_str!("scaffold/pages.yml"),
+    ),
+    (".gitignore", include_str!("scaffold/gitignore")),
+];
+
+pub fn run(global: &Global, args: Args) -> ExitCode {
+    let dir = args.dir.unwrap_or_else(|| global.root.clone());
+    if dir.join("content/book.toml").exists() {
+        eprintln!(
+            "error: {} already holds a book (content/book.toml exists)\n  = hint: pick an empty or new directory",
+            dir.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let name = book_name(&dir);
+    for (path, text) in FILES {
+        let target = dir.join(path);
+        if target.exists() {
+            eprintln!("warning: {} exists; left as it is", target.display());
+            continue;
+        }
+        let text = text.replace("__TITLE__", &name).replace("__NAME__", &name);
+        if let Err(e) = write(&target, &text) {
+            eprintln!("error: cannot write {}: {e}", target.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    if !global.quiet {
+        println!("created a book in {}\n", dir.display());
+        println!("  cd {}", dir.display());
+        println!("  gradbook serve --open    # write in content/, see the pages update");
+        println!("  gradbook build           # the site in book/");
+        println!(
+            "\nTo publish on GitHub Pages: push to GitHub, then Settings → Pages → Source: GitHub Actions."
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// The directory's name, for the title and the Pages path.
+fn book_name(dir: &Path) -> String {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "book".into())
+}
+
+fn write(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)
+}

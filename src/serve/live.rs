@@ -1,0 +1,75 @@
+//! Live reload while serving: the server injects a small script into every HTML page it
+//! serves (never into the built files). The script polls `/__gradbook/status`; a new build
+//! version reloads the page, a failed build shows its error over the page.
+
+use std::sync::Mutex;
+
+/// The status URL the injected script polls.
+pub const STATUS_PATH: &str = "/__gradbook/status";
+
+/// What the open pages need to know about the last build.
+#[derive(Debug, Default)]
+pub struct LiveStatus {
+    /// Bumped by every successful build.
+    pub version: u64,
+    /// The diagnostics of the last build if it failed; cleared by the next success.
+    pub error: Option<String>,
+}
+
+pub type SharedStatus = Mutex<LiveStatus>;
+
+pub fn status_json(status: &LiveStatus) -> String {
+    serde_json::json!({ "version": status.version, "error": status.error }).to_string()
+}
+
+const SCRIPT: &str = r#"<script>
+/* gradbook serve: reload on rebuild, show build errors. Not part of the built site. */
+(function () {
+  var version = __VERSION__, box = null;
+  function show(error) {
+    if (!error) { if (box) { box.remove(); box = null; } return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "gradbook-build-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:99;margin:0;" +
+        "padding:1rem 1.2rem;background:#2b0d0d;color:#ffe3e0;border-top:4px solid #ff6b5e;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "构建失败，仍在显示上一次成功的版本：\n\n" + error;
+  }
+  function poll() {
+    fetch("__STATUS__", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
+      if (s.version !== version) { location.reload(); return; }
+      show(s.error);
+      setTimeout(poll, 300);
+    }, function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+</script>
+"#;
+
+/// `html` with the live-reload script before `</body>` (or at the end).
+pub fn inject(html: &str, version: u64) -> String {
+    let script = SCRIPT
+        .replace("__VERSION__", &version.to_string())
+        .replace("__STATUS__", STATUS_PATH);
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
+        None => format!("{html}{script}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injects_before_body_end_with_the_version() {
+        let html = inject("<body><p>x</p></body></html>", 7);
+        assert!(html.contains("var version = 7,"));
+        assert!(html.find("<script>").unwrap() < html.find("</body>").unwrap());
+        assert!(html.ends_with("</body></html>"));
+    }
+}

@@ -1,0 +1,83 @@
+//! Watching a book's sources (`content/`, which holds book.toml, and `templates/`) for
+//! changes. Editors save in bursts (temp file, rename, chmod): a change is reported once the
+//! files have been quiet for a moment, so one save is one rebuild.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+
+/// How long the files must stay quiet before a burst of events counts as one change.
+const QUIET: Duration = Duration::from_millis(120);
+
+pub struct SourceWatcher {
+    // Dropping the watcher stops the events: keep it alive as long as the receiver.
+    _watcher: RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+}
+
+impl SourceWatcher {
+    pub fn start(root: &Path) -> io::Result<Self> {
+        let (tx, events) = channel();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = tx.send(event);
+        })
+        .map_err(io::Error::other)?;
+        for dir in [root.join("content"), root.join("templates")] {
+            // Canonical, so reported paths read `/book/content/a.md`, not `/book/./content/a.md`.
+            if let Ok(dir) = dir.canonicalize() {
+                watcher
+                    .watch(&dir, RecursiveMode::Recursive)
+                    .map_err(io::Error::other)?;
+            }
+        }
+        Ok(SourceWatcher {
+            _watcher: watcher,
+            events,
+        })
+    }
+
+    /// Block until a source file changes and the burst is over; the files that changed.
+    pub fn next_change(&self) -> Result<Vec<PathBuf>, String> {
+        let mut changed: Vec<PathBuf> = Vec::new();
+        loop {
+            let event = if changed.is_empty() {
+                self.events
+                    .recv()
+                    .map_err(|_| "the file watcher stopped".to_string())?
+            } else {
+                match self.events.recv_timeout(QUIET) {
+                    Ok(event) => event,
+                    Err(RecvTimeoutError::Timeout) => return Ok(changed),
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err("the file watcher stopped".into());
+                    }
+                }
+            };
+            let event = event.map_err(|e| format!("file watcher: {e}"))?;
+            if matches!(event.kind, EventKind::Access(_)) {
+                continue;
+            }
+            for path in event.paths {
+                if !is_editor_scratch(&path) && !changed.contains(&path) {
+                    changed.push(path);
+                }
+            }
+        }
+    }
+}
+
+/// Swap and backup files that editors write next to the real one.
+fn is_editor_scratch(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.ends_with('~')
+        || name.starts_with(".#")
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name == "4913" // vim's write test file
+}
