@@ -16,6 +16,18 @@
 //!   SGD update, written here with the engine's public pieces (`Mlp::loss_and_gradients`).
 //!   `train_step − bare_step` is what the probes (gradient norms and finiteness checks) cost.
 //!
+//! - `fit_step/<workload>`: `gradbook::nn::fit` on a `Network`, the book's path
+//!   (`src/experiment/run.rs`), with the default probes (every step, layer statistics on);
+//! - `fit_step_sparse_probes/<workload>`: the same, probes only at step 0 and the last step;
+//! - `fit_bare_step/<workload>`: `Network::forward`, the loss, `Network::backward` and the
+//!   SGD update, no probe at all. `fit_step − fit_bare_step` is the probes' cost.
+//!
+//! Threads: matrix products are split over rayon's pool (`RAYON_NUM_THREADS`, default one
+//! per CPU); `RAYON_NUM_THREADS=1` is the single-thread engine. On a busy machine set
+//! `GRADBOOK_BENCH_CLOCK=cpu` (with `RAYON_NUM_THREADS=1`): each sample is then the
+//! benchmark thread's CPU time (from /proc/thread-self/schedstat), what a quiet machine
+//! would show.
+//!
 //! `train` builds and initializes a fresh network each call, so the time of S steps is taken
 //! as (time of a run of 1 + S steps − time of a run of 1 step): initialization and the
 //! first step's allocations are not counted. Inputs are uniform random in [−1, 1), labels
@@ -29,7 +41,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use gradbook::nn::{Activation, Dataset, Init, Mlp, MlpConfig, TrainConfig, train};
+use gradbook::nn::{
+    Activation, Data, Dataset, FitConfig, Init, InitConfig, Mlp, MlpConfig, Mode, Network,
+    NetworkConfig, Probes, TrainConfig, fit, softmax_cross_entropy, train,
+};
 use ndarray::Array2;
 
 struct Workload {
@@ -125,11 +140,49 @@ impl Workload {
     }
 }
 
+/// A clock: wall time, or with `GRADBOOK_BENCH_CLOCK=cpu` this thread's CPU time.
+#[derive(Clone, Copy)]
+struct Clock(Instant);
+
+impl Clock {
+    fn start() -> Self {
+        Clock(Instant::now())
+    }
+
+    fn cpu() -> bool {
+        std::env::var("GRADBOOK_BENCH_CLOCK").is_ok_and(|v| v == "cpu")
+    }
+
+    fn thread_cpu() -> Duration {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
+            .expect("GRADBOOK_BENCH_CLOCK=cpu needs Linux's /proc/thread-self/schedstat");
+        let nanos = stat.split_whitespace().next().and_then(|n| n.parse().ok());
+        Duration::from_nanos(nanos.expect("schedstat starts with the CPU time in ns"))
+    }
+
+    fn now() -> Duration {
+        if Clock::cpu() {
+            Clock::thread_cpu()
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// Time since `start` (or CPU time since `cpu_start`).
+    fn elapsed(self, cpu_start: Duration) -> Duration {
+        if Clock::cpu() {
+            Clock::thread_cpu().saturating_sub(cpu_start)
+        } else {
+            self.0.elapsed()
+        }
+    }
+}
+
 /// Time of one `train` run of `steps` steps.
 fn time_train(model: &MlpConfig, settings: &TrainConfig, data: &Dataset) -> Duration {
-    let start = Instant::now();
+    let (start, cpu) = (Clock::start(), Clock::now());
     let record = train::<f32>(model, black_box(settings), data);
-    let elapsed = start.elapsed();
+    let elapsed = start.elapsed(cpu);
     assert!(
         record.diverged.is_none(),
         "benchmark run diverged: {:?}",
@@ -179,11 +232,95 @@ fn bare_steps_time(workload: &Workload, data: &Dataset, iters: u64) -> Duration 
         }
     };
     step(0, &mut mlp); // warm-up, as the first step of a train run is excluded there too
-    let start = Instant::now();
+    let (start, cpu) = (Clock::start(), Clock::now());
     for index in 1..=iters as usize {
         step(index, &mut mlp);
     }
-    start.elapsed()
+    start.elapsed(cpu)
+}
+
+impl Workload {
+    fn network(&self) -> NetworkConfig {
+        let init = match self.activation {
+            Activation::Relu => Init::HeNormal,
+            _ => Init::XavierNormal,
+        };
+        NetworkConfig::mlp(
+            self.input_dim,
+            &self.hidden,
+            self.classes,
+            self.activation,
+            InitConfig::new(init),
+        )
+    }
+
+    /// SGD at lr 0.01 with the default probes, recorded every `record_every` steps.
+    fn fit_config(&self, steps: usize, record_every: usize) -> FitConfig {
+        FitConfig {
+            lr: 0.01,
+            steps,
+            batch: self.batch,
+            seed: 1,
+            probes: Probes {
+                record_every,
+                ..Probes::default()
+            },
+            ..FitConfig::default()
+        }
+    }
+}
+
+/// Time of `iters` steps of `fit` (with the default probes, every `record_every` steps): a
+/// run of 1 + `iters` steps minus a run of 1 step, each on a fresh network.
+fn fit_steps_time(workload: &Workload, data: &Data, record_every: usize, iters: u64) -> Duration {
+    let network = workload.network();
+    let steps = usize::try_from(iters).expect("step count fits usize");
+    let time = |steps| {
+        let mut net = Network::<f32>::new(&network, 1);
+        let config = workload.fit_config(steps, record_every);
+        let (start, cpu) = (Clock::start(), Clock::now());
+        let record = fit(&mut net, black_box(&config), data, None);
+        let elapsed = start.elapsed(cpu);
+        assert!(record.diverged.is_none(), "benchmark run diverged");
+        black_box(record);
+        elapsed
+    };
+    let base = time(1);
+    time(1 + steps).saturating_sub(base)
+}
+
+/// Time of `iters` probe-free steps on a `Network`: gather, forward, softmax
+/// cross-entropy, backward, SGD (W ← W − lr·∂L/∂W, b ← b − lr·∂L/∂b).
+fn fit_bare_steps_time(workload: &Workload, data: &Dataset, iters: u64) -> Duration {
+    let mut net = Network::<f32>::new(&workload.network(), 1);
+    let mut work = net.workspace(workload.batch);
+    let mut grads = net.zero_grads();
+    let lr = 0.01_f32;
+    let batches = data.len() / workload.batch;
+    let mut inputs = Array2::<f32>::zeros((workload.batch, workload.input_dim));
+    let mut labels = Vec::with_capacity(workload.batch);
+    let mut step = |index: usize, net: &mut Network<f32>| {
+        let first = (index % batches) * workload.batch;
+        labels.clear();
+        for (mut row, example) in inputs.rows_mut().into_iter().zip(first..) {
+            row.zip_mut_with(&data.inputs.row(example), |x, &v| *x = v as f32);
+            labels.push(data.labels[example]);
+        }
+        net.forward(inputs.view(), Mode::Train, &mut work);
+        let (loss, output_grad) = softmax_cross_entropy(net.output(&work), &labels);
+        black_box(loss);
+        net.backward(inputs.view(), output_grad.view(), &mut work, &mut grads);
+        for (layer, gradient) in net.layers_mut().iter_mut().zip(&grads) {
+            layer.dense.weights.scaled_add(-lr, &gradient.weights);
+            layer.dense.biases.scaled_add(-lr, &gradient.biases);
+        }
+    };
+    step(0, &mut net);
+    let (start, cpu) = (Clock::start(), Clock::now());
+    for index in 1..=iters as usize {
+        step(index, &mut net);
+    }
+    start.elapsed(cpu)
 }
 
 fn train_steps(c: &mut Criterion) {
@@ -207,6 +344,23 @@ fn train_steps(c: &mut Criterion) {
         configure(&mut group);
         group.bench_function(workload.name, |b| {
             b.iter_custom(|iters| bare_steps_time(&workload, &data, iters))
+        });
+        group.finish();
+
+        let classes = Data::Classes(data.clone());
+        for (name, record_every) in [("fit_step", 1), ("fit_step_sparse_probes", usize::MAX)] {
+            let mut group = c.benchmark_group(name);
+            configure(&mut group);
+            group.bench_function(workload.name, |b| {
+                b.iter_custom(|iters| fit_steps_time(&workload, &classes, record_every, iters))
+            });
+            group.finish();
+        }
+
+        let mut group = c.benchmark_group("fit_bare_step");
+        configure(&mut group);
+        group.bench_function(workload.name, |b| {
+            b.iter_custom(|iters| fit_bare_steps_time(&workload, &data, iters))
         });
         group.finish();
     }

@@ -40,13 +40,23 @@ train = { lr = 3.0, steps = 40, batch = 32 }
 plot = ["loss", "grad_flow"]
 expect = ["diverged"]
 ```
+
+```experiment
+id = "memory"
+title = "循环网络"
+data = { name = "adding", length = 20, samples = 128 }
+model = { kind = "lstm", hidden = 8 }
+train = { optimizer = "adam", lr = 0.01, steps = 20, batch = 32, record_every = 5 }
+plot = ["grad_through_time", "grad_through_time_flow"]
+expect = ["grad_norm_time[layer=last, step=0] > grad_norm_time[layer=1, step=0]"]
+```
 "#;
 
 #[test]
 fn every_kind_draws_a_valid_figure_and_divergence_is_marked() {
     let book = TestBook::new().chapter("gallery.md", GALLERY);
     let report = book.build().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(report.figures, 11);
+    assert_eq!(report.figures, 13);
     let mut kinds_seen = Vec::new();
     for entry in std::fs::read_dir(book.out().join("figures/gallery")).unwrap() {
         let path = entry.unwrap().path();

@@ -4,9 +4,11 @@
 
 pub mod cache;
 pub mod claims;
+mod feed_forward;
 mod locate;
 mod parse;
 pub mod plot_spec;
+mod recurrent;
 pub mod results;
 pub mod run;
 pub mod settings;

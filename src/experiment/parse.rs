@@ -6,10 +6,11 @@ use super::claims::{Claim, parse_claim};
 use super::locate::{error_at, error_at_item, toml_error};
 use super::plot_spec::{PlotEntry, PlotKind, PlotSpec};
 use super::run::{EVAL_METRICS, KNOWN_METRICS, STATS_METRICS};
+use super::settings::ModelKind;
 use super::spec::{
     BlockToml, DataName, Experiment, ProbeNeeds, RunSpec, Seeds, SpecError, TrainSpec, Widths,
 };
-use super::variants::{Variant, set_path, sweep_error, variants};
+use super::variants::{Variant, set_path, shown_value, sweep_error, variants};
 
 /// Sane maximums: a typo should not start an hour-long build.
 pub const MAX_DEPTH: usize = 200;
@@ -80,9 +81,18 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
             }
         }
         let seeds = seed_list.clone().unwrap_or_else(|| vec![run.train.seed]);
+        let sweep_point = variant
+            .swept
+            .iter()
+            .filter_map(|path| {
+                let (_, value) = variant.overrides.iter().rev().find(|(p, _)| p == path)?;
+                Some((path.clone(), shown_value(value)))
+            })
+            .collect();
         runs.push(RunSpec {
             label,
             seeds,
+            sweep_point,
             ..run
         });
     }
@@ -310,68 +320,11 @@ fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         "data.outputs",
         format!("outputs must be between 1 and 10, got {}", d.outputs),
     );
-    let hidden = m.hidden();
-    match (&m.width, m.depth) {
-        (Widths::List(list), Some(depth)) if depth != list.len() => check(
-            false,
-            "model.depth",
-            format!(
-                "depth {depth} does not match the {} widths listed",
-                list.len()
-            ),
-        ),
-        (Widths::List(list), _) => check(
-            !list.is_empty(),
-            "model.width",
-            "the list of widths is empty".into(),
-        ),
-        (Widths::Same(_), None) => check(
-            false,
-            "model.depth",
-            "say how many hidden layers: depth = …".into(),
-        ),
-        _ => {}
+    if m.kind.is_recurrent() {
+        recurrent_problems(run, &mut check);
+    } else {
+        feed_forward_problems(run, &mut check);
     }
-    check(
-        (1..=MAX_DEPTH).contains(&hidden.len()),
-        "model.depth",
-        format!(
-            "depth must be between 1 and {MAX_DEPTH} hidden layers, got {}",
-            hidden.len()
-        ),
-    );
-    check(
-        hidden.iter().all(|w| (1..=MAX_WIDTH).contains(w)),
-        "model.width",
-        format!("widths must be between 1 and {MAX_WIDTH}, got {hidden:?}"),
-    );
-    check(
-        m.gain > 0.0 && m.gain.is_finite(),
-        "model.gain",
-        format!("gain must be positive, got {}", m.gain),
-    );
-    if let Some(residual) = &m.residual {
-        check(
-            hidden.windows(2).all(|w| w[0] == w[1]),
-            "model.residual",
-            "residual blocks need one width for every block".into(),
-        );
-        check(
-            residual.alpha.is_finite(),
-            "model.residual",
-            format!("alpha must be a number, got {}", residual.alpha),
-        );
-    }
-    check(
-        m.slope.is_none() || m.activation.name() == "leaky_relu",
-        "model.slope",
-        "slope belongs to activation = \"leaky_relu\"".into(),
-    );
-    check(
-        m.alpha.is_none() || m.activation.name() == "elu",
-        "model.alpha",
-        "alpha belongs to activation = \"elu\"".into(),
-    );
     if let Some(loss) = m.loss {
         let regression = d.name.is_regression();
         let fits = (loss.name() == "mean_squared_error") == regression
@@ -472,6 +425,170 @@ fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
     problems
 }
 
+/// The model keys of a feed-forward net.
+fn feed_forward_problems(run: &RunSpec, check: &mut impl FnMut(bool, &str, String)) {
+    let (d, m) = (&run.data, &run.model);
+    check(
+        !d.name.is_sequence(),
+        "data.name",
+        format!(
+            "`{:?}` is a sequence task: use model.kind = \"rnn\", \"gru\" or \"lstm\"",
+            d.name
+        ),
+    );
+    check(
+        m.activation.is_some(),
+        "model.activation",
+        "say which activation, e.g. activation = \"relu\"".into(),
+    );
+    for (key, given) in [
+        ("model.hidden", m.hidden.is_some()),
+        ("model.forget_bias", m.forget_bias.is_some()),
+        ("model.recurrent_init", m.recurrent_init.is_some()),
+    ] {
+        check(
+            !given,
+            key,
+            format!(
+                "`{}` belongs to recurrent models (model.kind = \"rnn\", \"gru\" or \"lstm\")",
+                key.trim_start_matches("model.")
+            ),
+        );
+    }
+    let hidden = m.hidden();
+    match (&m.width, m.depth) {
+        (Some(Widths::List(list)), Some(depth)) if depth != list.len() => check(
+            false,
+            "model.depth",
+            format!(
+                "depth {depth} does not match the {} widths listed",
+                list.len()
+            ),
+        ),
+        (Some(Widths::List(list)), _) => check(
+            !list.is_empty(),
+            "model.width",
+            "the list of widths is empty".into(),
+        ),
+        (Some(Widths::Same(_)), None) => check(
+            false,
+            "model.depth",
+            "say how many hidden layers: depth = …".into(),
+        ),
+        (None, _) => check(
+            false,
+            "model.width",
+            "say how wide the hidden layers are: width = 32 (or a list)".into(),
+        ),
+        _ => {}
+    }
+    check(
+        (1..=MAX_DEPTH).contains(&hidden.len()),
+        "model.depth",
+        format!(
+            "depth must be between 1 and {MAX_DEPTH} hidden layers, got {}",
+            hidden.len()
+        ),
+    );
+    check(
+        hidden.iter().all(|w| (1..=MAX_WIDTH).contains(w)),
+        "model.width",
+        format!("widths must be between 1 and {MAX_WIDTH}, got {hidden:?}"),
+    );
+    check(
+        m.gain > 0.0 && m.gain.is_finite(),
+        "model.gain",
+        format!("gain must be positive, got {}", m.gain),
+    );
+    if let Some(residual) = &m.residual {
+        check(
+            hidden.windows(2).all(|w| w[0] == w[1]),
+            "model.residual",
+            "residual blocks need one width for every block".into(),
+        );
+        check(
+            residual.alpha.is_finite(),
+            "model.residual",
+            format!("alpha must be a number, got {}", residual.alpha),
+        );
+    }
+    let activation = m.activation.map(|a| a.name()).unwrap_or_default();
+    check(
+        m.slope.is_none() || activation == "leaky_relu",
+        "model.slope",
+        "slope belongs to activation = \"leaky_relu\"".into(),
+    );
+    check(
+        m.alpha.is_none() || activation == "elu",
+        "model.alpha",
+        "alpha belongs to activation = \"elu\"".into(),
+    );
+    check(
+        run.train.truncation.is_none(),
+        "train.truncation",
+        "truncated BPTT belongs to recurrent models".into(),
+    );
+}
+
+/// The model keys of a recurrent net.
+fn recurrent_problems(run: &RunSpec, check: &mut impl FnMut(bool, &str, String)) {
+    let (d, m) = (&run.data, &run.model);
+    check(
+        d.name.is_sequence(),
+        "data.name",
+        "recurrent models train on sequence tasks: adding, copy, parity or delayed_recall".into(),
+    );
+    check(
+        m.hidden.is_some_and(|h| (1..=MAX_WIDTH).contains(&h)),
+        "model.hidden",
+        format!("say the state size: hidden = 1 … {MAX_WIDTH}"),
+    );
+    check(
+        (1..=8).contains(&m.layers),
+        "model.layers",
+        format!("layers must be between 1 and 8, got {}", m.layers),
+    );
+    check(
+        d.length.is_none_or(|t| (1..=1000).contains(&t)),
+        "data.length",
+        "length must be between 1 and 1000".into(),
+    );
+    for (key, given) in [
+        ("model.depth", m.depth.is_some()),
+        ("model.width", m.width.is_some()),
+        ("model.residual", m.residual.is_some()),
+    ] {
+        check(
+            !given,
+            key,
+            format!(
+                "`{}` belongs to feed-forward models; a recurrent model has `hidden` and `layers`",
+                key.trim_start_matches("model.")
+            ),
+        );
+    }
+    check(
+        m.activation.is_none() || m.kind == ModelKind::Rnn,
+        "model.activation",
+        "only rnn takes an activation; gru and lstm have their own gates".into(),
+    );
+    check(
+        m.forget_bias.is_none() || m.kind == ModelKind::Lstm,
+        "model.forget_bias",
+        "forget_bias belongs to lstm".into(),
+    );
+    check(
+        run.train.truncation.is_none_or(|k| k >= 1),
+        "train.truncation",
+        "truncation must be at least 1 step".into(),
+    );
+    check(
+        run.train.pretrain.is_none(),
+        "train.pretrain",
+        "pretraining is for feed-forward nets".into(),
+    );
+}
+
 /// Which probes the block's figures and claims read, so runs record them (and only them).
 fn probe_needs(plots: &[PlotSpec], claims: &[Claim], train: &TrainSpec) -> ProbeNeeds {
     let metrics: Vec<String> = claims.iter().flat_map(Claim::metrics).collect();
@@ -539,7 +656,10 @@ mod tests {
             .collect();
         assert_eq!(
             labels,
-            vec![("sigmoid", Activation::Sigmoid), ("relu", Activation::Relu)]
+            vec![
+                ("sigmoid", Some(Activation::Sigmoid)),
+                ("relu", Some(Activation::Relu))
+            ]
         );
     }
 

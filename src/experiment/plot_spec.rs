@@ -28,10 +28,14 @@ pub enum PlotKind {
     ActivationStats,
     /// The learned decision regions of a 2-D data set, with its points.
     DecisionBoundary,
+    /// Recurrent nets: x = time steps back from the end, log y = ‖∂L/∂h_t‖.
+    GradThroughTime,
+    /// Recurrent nets: heat map of ‖∂L/∂h_t‖, time step × training step.
+    GradThroughTimeFlow,
 }
 
 impl PlotKind {
-    pub const ALL: [PlotKind; 8] = [
+    pub const ALL: [PlotKind; 10] = [
         PlotKind::GradNormByLayer,
         PlotKind::GradFlow,
         PlotKind::GradNormOverSteps,
@@ -40,6 +44,8 @@ impl PlotKind {
         PlotKind::ActivationHist,
         PlotKind::ActivationStats,
         PlotKind::DecisionBoundary,
+        PlotKind::GradThroughTime,
+        PlotKind::GradThroughTimeFlow,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +58,8 @@ impl PlotKind {
             PlotKind::ActivationHist => "activation_hist",
             PlotKind::ActivationStats => "activation_stats",
             PlotKind::DecisionBoundary => "decision_boundary",
+            PlotKind::GradThroughTime => "grad_through_time",
+            PlotKind::GradThroughTimeFlow => "grad_through_time_flow",
         }
     }
 
@@ -66,6 +74,8 @@ impl PlotKind {
             PlotKind::ActivationHist => "各层激活值分布",
             PlotKind::ActivationStats => "各层激活统计",
             PlotKind::DecisionBoundary => "决策边界",
+            PlotKind::GradThroughTime => "梯度沿时间回传",
+            PlotKind::GradThroughTimeFlow => "梯度沿时间回传随训练的变化",
         }
     }
 
@@ -137,6 +147,25 @@ impl PlotSpec {
             steps: None,
             log_y: None,
             theory: None,
+        }
+    }
+
+    /// What the figure shows, for its caption: the kind's [`PlotKind::subject`], naming the
+    /// per-layer metric when it is not the default gradient norm.
+    pub fn subject(&self) -> String {
+        let metric = match self.metric.as_str() {
+            _ if !self.kind.takes_layer_metric() => return self.kind.subject().into(),
+            "grad_norm" => return self.kind.subject().into(),
+            "grad_norm_bias" => "偏置梯度范数",
+            "delta_norm" => "误差信号 δ 的范数",
+            "weight_norm" => "权重范数",
+            "update_ratio" => "更新量与权重之比",
+            other => other,
+        };
+        match self.kind {
+            PlotKind::GradFlow => format!("{metric}随层与训练步的变化（{}）", self.metric),
+            PlotKind::GradNormOverSteps => format!("各层{metric}随训练的变化（{}）", self.metric),
+            _ => format!("各层{metric}（{}）", self.metric),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use crate::nn::recurrent::RecurrentInit;
 use crate::nn::{Activation, BiasInit, Init, Loss, Norm, Optimizer};
 
 /// Generated data sets (the engine generates them from `data.seed`), and the shipped digits.
@@ -23,12 +24,25 @@ pub enum DataName {
     Sine,
     Teacher,
     Digits,
+    /// Sequence tasks for recurrent models (`length` = T).
+    Adding,
+    Copy,
+    Parity,
+    DelayedRecall,
 }
 
 impl DataName {
     /// Regression sets are trained with mean squared error and have no classes.
     pub fn is_regression(self) -> bool {
         matches!(self, DataName::Sine | DataName::Teacher)
+    }
+
+    /// Sequence tasks, for recurrent models.
+    pub fn is_sequence(self) -> bool {
+        matches!(
+            self,
+            DataName::Adding | DataName::Copy | DataName::Parity | DataName::DelayedRecall
+        )
     }
 }
 
@@ -58,6 +72,14 @@ pub struct DataSpec {
     pub teacher_width: usize,
     #[serde(default = "defaults::one")]
     pub outputs: usize,
+    /// Sequence tasks: the length T (default 50; parity 10), the copy task's symbols to
+    /// remember and the alphabet size of copy and delayed recall.
+    #[serde(default)]
+    pub length: Option<usize>,
+    #[serde(default = "defaults::symbols")]
+    pub symbols: usize,
+    #[serde(default = "defaults::alphabet")]
+    pub alphabet: usize,
     /// The share of examples held out as a test set (0: none).
     #[serde(default)]
     pub test_fraction: f64,
@@ -69,11 +91,12 @@ pub struct DataSpec {
 impl DataSpec {
     /// The number of examples used (before the test split).
     pub fn sample_count(&self) -> usize {
-        self.samples.unwrap_or(if self.name == DataName::Digits {
-            1797
-        } else {
-            512
-        })
+        let default = match self.name {
+            DataName::Digits => 1797,
+            name if name.is_sequence() => 1024,
+            _ => 512,
+        };
+        self.samples.unwrap_or(default)
     }
 }
 
@@ -89,13 +112,29 @@ pub struct ResidualSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
+    /// "mlp" (default) or a recurrent cell: "rnn", "gru", "lstm".
+    #[serde(default)]
+    pub kind: ModelKind,
     /// Hidden layers (or residual blocks); may be left out when `width` is a list.
     #[serde(default)]
     pub depth: Option<usize>,
-    /// Units per hidden layer, or a list of widths, one per hidden layer.
-    pub width: Widths,
-    #[serde(deserialize_with = "from_name")]
-    pub activation: Activation,
+    /// Units per hidden layer, or a list of widths, one per hidden layer (mlp).
+    #[serde(default)]
+    pub width: Option<Widths>,
+    /// Required for mlp; rnn's nonlinearity (default tanh).
+    #[serde(default, deserialize_with = "optional_name")]
+    pub activation: Option<Activation>,
+    /// Recurrent models: state size, stacked layers, the LSTM's forget-gate bias (default 1)
+    /// and how the recurrent matrices start ("pytorch" U(±1/√H) by default, "orthogonal",
+    /// "identity", "normal", "xavier_normal", or a table with gain / scale / std).
+    #[serde(default)]
+    pub hidden: Option<usize>,
+    #[serde(default = "defaults::one")]
+    pub layers: usize,
+    #[serde(default)]
+    pub forget_bias: Option<f64>,
+    #[serde(default, deserialize_with = "recurrent_init_spec")]
+    pub recurrent_init: Option<RecurrentInit>,
     /// leaky_relu's negative slope (default 0.01); elu's α (default 1).
     #[serde(default)]
     pub slope: Option<f64>,
@@ -125,18 +164,36 @@ pub enum Widths {
     List(Vec<usize>),
 }
 
+/// Feed-forward or recurrent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    #[default]
+    Mlp,
+    Rnn,
+    Gru,
+    Lstm,
+}
+
+impl ModelKind {
+    pub fn is_recurrent(self) -> bool {
+        self != ModelKind::Mlp
+    }
+}
+
 impl ModelSpec {
     /// The hidden widths, one per hidden layer (or residual block).
     pub fn hidden(&self) -> Vec<usize> {
         match &self.width {
-            Widths::Same(width) => vec![*width; self.depth.unwrap_or(1)],
-            Widths::List(widths) => widths.clone(),
+            Some(Widths::Same(width)) => vec![*width; self.depth.unwrap_or(1)],
+            Some(Widths::List(widths)) => widths.clone(),
+            None => Vec::new(),
         }
     }
 
-    /// The activation with its parameters applied.
+    /// The activation with its parameters applied (tanh when none is given).
     pub fn activation_function(&self) -> Activation {
-        match self.activation {
+        match self.activation.unwrap_or(Activation::Tanh) {
             Activation::LeakyRelu { slope } => Activation::LeakyRelu {
                 slope: self.slope.unwrap_or(slope),
             },
@@ -211,6 +268,9 @@ pub struct TrainSpec {
     pub weight_decay: Option<f64>,
     #[serde(default, deserialize_with = "pretrain_spec")]
     pub pretrain: Option<PretrainSpec>,
+    /// Recurrent models: truncated BPTT over this many steps (default: full BPTT).
+    #[serde(default)]
+    pub truncation: Option<usize>,
     /// "f32" (default, like the frameworks readers know) or "f64".
     #[serde(default = "defaults::precision")]
     pub precision: String,
@@ -239,6 +299,12 @@ mod defaults {
     }
     pub fn one() -> usize {
         1
+    }
+    pub fn symbols() -> usize {
+        10
+    }
+    pub fn alphabet() -> usize {
+        8
     }
     pub fn one_usize() -> usize {
         1
@@ -419,6 +485,37 @@ fn bias_spec<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BiasInit, D::
             )));
         }
     })
+}
+
+/// `recurrent_init = "orthogonal"` or `{ name = "orthogonal", gain = 1.0 }`, `{ name =
+/// "identity", scale = 1.0 }`, `{ name = "normal", std = 0.1 }`.
+fn recurrent_init_spec<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<RecurrentInit>, D::Error> {
+    let spec = NamedTable::deserialize(deserializer)?;
+    let one = |name: &str| -> Result<f64, D::Error> {
+        Ok(if spec.parameters.is_empty() {
+            1.0
+        } else {
+            spec.take(&[name])?[0]
+        })
+    };
+    Ok(Some(match spec.name.as_str() {
+        "pytorch" => spec.take(&[]).map(|_| RecurrentInit::Pytorch)?,
+        "xavier_normal" => spec.take(&[]).map(|_| RecurrentInit::XavierNormal)?,
+        "orthogonal" => RecurrentInit::Orthogonal { gain: one("gain")? },
+        "identity" => RecurrentInit::Identity {
+            scale: one("scale")?,
+        },
+        "normal" => RecurrentInit::Normal {
+            std: spec.take(&["std"])?[0],
+        },
+        other => {
+            return Err(de::Error::custom(format!(
+                "unknown recurrent_init `{other}`; expected pytorch, orthogonal (gain), identity (scale), {{ name = \"normal\", std }} or xavier_normal"
+            )));
+        }
+    }))
 }
 
 fn residual_spec<'de, D: Deserializer<'de>>(

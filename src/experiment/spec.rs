@@ -61,6 +61,10 @@ pub struct RunSpec {
     /// The training seeds this variant runs with (`train.seed` alone unless `seeds` is given).
     #[serde(skip)]
     pub seeds: Vec<u64>,
+    /// The sweep's `(dotted key, value as shown in the label)` for this variant, in the
+    /// sweep's order; empty without a sweep. Lets pages group runs by a swept value.
+    #[serde(skip)]
+    pub sweep_point: Vec<(String, String)>,
     /// What the block's figures and claims need recorded beyond the defaults.
     #[serde(skip)]
     pub needs: ProbeNeeds,

@@ -163,10 +163,7 @@ fn sweep_points(
             .into_iter()
             .flat_map(|(labels, overrides)| {
                 values.iter().map(move |value| {
-                    let shown = match value {
-                        toml::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
+                    let shown = shown_value(value);
                     let mut labels = labels.clone();
                     labels.push(if many {
                         format!("{short}={shown}")
@@ -184,6 +181,14 @@ fn sweep_points(
         .into_iter()
         .map(|(labels, overrides)| (labels.join(", "), overrides))
         .collect()
+}
+
+/// A swept value as labels show it: a string without quotes, anything else as TOML.
+pub(super) fn shown_value(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// Set a dotted key in a TOML tree, creating tables on the way.

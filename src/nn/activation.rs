@@ -127,6 +127,69 @@ impl Activation {
         }
     }
 
+    /// out = f(z + bias) and z ← z + bias, row by row (`z` is rows × bias.len(), row-major):
+    /// the dense layer's bias and the activation in one pass, the activation chosen once
+    /// outside the loop so the common ones vectorize. Exactly [`Activation::apply`] per element.
+    pub fn add_bias_and_apply<T: Float>(self, bias: &[T], z: &mut [T], out: &mut [T]) {
+        let width = bias.len();
+        for (z, out) in z.chunks_exact_mut(width).zip(out.chunks_exact_mut(width)) {
+            for (z, &b) in z.iter_mut().zip(bias) {
+                *z = *z + b;
+            }
+            self.apply_slice(z, out);
+        }
+    }
+
+    /// out = f(z) elementwise; exactly [`Activation::apply`].
+    pub fn apply_slice<T: Float>(self, z: &[T], out: &mut [T]) {
+        let pairs = out.iter_mut().zip(z);
+        let zero = T::zero();
+        match self {
+            Activation::Linear => out.copy_from_slice(z),
+            Activation::Relu => pairs.for_each(|(a, &z)| *a = z.max(zero)),
+            Activation::Tanh => pairs.for_each(|(a, &z)| *a = z.tanh()),
+            Activation::Sigmoid => pairs.for_each(|(a, &z)| *a = sigmoid(z)),
+            other => pairs.for_each(|(a, &z)| *a = other.apply(z)),
+        }
+    }
+
+    /// δ = g ⊙ f′(z), given the pre-activation z and the output a = f(z) the forward pass
+    /// stored. Tanh and sigmoid take f′ from a (1 − a², a(1 − a)): the same numbers as
+    /// [`Activation::derivative`], which computes a again first, without the exponentials.
+    pub fn backward_slice<T: Float>(self, g: &[T], z: &[T], a: &[T], delta: &mut [T]) {
+        let (zero, one) = (T::zero(), T::one());
+        match self {
+            Activation::Linear => delta.iter_mut().zip(g).for_each(|(d, &g)| *d = g * one),
+            Activation::Tanh => delta
+                .iter_mut()
+                .zip(g.iter().zip(a))
+                .for_each(|(d, (&g, &a))| *d = g * (one - a * a)),
+            Activation::Sigmoid => delta
+                .iter_mut()
+                .zip(g.iter().zip(a))
+                .for_each(|(d, (&g, &a))| *d = g * (a * (one - a))),
+            Activation::Relu => delta
+                .iter_mut()
+                .zip(g.iter().zip(z))
+                .for_each(|(d, (&g, &z))| *d = g * if z > zero { one } else { zero }),
+            other => delta
+                .iter_mut()
+                .zip(g.iter().zip(z))
+                .for_each(|(d, (&g, &z))| *d = g * other.derivative(z)),
+        }
+    }
+
+    /// |f′(z)| given z and a = f(z), for the saturation probe (tanh and sigmoid from a, as
+    /// in [`Activation::backward_slice`]; the same value as [`Activation::derivative`]).
+    pub fn derivative_from<T: Float>(self, z: T, a: T) -> T {
+        let one = T::one();
+        match self {
+            Activation::Tanh => one - a * a,
+            Activation::Sigmoid => a * (one - a),
+            other => other.derivative(z),
+        }
+    }
+
     /// The largest |f′| can be, for activations that saturate (|f′| → 0 on both sides):
     /// the saturation probe counts units with |f′(z)| < 1% of it.
     pub fn saturating_max_derivative(self) -> Option<f64> {
@@ -272,6 +335,41 @@ mod tests {
         assert_eq!(Activation::LeakyRelu { slope: 0.01 }.apply(-2.0_f64), -0.02);
         // SELU's constants make a N(0,1) input keep mean 0 and variance 1; at −∞ it is −λα.
         assert!((Activation::Selu.apply(-50.0_f64) + SELU_LAMBDA * SELU_ALPHA).abs() < 1e-12);
+    }
+
+    /// The slice forms compute exactly the scalar ones, f′ from the stored output included.
+    #[test]
+    fn slice_forms_are_bit_identical_to_the_scalar_ones() {
+        let z: Vec<f32> = (0..203)
+            .map(|i| (i as f32 - 101.0) * 0.173)
+            .chain([0.0, -0.0, 40.0, -40.0, f32::NAN, f32::INFINITY])
+            .collect();
+        let g: Vec<f32> = z.iter().map(|v| (v * 1.7).cos()).collect();
+        let mut all = Activation::ALL.to_vec();
+        all.push(Activation::LeakyRelu { slope: 0.3 });
+        for activation in all {
+            let mut out = vec![0.0f32; z.len()];
+            activation.apply_slice(&z, &mut out);
+            let mut delta = vec![0.0f32; z.len()];
+            activation.backward_slice(&g, &z, &out, &mut delta);
+            for i in 0..z.len() {
+                let same =
+                    |x: f32, y: f32| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
+                assert!(
+                    same(out[i], activation.apply(z[i])),
+                    "{activation} f({})",
+                    z[i]
+                );
+                let expected = g[i] * activation.derivative(z[i]);
+                assert!(same(delta[i], expected), "{activation} f′({})", z[i]);
+                let from = activation.derivative_from(z[i], out[i]);
+                assert!(
+                    same(from, activation.derivative(z[i])),
+                    "{activation} at {}",
+                    z[i]
+                );
+            }
+        }
     }
 
     #[test]

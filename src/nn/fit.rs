@@ -13,9 +13,10 @@ use ndarray::Array2;
 
 use super::Float;
 use super::batches::BatchSampler;
-use super::clip::{Clip, global_norm};
+use super::clip::Clip;
 use super::data::Data;
 use super::evaluate::{decision_grid, evaluate};
+use super::kernels::{norm_from_squares, sum_squares};
 use super::layer::{ParamKind, for_each_param};
 use super::loss::{Loss, Targets};
 use super::net::{Network, NetworkConfig};
@@ -161,6 +162,9 @@ pub fn fit<T: Float>(
     let mut optimizer = OptimizerState::<T>::new(config.optimizer);
     let probes = &config.probes;
     let mut record = Record::default();
+    let mut squares: Vec<(f64, f64)> = Vec::with_capacity(grads.len());
+    // The weights before the update, for the update ratio (kept across steps).
+    let mut before: Vec<Array2<T>> = Vec::new();
 
     for step in 0..config.steps {
         let recording = probes.records_at(step, config.steps);
@@ -186,7 +190,16 @@ pub fn fit<T: Float>(
         net.backward(inputs.view(), output_grad.view(), &mut work, &mut grads);
         let loss = data_loss + config.regularization.add_penalty(net.layers(), &mut grads);
 
-        let global = global_norm(&grads);
+        // One pass over the gradients: each layer's Σ g² of its weights and of the rest,
+        // for the global norm (every step: it detects divergence) and the probes.
+        squares.clear();
+        squares.extend(grads.iter().map(|g| {
+            let rest = sum_squares(slice(&g.biases))
+                + sum_squares(slice(&g.gamma))
+                + sum_squares(slice(&g.beta));
+            (sum_squares(slice(&g.weights)), rest)
+        }));
+        let global = squares.iter().map(|(w, rest)| w + rest).sum::<f64>().sqrt();
         let trouble = if !loss.is_finite() {
             Some(format!(
                 "loss is {}",
@@ -213,6 +226,7 @@ pub fn fit<T: Float>(
                 net,
                 &work,
                 &grads,
+                &squares,
                 step as u64,
                 loss,
                 global,
@@ -235,14 +249,20 @@ pub fn fit<T: Float>(
             record.push("clipped", step as u64, f64::from(u8::from(clipped)));
         }
 
-        let before: Vec<Array2<T>> = if recording && probes.layer_stats {
-            net.layers()
-                .iter()
-                .map(|l| l.dense.weights.clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let ratios = recording && probes.layer_stats;
+        if ratios {
+            if before.len() != net.layers().len() {
+                before = net
+                    .layers()
+                    .iter()
+                    .map(|l| l.dense.weights.clone())
+                    .collect();
+            } else {
+                for (b, l) in before.iter_mut().zip(net.layers()) {
+                    b.assign(&l.dense.weights);
+                }
+            }
+        }
         let lr = config.schedule.lr(config.lr, step);
         optimizer.begin_step();
         let decay = T::from_f64(1.0 - lr * config.regularization.weight_decay);
@@ -255,7 +275,7 @@ pub fn fit<T: Float>(
             index += 1;
         });
         net.update_running_stats(&work);
-        if !before.is_empty() {
+        if ratios {
             let ratios = before
                 .iter()
                 .zip(net.layers())
@@ -296,6 +316,7 @@ fn record_step<T: Float>(
     net: &Network<T>,
     work: &super::net::Workspace<T>,
     grads: &[super::layer::LayerGrads<T>],
+    squares: &[(f64, f64)],
     step: u64,
     loss: f64,
     global: f64,
@@ -308,15 +329,15 @@ fn record_step<T: Float>(
     let per_layer = |f: &dyn Fn(usize) -> f64| (0..grads.len()).map(f).collect::<Vec<f64>>();
     record.push_layer_metric(
         "grad_norm",
-        per_layer(&|l| probes::norm(grads[l].weights.iter().copied())),
+        per_layer(&|l| norm_from_squares(squares[l].0, slice(&grads[l].weights))),
     );
     record.push_layer_metric(
         "grad_norm_bias",
-        per_layer(&|l| probes::fast_norm(grads[l].biases.iter().copied())),
+        per_layer(&|l| probes::fast_norm_slice(slice(&grads[l].biases))),
     );
     record.push_layer_metric(
         "weight_norm",
-        per_layer(&|l| probes::fast_norm(net.layers()[l].dense.weights.iter().copied())),
+        per_layer(&|l| probes::fast_norm_slice(slice(&net.layers()[l].dense.weights))),
     );
     if probes.layer_stats {
         record.push_layer_metric(
@@ -376,4 +397,10 @@ fn take_histograms<T: Float>(
             bins,
         ));
     }
+}
+
+fn slice<T, D: ndarray::Dimension>(array: &ndarray::Array<T, D>) -> &[T] {
+    array
+        .as_slice()
+        .expect("the engine's arrays are contiguous")
 }

@@ -511,3 +511,60 @@ fn nielsens_digits_network_learns() {
     );
     assert!(accuracy.values[0] < 0.3 && *accuracy.values.last().unwrap() > 0.85);
 }
+
+/// Matrix products large enough to be split over threads give the same bits on 1, 2 or 3
+/// threads, and inside a parallel map over runs (as the experiment runner calls `fit`):
+/// records and final weights alike, with and without batch norm.
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    use rayon::prelude::*;
+    let data = Data::Classes(super::toy_data::blobs(512, 4, 64, 0.5, 3));
+    let run = |norm: Norm| {
+        let mut network = NetworkConfig::mlp(
+            64,
+            &[256, 256, 128],
+            4,
+            Activation::Relu,
+            InitConfig::new(Init::HeNormal),
+        );
+        let hidden = network.blocks.len() - 1;
+        for block in &mut network.blocks[..hidden] {
+            if let super::net::BlockConfig::Plain(layer) = block {
+                layer.norm = norm;
+            }
+        }
+        let config = FitConfig {
+            steps: 12,
+            batch: 256,
+            lr: 0.05,
+            ..FitConfig::default()
+        };
+        let (net, record) = train_network::<f32>(&network, 5, &config, &data, None);
+        let bits: Vec<u32> = net
+            .layers()
+            .iter()
+            .flat_map(|l| l.dense.weights.iter().chain(&l.dense.biases))
+            .map(|w| w.to_bits())
+            .collect();
+        (record, bits)
+    };
+    for norm in [Norm::None, Norm::BATCH] {
+        let pool = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool")
+        };
+        let one = pool(1).install(|| run(norm));
+        assert!(one.0.diverged.is_none());
+        for threads in [2, 3] {
+            assert!(
+                pool(threads).install(|| run(norm)) == one,
+                "{threads} threads, {norm:?}"
+            );
+        }
+        let nested: Vec<_> =
+            pool(2).install(|| (0..3).into_par_iter().map(|_| run(norm)).collect());
+        assert!(nested.iter().all(|r| *r == one), "nested, {norm:?}");
+    }
+}

@@ -8,13 +8,13 @@
 //! turns ∂L/∂out into δ = ∂L/∂z (kept in the cache: the probes read it), the parameter
 //! gradients, and ∂L/∂a for the layer below.
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use super::Float;
 use super::activation::Activation;
 use super::dense::Dense;
 use super::init::InitConfig;
+use super::kernels::matmul;
 use super::norm::{Mode, Norm, NormCache, NormLayer};
 use super::rng::RandomStream;
 
@@ -125,28 +125,22 @@ impl<T: Float> Layer<T> {
 
     /// z = a W + b, u = norm(z), out = f(u), into `cache`.
     pub fn forward(&self, input: ArrayView2<T>, mode: Mode, cache: &mut LayerCache<T>) {
-        general_mat_mul(
-            T::one(),
-            &input,
-            &self.dense.weights,
-            T::zero(),
-            &mut cache.z,
-        );
-        let biases = &self.dense.biases;
-        for mut row in cache.z.rows_mut() {
-            row.zip_mut_with(biases, |z, &b| *z = *z + b);
-        }
+        matmul(input, self.dense.weights.view(), cache.z.view_mut());
+        let biases = contiguous(&self.dense.biases);
         let activation = self.activation;
         match (&self.norm, &mut cache.norm) {
             (Some(norm), Some(norm_cache)) => {
+                for mut row in cache.z.rows_mut() {
+                    row.zip_mut_with(&self.dense.biases, |z, &b| *z = *z + b);
+                }
                 norm.forward(cache.z.view(), mode, norm_cache, &mut cache.u);
-                Zip::from(&mut cache.out)
-                    .and(&cache.u)
-                    .for_each(|a, &u| *a = activation.apply(u));
+                activation.apply_slice(contiguous(&cache.u), contiguous_mut(&mut cache.out));
             }
-            _ => Zip::from(&mut cache.out)
-                .and(&cache.z)
-                .for_each(|a, &z| *a = activation.apply(z)),
+            _ => activation.add_bias_and_apply(
+                biases,
+                contiguous_mut(&mut cache.z),
+                contiguous_mut(&mut cache.out),
+            ),
         }
     }
 
@@ -171,12 +165,16 @@ impl<T: Float> Layer<T> {
         input_grad: bool,
     ) {
         let activation = self.activation;
+        let out_grad = out_grad.as_standard_layout();
+        let g = out_grad.as_slice().expect("standard layout");
         match (&self.norm, &cache.norm) {
             (Some(norm), Some(norm_cache)) => {
-                Zip::from(&mut cache.delta_u)
-                    .and(&out_grad)
-                    .and(&cache.u)
-                    .for_each(|d, &g, &u| *d = g * activation.derivative(u));
+                activation.backward_slice(
+                    g,
+                    contiguous(&cache.u),
+                    contiguous(&cache.out),
+                    contiguous_mut(&mut cache.delta_u),
+                );
                 norm.backward(
                     cache.delta_u.view(),
                     norm_cache,
@@ -185,29 +183,51 @@ impl<T: Float> Layer<T> {
                     &mut cache.delta,
                 );
             }
-            _ => Zip::from(&mut cache.delta)
-                .and(&out_grad)
-                .and(&cache.z)
-                .for_each(|d, &g, &z| *d = g * activation.derivative(z)),
+            _ => activation.backward_slice(
+                g,
+                contiguous(&cache.z),
+                contiguous(&cache.out),
+                contiguous_mut(&mut cache.delta),
+            ),
         }
-        general_mat_mul(
-            T::one(),
-            &input.t(),
-            &cache.delta,
-            T::zero(),
-            &mut grads.weights,
-        );
-        grads.biases.assign(&cache.delta.sum_axis(Axis(0)));
+        matmul(input.t(), cache.delta.view(), grads.weights.view_mut());
+        sum_rows(&cache.delta, &mut grads.biases);
         if input_grad {
-            general_mat_mul(
-                T::one(),
-                &cache.delta,
-                &self.dense.weights.t(),
-                T::zero(),
-                &mut cache.input_grad,
+            matmul(
+                cache.delta.view(),
+                self.dense.weights.t(),
+                cache.input_grad.view_mut(),
             );
         }
     }
+}
+
+/// `sums` = Σ over the rows of `matrix`, rows added in order to zeros: the same arithmetic
+/// as ndarray's `sum_axis(Axis(0))` on a row-major matrix, without allocating.
+fn sum_rows<T: Float>(matrix: &Array2<T>, sums: &mut Array1<T>) {
+    if matrix.ncols() <= 1 || !matrix.is_standard_layout() {
+        sums.assign(&matrix.sum_axis(Axis(0)));
+        return;
+    }
+    let sums = contiguous_mut(sums);
+    sums.iter_mut().for_each(|s| *s = T::zero());
+    for row in contiguous(matrix).chunks_exact(sums.len()) {
+        for (s, &v) in sums.iter_mut().zip(row) {
+            *s = *s + v;
+        }
+    }
+}
+
+fn contiguous<T, D: ndarray::Dimension>(array: &ndarray::Array<T, D>) -> &[T] {
+    array
+        .as_slice()
+        .expect("the engine's arrays are contiguous")
+}
+
+fn contiguous_mut<T, D: ndarray::Dimension>(array: &mut ndarray::Array<T, D>) -> &mut [T] {
+    array
+        .as_slice_mut()
+        .expect("the engine's arrays are contiguous")
 }
 
 /// Which of a layer's parameters an array is: weight decay and L1/L2 penalties apply to

@@ -32,6 +32,7 @@ mod float;
 #[cfg(test)]
 mod gradcheck;
 mod init;
+mod kernels;
 mod layer;
 mod loss;
 mod net;
@@ -41,6 +42,7 @@ mod optimizer;
 mod pretrain;
 mod probes;
 mod record;
+pub mod recurrent;
 mod regularize;
 mod rng;
 mod schedule;

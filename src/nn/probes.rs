@@ -24,9 +24,8 @@
 //! - `histograms` at the chosen steps; `decision_grid` after training, when asked;
 //! - `diverged`: where the run stopped, if it did.
 
-use ndarray::Zip;
-
 use super::Float;
+use super::kernels::{norm_from_squares, sum_map, sum_squared_differences, sum_squares};
 use super::layer::{Layer, LayerCache, LayerGrads};
 pub use super::record::Divergence;
 
@@ -194,60 +193,55 @@ pub fn norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> f64 {
     super::record::frobenius_norm(values.map(|v| Float::to_f64(v)))
 }
 
-/// √(Σ v²) in one pass, falling back to the scaled [`norm`] only when the plain sum of
-/// squares overflows or underflows (so it is as safe, and faster in the common case).
-pub fn fast_norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> f64 {
-    let squares: f64 = values
-        .clone()
-        .map(|v| Float::to_f64(v) * Float::to_f64(v))
-        .sum();
-    if squares.is_finite() && squares > 1e-280 {
-        squares.sqrt()
-    } else {
-        norm(values)
-    }
+/// √(Σ v²) in one pass (eight vectorizable lanes), falling back to the scaled [`norm`]
+/// only when the plain sum of squares overflows or underflows (as safe, and faster).
+pub fn fast_norm_slice<T: Float>(values: &[T]) -> f64 {
+    norm_from_squares(sum_squares(values), values)
 }
 
 /// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z).
 pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
-    cache
+    let width = cache.delta.ncols().max(1);
+    let delta = cache
         .delta
-        .rows()
-        .into_iter()
-        .map(|row| norm(row.iter().copied()))
-        .sum()
+        .as_slice()
+        .expect("the engine's arrays are contiguous");
+    delta.chunks_exact(width).map(fast_norm_slice).sum()
 }
 
 /// (mean, std, saturated fraction, dead fraction) of a layer's output on this batch.
 pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f64; 4] {
-    let out = &cache.out;
+    let out = cache
+        .out
+        .as_slice()
+        .expect("the engine's arrays are contiguous");
     let count = out.len().max(1) as f64;
-    let mean = out.iter().map(|&v| Float::to_f64(v)).sum::<f64>() / count;
-    let variance = out
-        .iter()
-        .map(|&v| (Float::to_f64(v) - mean).powi(2))
-        .sum::<f64>()
-        / count;
+    let mean = sum_map(out, |v| v) / count;
+    let variance = sum_map(out, |v| (v - mean) * (v - mean)) / count;
     let u = layer.pre_activation(cache);
     let saturated = match layer.activation.saturating_max_derivative() {
         Some(max) => {
             let threshold = 0.01 * max;
             let hits = u
                 .iter()
-                .filter(|&&z| layer.activation.derivative(z).to_f64().abs() < threshold)
+                .zip(out)
+                .filter(|&(&z, &a)| {
+                    layer.activation.derivative_from(z, a).to_f64().abs() < threshold
+                })
                 .count();
             hits as f64 / count
         }
         None => 0.0,
     };
     let dead = if layer.activation.can_die() {
-        let units = u.ncols().max(1) as f64;
-        let dead_units = u
-            .columns()
-            .into_iter()
-            .filter(|c| c.iter().all(|&z| z <= T::zero()))
-            .count();
-        dead_units as f64 / units
+        let units = u.ncols().max(1);
+        let mut alive = vec![false; units];
+        for row in u.rows() {
+            for (alive, &z) in alive.iter_mut().zip(row) {
+                *alive |= z > T::zero() || z.is_nan();
+            }
+        }
+        alive.iter().filter(|&&a| !a).count() as f64 / units as f64
     } else {
         0.0
     };
@@ -256,12 +250,17 @@ pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f
 
 /// ‖W_after − W_before‖ / ‖W_before‖.
 pub fn update_ratio<T: Float>(before: &ndarray::Array2<T>, after: &ndarray::Array2<T>) -> f64 {
-    let mut change = ndarray::Array2::<f64>::zeros(before.dim());
-    Zip::from(&mut change)
-        .and(before)
-        .and(after)
-        .for_each(|c, &b, &a| *c = (a - b).to_f64());
-    fast_norm(change.iter().copied()) / fast_norm(before.iter().copied())
+    let (after, before) = (
+        after.as_slice().expect("contiguous"),
+        before.as_slice().expect("contiguous"),
+    );
+    let squares = sum_squared_differences(after, before);
+    let change = if squares.is_finite() && squares > 1e-280 {
+        squares.sqrt()
+    } else {
+        norm(after.iter().zip(before).map(|(&a, &b)| a - b))
+    };
+    change / fast_norm_slice(before)
 }
 
 /// The first non-finite gradient, as "gradient of layer 3 is NaN" (NaN wins over inf).

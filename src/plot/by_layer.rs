@@ -103,7 +103,10 @@ pub(crate) fn grad_norm_by_layer(
     let y_description = format!("{symbol}（{}）", if log { "对数坐标" } else { "线性坐标" });
     let y = lines::y_axis(&y_description, log, &series, &bands, &extra);
     series.extend(extra);
-    let mut panel = Panel::new(axis::layers("层（1 = 最靠近输入）", max_layer), y);
+    let mut panel = Panel::new(
+        axis::layers(super::layer_axis_label(&spec.metric), max_layer),
+        y,
+    );
     panel.series = series;
     panel.bands = bands;
     Ok(frame::draw(&FigureSpec {

@@ -98,7 +98,7 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         if columns > 1 { 4.0 } else { 7.0 },
         true,
     );
-    let mut y = axis::layers("层（1 = 最靠近输入）", layers);
+    let mut y = axis::layers(super::layer_axis_label(&spec.metric), layers);
     (y.lo, y.hi) = (0.5, f64::from(layers) + 0.5);
     let any_missing = grids
         .iter()

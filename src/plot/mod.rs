@@ -85,6 +85,15 @@ pub fn render_with_reference(
         PlotKind::ActivationHist => histograms::activation_hist(spec, results, title),
         PlotKind::ActivationStats => activation_stats::activation_stats(spec, results, title),
         PlotKind::DecisionBoundary => decision_boundary::decision_boundary(results, title),
+        PlotKind::GradThroughTime => by_layer::grad_norm_by_layer(
+            &through_time(spec),
+            &time_back_from_end(results),
+            title,
+            None,
+        ),
+        PlotKind::GradThroughTimeFlow => {
+            grad_flow::grad_flow(&through_time(spec), &time_back_from_end(results), title)
+        }
     }
 }
 
@@ -123,8 +132,48 @@ fn run_list_text(results: &Results) -> String {
 }
 
 /// The symbol and Chinese name of a per-layer metric, for axis labels and `<desc>`.
+/// A recurrent figure is a by-layer figure of ‖∂L/∂h_t‖ over time steps.
+fn through_time(spec: &PlotSpec) -> PlotSpec {
+    PlotSpec {
+        metric: TIME_METRIC.into(),
+        ..spec.clone()
+    }
+}
+
+const TIME_METRIC: &str = "grad_norm_time";
+
+/// `grad_norm_time` rows with the time step counted back from the end (1 = the last input):
+/// how far back the loss at the end still reaches. Other rows are dropped.
+fn time_back_from_end(results: &Results) -> Results {
+    let mut rows: Vec<_> = results
+        .rows
+        .iter()
+        .filter(|r| r.metric == TIME_METRIC)
+        .cloned()
+        .collect();
+    let steps = rows.iter().filter_map(|r| r.layer).max().unwrap_or(0);
+    for row in &mut rows {
+        row.layer = row.layer.map(|t| steps + 1 - t);
+    }
+    Results {
+        runs: results.runs.clone(),
+        rows,
+        ..Results::default()
+    }
+}
+
+/// The label of the axis that counts layers (or, for recurrent nets, time steps).
+fn layer_axis_label(metric: &str) -> &'static str {
+    if metric == TIME_METRIC {
+        "回溯的时间步（1 = 最后一个输入）"
+    } else {
+        "层（1 = 最靠近输入）"
+    }
+}
+
 fn metric_names(metric: &str) -> (&str, &str) {
     match metric {
+        "grad_norm_time" => ("‖∂L/∂h_t‖", "隐状态梯度范数"),
         "grad_norm" => ("‖∂L/∂W‖", "权重梯度范数"),
         "grad_norm_bias" => ("‖∂L/∂b‖", "偏置梯度范数"),
         "delta_norm" => ("‖δ‖", "反传误差范数"),

@@ -1,0 +1,341 @@
+//! Feed-forward runs: a spec's data, network and training settings as the engine's
+//! configuration, and the engine's record as measurements, histograms and a decision grid.
+
+use super::results::{DataPoint, HistogramOf};
+use super::run::{Grid, LayerHistogram, Measurement, RunOutcome};
+use super::spec::{DataName, RunSpec, TrainSpec};
+use crate::nn;
+
+/// One run through the engine, in the precision the spec asks for (f32 by default, like the
+/// frameworks readers know).
+pub(super) fn train(run: &RunSpec, seed: u64) -> RunOutcome {
+    if run.train.precision == "f64" {
+        train_in::<f64>(run, seed)
+    } else {
+        train_in::<f32>(run, seed)
+    }
+}
+
+fn train_in<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
+    let (train_data, test_data) = data(run);
+    let network = network(run, train_data.input_dim(), train_data.output_dim());
+    let config = fit_config(run, seed, &train_data);
+    if let Err(problem) = nn::check(&network, &config, &train_data) {
+        return RunOutcome {
+            problem: Some(problem),
+            ..RunOutcome::default()
+        };
+    }
+    let mut net = nn::Network::<T>::new(&network, seed);
+    if let Some(pretrain) = &run.train.pretrain {
+        let settings = nn::PretrainConfig {
+            steps_per_layer: pretrain.steps_per_layer,
+            optimizer: nn::Optimizer::Sgd,
+            lr: pretrain.lr,
+            batch: pretrain.batch,
+            seed,
+        };
+        nn::pretrain(&mut net, &train_data, &settings);
+    }
+    let record = nn::fit(&mut net, &config, &train_data, test_data.as_ref());
+    outcome(run, record)
+}
+
+/// The run's data set, split into train and test parts when `data.test_fraction` > 0.
+pub fn data(run: &RunSpec) -> (nn::Data, Option<nn::Data>) {
+    let d = &run.data;
+    let n = d.sample_count();
+    let all: nn::Data = match d.name {
+        DataName::Spirals => nn::spirals(n, d.classes, d.noise, d.seed).into(),
+        DataName::Moons => nn::moons(n, d.noise, d.seed).into(),
+        DataName::Circles => nn::circles(n, d.noise, d.factor, d.seed).into(),
+        DataName::Xor => nn::xor(n, d.noise, d.seed).into(),
+        DataName::Blobs => nn::blobs(n, d.classes, d.dim, d.spread, d.seed).into(),
+        DataName::Random => nn::random(n, d.dim, d.classes, d.seed).into(),
+        DataName::Sine => nn::sine(n, d.noise, d.seed).into(),
+        DataName::Teacher => {
+            nn::teacher(n, d.dim, d.teacher_width, d.outputs, d.noise, d.seed).into()
+        }
+        DataName::Adding | DataName::Copy | DataName::Parity | DataName::DelayedRecall => {
+            unreachable!("the parser sends sequence tasks to recurrent models only")
+        }
+        DataName::Digits => {
+            let digits: nn::Data = nn::digits().into();
+            if n < digits.len() {
+                digits.select(&(0..n).collect::<Vec<_>>())
+            } else {
+                digits
+            }
+        }
+    };
+    if d.test_fraction > 0.0 {
+        let (train, test) = all.split(d.test_fraction, d.seed);
+        (train, Some(test))
+    } else {
+        (all, None)
+    }
+}
+
+fn network(run: &RunSpec, input_dim: usize, output_dim: usize) -> nn::NetworkConfig {
+    let m = &run.model;
+    let activation = m.activation_function();
+    let init = nn::InitConfig {
+        weights: m.init,
+        gain: m.gain,
+        biases: m.bias_init,
+    };
+    let hidden = m.hidden();
+    match &m.residual {
+        Some(residual) => nn::NetworkConfig::residual(
+            input_dim,
+            hidden[0],
+            hidden.len(),
+            residual.layers,
+            residual.alpha,
+            output_dim,
+            activation,
+            m.norm,
+            init,
+        ),
+        None => {
+            let layer = |units, activation, norm| {
+                nn::BlockConfig::Plain(nn::LayerConfig {
+                    units,
+                    activation,
+                    norm,
+                })
+            };
+            let mut blocks: Vec<nn::BlockConfig> = hidden
+                .iter()
+                .map(|&w| layer(w, activation, m.norm))
+                .collect();
+            blocks.push(layer(output_dim, nn::Activation::Linear, nn::Norm::None));
+            nn::NetworkConfig {
+                input_dim,
+                blocks,
+                init,
+            }
+        }
+    }
+}
+
+fn loss(run: &RunSpec) -> nn::Loss {
+    let default = if run.data.name.is_regression() {
+        nn::Loss::MeanSquaredError
+    } else {
+        nn::Loss::SoftmaxCrossEntropy
+    };
+    run.model.loss.unwrap_or(default)
+}
+
+fn fit_config(run: &RunSpec, seed: u64, data: &nn::Data) -> nn::FitConfig {
+    let t = &run.train;
+    let optimizer = optimizer(t);
+    let decay = match t.schedule.as_str() {
+        "step" => nn::Decay::Step {
+            every: t.decay_every.unwrap_or((t.steps / 3).max(1)),
+            factor: t.decay_factor.unwrap_or(0.1),
+        },
+        "exponential" => nn::Decay::Exponential {
+            gamma: t.gamma.unwrap_or(0.99),
+        },
+        "cosine" => nn::Decay::Cosine {
+            steps: t.steps,
+            min_factor: t.min_lr_factor.unwrap_or(0.0),
+        },
+        _ => nn::Decay::Constant,
+    };
+    let clip = clip(t);
+    // AdamW carries its own decoupled decay; for the other optimizers it is applied alike.
+    let weight_decay = if matches!(optimizer, nn::Optimizer::AdamW { .. }) {
+        0.0
+    } else {
+        t.weight_decay.unwrap_or(0.0)
+    };
+    let needs = &run.needs;
+    let probes = nn::Probes {
+        record_every: t.record_every,
+        layer_stats: needs.layer_stats,
+        eval_every: match (t.eval_every, needs.evaluate) {
+            (0, true) => (t.steps / 50).max(1),
+            (every, _) => every,
+        },
+        histogram_steps: needs.histogram_steps.clone(),
+        histogram_bins: 30,
+        decision_grid: (needs.decision_grid && data.input_dim() == 2)
+            .then(|| grid_over(data.inputs())),
+    };
+    nn::FitConfig {
+        loss: loss(run),
+        optimizer,
+        lr: t.lr,
+        schedule: nn::Schedule {
+            decay,
+            warmup: t.warmup,
+        },
+        steps: t.steps,
+        batch: t.batch,
+        seed,
+        clip,
+        regularization: nn::Regularization {
+            l1: t.l1,
+            l2: t.l2,
+            weight_decay,
+        },
+        probes,
+    }
+}
+
+/// The optimizer the spec names, with its parameters overridden where given.
+pub(super) fn optimizer(t: &TrainSpec) -> nn::Optimizer {
+    match t.optimizer {
+        nn::Optimizer::Sgd => nn::Optimizer::Sgd,
+        nn::Optimizer::Momentum { momentum, nesterov } => nn::Optimizer::Momentum {
+            momentum: t.momentum.unwrap_or(momentum),
+            nesterov,
+        },
+        nn::Optimizer::RmsProp { rho, eps } => nn::Optimizer::RmsProp {
+            rho: t.rho.unwrap_or(rho),
+            eps: t.eps.unwrap_or(eps),
+        },
+        nn::Optimizer::Adam { beta1, beta2, eps } => nn::Optimizer::Adam {
+            beta1: t.beta1.unwrap_or(beta1),
+            beta2: t.beta2.unwrap_or(beta2),
+            eps: t.eps.unwrap_or(eps),
+        },
+        nn::Optimizer::AdamW {
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+        } => nn::Optimizer::AdamW {
+            beta1: t.beta1.unwrap_or(beta1),
+            beta2: t.beta2.unwrap_or(beta2),
+            eps: t.eps.unwrap_or(eps),
+            weight_decay: t.weight_decay.unwrap_or(weight_decay),
+        },
+    }
+}
+
+/// Clipping by global norm or by value, if asked for.
+pub(super) fn clip(t: &TrainSpec) -> nn::Clip {
+    match (t.clip_norm, t.clip_value) {
+        (Some(max_norm), _) => nn::Clip::GlobalNorm { max_norm },
+        (None, Some(max)) => nn::Clip::Value { max },
+        (None, None) => nn::Clip::None,
+    }
+}
+
+/// A grid over the data with a 10% margin on each side.
+fn grid_over(inputs: &ndarray::Array2<f64>) -> nn::GridSpec {
+    let range = |column: usize| {
+        let values = inputs.column(column);
+        let (low, high) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                (l.min(v), h.max(v))
+            });
+        let margin = 0.1 * (high - low).max(1e-9);
+        (low - margin, high + margin)
+    };
+    nn::GridSpec {
+        x: range(0),
+        y: range(1),
+        resolution: 60,
+    }
+}
+
+/// The engine's record as measurements. Saturation is defined for sigmoid and tanh layers and
+/// death for the ReLU family: the engine's zeros for other layers are left out, not drawn.
+fn outcome(run: &RunSpec, record: nn::Record) -> RunOutcome {
+    let activation = run.model.activation_function();
+    let layers = record
+        .per_layer
+        .first()
+        .and_then(|(_, values)| values.first())
+        .map_or(0, Vec::len);
+    let applies = |metric: &str, layer: usize| {
+        let hidden = layer < layers;
+        match metric {
+            "saturated_frac" => hidden && matches!(activation.name(), "sigmoid" | "tanh"),
+            "dead_frac" => hidden && matches!(activation.name(), "relu" | "leaky_relu"),
+            _ => true,
+        }
+    };
+    let mut measurements = Vec::new();
+    for series in &record.series {
+        for (&step, &value) in series.steps.iter().zip(&series.values) {
+            measurements.push(Measurement {
+                step,
+                layer: None,
+                metric: series.name.to_string(),
+                value,
+            });
+        }
+    }
+    for (k, &step) in record.steps.iter().enumerate() {
+        for (metric, values) in &record.per_layer {
+            for (l, &value) in values[k].iter().enumerate() {
+                if applies(metric, l + 1) {
+                    measurements.push(Measurement {
+                        step,
+                        layer: Some(l as u32 + 1),
+                        metric: metric.to_string(),
+                        value,
+                    });
+                }
+            }
+        }
+    }
+    let histograms = record
+        .histograms
+        .into_iter()
+        .map(|h| LayerHistogram {
+            step: h.step,
+            layer: h.layer as u32,
+            of: of(h.of),
+            edges: h.edges,
+            counts: h.counts,
+        })
+        .collect();
+    let grid = record.decision_grid.map(|g| Grid {
+        x_range: g.spec.x,
+        y_range: g.spec.y,
+        resolution: g.spec.resolution,
+        classes: g.classes.iter().map(|&c| c as u32).collect(),
+    });
+    RunOutcome {
+        measurements,
+        diverged: record.diverged.map(|d| (d.step, d.what)),
+        histograms,
+        grid,
+        problem: None,
+    }
+}
+
+fn of(kind: nn::HistogramOf) -> HistogramOf {
+    match kind {
+        nn::HistogramOf::Activations => HistogramOf::Activations,
+        nn::HistogramOf::Gradients => HistogramOf::Gradients,
+    }
+}
+
+/// The data set's points for a decision-boundary figure (at most 600, evenly picked).
+pub(super) fn data_points(run: &RunSpec) -> Vec<DataPoint> {
+    let (data, _) = data(run);
+    let nn::Data::Classes(set) = data else {
+        return Vec::new();
+    };
+    if set.input_dim() != 2 {
+        return Vec::new();
+    }
+    let stride = set.len().div_ceil(600).max(1);
+    (0..set.len())
+        .step_by(stride)
+        .map(|i| DataPoint {
+            x: set.inputs[[i, 0]],
+            y: set.inputs[[i, 1]],
+            class: set.labels[i] as u32,
+        })
+        .collect()
+}

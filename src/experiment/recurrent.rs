@@ -1,0 +1,154 @@
+//! Recurrent runs: a spec's sequence task, cell and training settings as the engine's
+//! configuration, and the record as measurements. An unrolled recurrent net is a T-layer
+//! network, so ‖∂L/∂h_t‖ is stored as metric `grad_norm_time` with the time step t
+//! (1 = the first input) in the `layer` column; the recurrent matrices' spectra use `layer`
+//! for the stacked layer.
+
+use super::feed_forward::{clip, optimizer};
+use super::run::{Measurement, RunOutcome};
+use super::settings::ModelKind;
+use super::spec::{DataName, RunSpec};
+use crate::nn;
+use crate::nn::recurrent::{
+    Cell, RecurrentConfig, RecurrentTrainConfig, SequenceTask, evaluate, fit_recurrent,
+};
+
+/// Held-out examples the final test loss is measured on.
+const TEST_SAMPLES: usize = 512;
+
+/// The sequence task of a run, with its length when the spec gives one.
+pub(super) fn task(run: &RunSpec) -> SequenceTask {
+    let d = &run.data;
+    let task = match d.name {
+        DataName::Copy => SequenceTask::Copy {
+            length: 50,
+            symbols: d.symbols,
+            alphabet: d.alphabet,
+        },
+        DataName::Parity => SequenceTask::Parity { length: 10 },
+        DataName::DelayedRecall => SequenceTask::DelayedRecall {
+            length: 50,
+            alphabet: d.alphabet,
+        },
+        _ => SequenceTask::Adding { length: 50 },
+    };
+    d.length.map_or(task, |length| task.with_length(length))
+}
+
+fn model(run: &RunSpec, task: SequenceTask) -> RecurrentConfig {
+    let m = &run.model;
+    let cell = match m.kind {
+        ModelKind::Gru => Cell::Gru,
+        ModelKind::Lstm => Cell::Lstm {
+            forget_bias: m.forget_bias.unwrap_or(1.0),
+        },
+        ModelKind::Rnn | ModelKind::Mlp => Cell::Rnn {
+            activation: m.activation_function(),
+        },
+    };
+    let mut config = RecurrentConfig::new(
+        cell,
+        task.input_dim(),
+        m.hidden.unwrap_or(1),
+        task.output_dim(),
+    );
+    config.layers = m.layers;
+    config.readout = task.readout();
+    if let Some(init) = m.recurrent_init {
+        config.recurrent_init = init;
+    }
+    config
+}
+
+pub(super) fn train(run: &RunSpec, seed: u64) -> RunOutcome {
+    if run.train.precision == "f64" {
+        train_in::<f64>(run, seed)
+    } else {
+        train_in::<f32>(run, seed)
+    }
+}
+
+fn train_in<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
+    let refused = |problem: String| RunOutcome {
+        problem: Some(problem),
+        ..RunOutcome::default()
+    };
+    let task = task(run);
+    let data = match task.generate(run.data.sample_count(), run.data.seed) {
+        Ok(data) => data,
+        Err(problem) => return refused(problem),
+    };
+    let t = &run.train;
+    let settings = RecurrentTrainConfig {
+        optimizer: optimizer(t),
+        learning_rate: t.lr,
+        steps: t.steps as u64,
+        batch: t.batch,
+        seed,
+        clip: clip(t),
+        truncation: t.truncation,
+        record_every: t.record_every as u64,
+    };
+    let (net, record) = match fit_recurrent::<T>(&model(run, task), &settings, &data) {
+        Ok(trained) => trained,
+        Err(problem) => return refused(problem),
+    };
+    let mut measurements = Vec::new();
+    let mut push = |step: u64, layer: Option<usize>, metric: &str, value: f64| {
+        measurements.push(Measurement {
+            step,
+            layer: layer.map(|l| l as u32 + 1),
+            metric: metric.to_string(),
+            value,
+        });
+    };
+    for (k, &step) in record.steps.iter().enumerate() {
+        push(step, None, "loss", record.loss[k]);
+        push(step, None, "global_grad_norm", record.grad_norm[k]);
+        push(
+            step,
+            None,
+            "clipped",
+            f64::from(u8::from(record.clipped[k])),
+        );
+        for (time, &norm) in record.grad_norm_time[k].iter().enumerate() {
+            push(step, Some(time), "grad_norm_time", norm);
+        }
+        for (layer, &radius) in record.spectral_radius[k].iter().enumerate() {
+            push(step, Some(layer), "spectral_radius", radius);
+        }
+        for (layer, &sigma) in record.top_singular_value[k].iter().enumerate() {
+            push(step, Some(layer), "top_singular_value", sigma);
+        }
+        if let Some(forget) = &record.forget_gate_mean {
+            push(step, None, "forget_gate_mean", forget[k]);
+        }
+    }
+    // The final loss on sequences the net never saw (its own seed, far from the data's).
+    if let (None, Some(&last)) = (&record.diverged, record.steps.last()) {
+        let test = task.generate(TEST_SAMPLES, run.data.seed.wrapping_add(0x5eed_7e57));
+        if let Some(loss) = test.ok().and_then(|test| evaluate(&net, &test).ok()) {
+            push(last, None, "test_loss", loss);
+        }
+    }
+    RunOutcome {
+        measurements,
+        diverged: record.diverged.map(|d| (d.step, d.what)),
+        ..RunOutcome::default()
+    }
+}
+
+/// Parameters × batch × steps × time steps.
+pub(super) fn cost(run: &RunSpec) -> f64 {
+    let task = task(run);
+    let hidden = run.model.hidden.unwrap_or(1);
+    let blocks = match run.model.kind {
+        ModelKind::Gru => 3,
+        ModelKind::Lstm => 4,
+        _ => 1,
+    };
+    let first = blocks * (task.input_dim() + hidden + 1) * hidden;
+    let rest = blocks * (2 * hidden + 1) * hidden * run.model.layers.saturating_sub(1);
+    let parameters = first + rest + (hidden + 1) * task.output_dim();
+    parameters as f64 * run.train.batch as f64 * run.train.steps as f64 * task.steps() as f64
+}
