@@ -9,10 +9,11 @@ use crate::book::{self, Book};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::experiment::cache::Cache;
 use crate::experiment::run::{Progress, Silent, experiment_cost, run_all};
-use crate::experiment::{self, Experiment, Results};
+use crate::experiment::{self, Experiment, PlotKind, Results};
 use crate::markdown::{self, RenderedChapter};
 use crate::plot;
-use crate::render::{self, OutputFile, Templates, figure};
+use crate::render::figure::{self, FigureIndex};
+use crate::render::{self, OutputFile, Templates};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -139,7 +140,7 @@ pub fn build_with_progress(
     lap(&mut report, "claims");
 
     let mut files = Vec::new();
-    let figure_html =
+    let (figure_html, figure_index) =
         draw_figures(&book, &blocks, &results, &mut files).map_err(|e| fail(&report, e))?;
     report.figures = files
         .iter()
@@ -147,20 +148,26 @@ pub fn build_with_progress(
         .count();
     lap(&mut report, "plot");
 
+    let mut ref_errors = Vec::new();
     let bodies: Vec<RenderedChapter> = book
         .chapters
         .iter()
         .enumerate()
         .map(|(i, chapter)| {
             let file = book.content_dir().join(&chapter.path);
-            markdown::render(
+            markdown::render_chapter(
                 &chapter.source,
                 &file,
                 &figure_html[i],
+                &|target| figure_index.resolve(&book, i, target),
                 &mut report.warnings,
+                &mut ref_errors,
             )
         })
         .collect();
+    if !ref_errors.is_empty() {
+        return Err(fail(&report, Diagnostics(ref_errors)));
+    }
     files.extend(render::render_pages(&book, &bodies, &templates).map_err(|e| fail(&report, e))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     report.files = files.len();
@@ -244,46 +251,55 @@ fn parse_blocks(book: &Book) -> Result<Vec<Block>, Diagnostics> {
 }
 
 /// Draw every block's figures into `files` (SVG + CSV) and return, per chapter, the HTML that
-/// replaces each of its blocks, in order. Figures are numbered per chapter: 图 <chapter>.<k>.
+/// replaces each of its blocks, in order, and the index of figures that references resolve
+/// against. Figures are numbered per chapter: 图 <chapter>.<k>. A block that sweeps two or
+/// more keys also gets, per figure, one figure per value of its first swept key
+/// (`<id>-<name>-<key>-<value>.svg`), which the page lets the reader switch between.
 fn draw_figures(
     book: &Book,
     blocks: &[Block],
     results: &[Results],
     files: &mut Vec<OutputFile>,
-) -> Result<Vec<Vec<String>>, Diagnostics> {
+) -> Result<(Vec<Vec<String>>, FigureIndex), Diagnostics> {
     let mut errors = Vec::new();
     let mut html: Vec<Vec<String>> = vec![Vec::new(); book.chapters.len()];
+    let mut index = FigureIndex::new(book.chapters.len());
     let mut counters = vec![0usize; book.chapters.len()];
     for (block, results) in blocks.iter().zip(results) {
         let chapter = &book.chapters[block.chapter];
         let dir = render::figure_dir(&chapter.path);
         let page_root = render::relative_root(&chapter.html_path());
+        let href = |path: &Path| format!("{page_root}{}", render::url_path(path));
         let id = &block.experiment.id;
         let csv_path = dir.join(format!("{id}.csv"));
         files.push(OutputFile::new(&csv_path, results.to_csv()));
+        let mut problem = |kind: PlotKind, problem: String| {
+            let file = book.content_dir().join(&chapter.path);
+            errors.push(
+                Diagnostic::error(
+                    &file,
+                    block.first_line,
+                    format!("experiment `{id}`, plot `{kind}`: {problem}"),
+                )
+                .with_snippet_from(&chapter.source),
+            );
+        };
+        let groups = sweep_groups(&block.experiment, results);
 
-        let mut svgs = Vec::new();
-        for (index, spec) in block.experiment.plots.iter().enumerate() {
+        let mut views = Vec::new();
+        for (position, spec) in block.experiment.plots.iter().enumerate() {
             let kind = spec.kind;
             counters[block.chapter] += 1;
-            let title = figure::kind_title(&block.experiment.title, kind);
+            let title = figure::figure_title(&block.experiment.title, spec);
             let svg = match plot::render(spec, results, &title) {
                 Ok(svg) => svg,
-                Err(problem) => {
-                    let file = book.content_dir().join(&chapter.path);
-                    errors.push(
-                        Diagnostic::error(
-                            &file,
-                            block.first_line,
-                            format!("experiment `{id}`, plot `{kind}`: {problem}"),
-                        )
-                        .with_snippet_from(&chapter.source),
-                    );
+                Err(e) => {
+                    problem(kind, e);
                     continue;
                 }
             };
-            // A kind drawn twice (say, with two metrics) gets a numbered file name.
-            let repeat = block.experiment.plots[..index]
+            // A kind drawn twice (say, with two metrics) gets a numbered name.
+            let repeat = block.experiment.plots[..position]
                 .iter()
                 .filter(|s| s.kind == kind)
                 .count();
@@ -298,31 +314,127 @@ fn draw_figures(
                 "" => counters[block.chapter].to_string(),
                 n => format!("{n}.{}", counters[block.chapter]),
             };
-            svgs.push((kind, title, svg, svg_path, number));
-        }
-        let views: Vec<figure::FigureView> = svgs
-            .iter()
-            .map(|(kind, title, svg, path, number)| figure::FigureView {
-                number: number.clone(),
-                kind: *kind,
+            let variants = groups.as_ref().map(|(key, values)| {
+                let mut variants = figure::Variants {
+                    key: key.clone(),
+                    views: Vec::new(),
+                };
+                let mut slugs: Vec<String> = Vec::new();
+                for (value, subset) in values {
+                    let slug = figure::value_slug(value, &slugs);
+                    slugs.push(slug.clone());
+                    let variant_title = format!("{title}（{key} = {value}）");
+                    match plot::render(spec, subset, &variant_title) {
+                        Ok(svg) => {
+                            let path = dir.join(format!("{id}-{name}-{key}-{slug}.svg"));
+                            files.push(OutputFile::new(&path, svg.clone()));
+                            variants.views.push(figure::VariantView {
+                                value: value.clone(),
+                                slug,
+                                svg,
+                                svg_href: href(&path),
+                            });
+                        }
+                        Err(e) => problem(kind, format!("runs with {key} = {value}: {e}")),
+                    }
+                }
+                variants
+            });
+            views.push(figure::FigureView {
+                number,
+                name,
                 caption_title: title,
                 svg,
-                svg_href: format!("{page_root}{}", render::url_path(path)),
-            })
-            .collect();
-        let csv_href = format!("{page_root}{}", render::url_path(&csv_path));
+                svg_href: href(&svg_path),
+                variants,
+            });
+        }
+        index.add(
+            block.chapter,
+            figure::BlockFigures {
+                id: id.clone(),
+                figures: views
+                    .iter()
+                    .map(|v| (v.name.clone(), v.number.clone(), v.caption_title.clone()))
+                    .collect(),
+            },
+        );
         html[block.chapter].push(figure::block_html(
             id,
             block.experiment.caption.as_deref(),
             &views,
-            &csv_href,
+            &href(&csv_path),
             &block.toml,
         ));
     }
     if errors.is_empty() {
-        Ok(html)
+        Ok((html, index))
     } else {
         Err(Diagnostics(errors))
+    }
+}
+
+/// For a block that sweeps two or more keys and whose first key takes two or more values: that
+/// key (as labels show it, `depth`) and, per value in order, the results of its runs only.
+fn sweep_groups(
+    experiment: &Experiment,
+    results: &Results,
+) -> Option<(String, Vec<(String, Results)>)> {
+    let first = experiment.runs.first()?;
+    if first.sweep_point.len() < 2 {
+        return None;
+    }
+    let path = &first.sweep_point[0].0;
+    let mut values: Vec<(String, Vec<&str>)> = Vec::new();
+    for run in &experiment.runs {
+        let (_, value) = run.sweep_point.iter().find(|(p, _)| p == path)?;
+        match values.iter_mut().find(|(v, _)| v == value) {
+            Some((_, labels)) => labels.push(&run.label),
+            None => values.push((value.clone(), vec![&run.label])),
+        }
+    }
+    if values.len() < 2 {
+        return None;
+    }
+    let key = path.rsplit('.').next().unwrap_or(path).to_string();
+    let groups = values
+        .into_iter()
+        .map(|(value, labels)| (value, results_of_runs(results, &labels)))
+        .collect();
+    Some((key, groups))
+}
+
+/// `results` restricted to the runs labelled `labels` (the data set's points and the problems
+/// are kept whole).
+fn results_of_runs(results: &Results, labels: &[&str]) -> Results {
+    let keep = |run: &str| labels.contains(&run);
+    Results {
+        runs: results
+            .runs
+            .iter()
+            .filter(|r| keep(&r.label))
+            .cloned()
+            .collect(),
+        rows: results
+            .rows
+            .iter()
+            .filter(|r| keep(&r.run))
+            .cloned()
+            .collect(),
+        histograms: results
+            .histograms
+            .iter()
+            .filter(|h| keep(&h.run))
+            .cloned()
+            .collect(),
+        grids: results
+            .grids
+            .iter()
+            .filter(|g| keep(&g.run))
+            .cloned()
+            .collect(),
+        points: results.points.clone(),
+        problems: results.problems.clone(),
     }
 }
 

@@ -1,6 +1,7 @@
 /* gradbook's page behaviour, plain JS and nothing leaves the page: the theme toggle
    (remembered), the sidebar toggle (remembered on wide screens, a drawer on phones), keyboard
-   shortcuts (← → chapters, / or s search, Esc closes), back to top, and search.
+   shortcuts (← → chapters, / or s search, Esc closes), back to top, explorable figures' radio
+   buttons, and search.
    Search reads search-index.js, loaded on first use as a <script> (not fetch) so that it also
    works from file://. Chinese has no spaces between words, so a query matches by substring;
    a longer Chinese query that is not found whole falls back to its character bigrams. */
@@ -50,6 +51,25 @@
   });
   var current = document.querySelector(".toc-item.current");
   if (sidebar && current) sidebar.scrollTop = Math.max(0, current.offsetTop - 80);
+
+  /* Explorable figures: each radio button shows its variant's figure and hides the others;
+     a link to a variant's anchor chooses it. */
+  var pickers = document.querySelectorAll(".variant-picker");
+  function showVariant(picker, value) {
+    var figure = picker.closest("figure");
+    picker.querySelectorAll("input").forEach(function (input) { input.checked = input.value === value; });
+    figure.querySelectorAll(".variant").forEach(function (v) { v.classList.toggle("shown", v.getAttribute("data-variant") === value); });
+  }
+  pickers.forEach(function (picker) {
+    picker.addEventListener("change", function (e) { showVariant(picker, e.target.value); });
+  });
+  function showTarget() {
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var figure = target && target.classList.contains("variant") && target.closest("figure");
+    if (figure) showVariant(figure.querySelector(".variant-picker"), target.getAttribute("data-variant"));
+  }
+  window.addEventListener("hashchange", showTarget);
+  showTarget();
 
   /* Back to top appears once the reader has scrolled. */
   function onScroll() { doc.classList.toggle("scrolled", window.scrollY > 400); }

@@ -6,18 +6,22 @@
 mod highlight;
 mod links;
 mod math;
+mod refs;
 mod sections;
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeWithOffset,
+};
 
 use crate::diagnostic::{Diagnostic, column_of_offset, line_of_offset};
 
 pub use highlight::code_block_html;
 pub use links::{LinkRef, is_external, percent_decode, percent_encode_path, split_fragment};
 pub use math::latex_to_mathml;
+pub use refs::{FigureLink, REF_OPEN, RefProblem, ResolveRef, no_figures};
 use sections::SectionCollector;
 pub use sections::SectionText;
 
@@ -92,11 +96,33 @@ pub struct RenderedChapter {
 
 /// Render a chapter. `figures[i]` is the HTML that replaces the i-th experiment block.
 /// Formulas that do not convert become warnings (file and line) and are shown as code.
+/// Figure references (`{{#ref …}}`) are left as text: see [`render_chapter`].
 pub fn render(
     markdown: &str,
     file: &Path,
     figures: &[String],
     warnings: &mut Vec<Diagnostic>,
+) -> RenderedChapter {
+    render_chapter(
+        markdown,
+        file,
+        figures,
+        &no_figures,
+        warnings,
+        &mut Vec::new(),
+    )
+}
+
+/// [`render`], also replacing each figure reference `{{#ref target}}` in the prose (not in
+/// code) by a link from `resolve`. A reference that does not resolve is an error (file, line,
+/// column) in `errors`.
+pub fn render_chapter(
+    markdown: &str,
+    file: &Path,
+    figures: &[String],
+    resolve: ResolveRef,
+    warnings: &mut Vec<Diagnostic>,
+    errors: &mut Vec<Diagnostic>,
 ) -> RenderedChapter {
     let mut events: Vec<Event> = Vec::new();
     let mut headings = Vec::new();
@@ -109,7 +135,25 @@ pub fn render(
     let mut links = Vec::new();
     let mut search = SectionCollector::new();
 
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    // Text events merged (a reference may span several), then references expanded outside
+    // code blocks.
+    let mut code_depth = 0usize;
+    let stream = TextMergeWithOffset::new(Parser::new_ext(markdown, options()).into_offset_iter())
+        .flat_map(|(event, range)| {
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
+                Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
+                Event::Text(text) if code_depth == 0 => {
+                    return refs::expand(text, &range, markdown, file, resolve, errors)
+                        .into_iter()
+                        .map(|e| (e, range.clone()))
+                        .collect::<Vec<_>>();
+                }
+                _ => {}
+            }
+            vec![(event, range)]
+        });
+    for (event, range) in stream {
         let event = match event {
             Event::InlineMath(latex) | Event::DisplayMath(latex) if in_experiment => {
                 Event::Text(latex)

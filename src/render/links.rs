@@ -96,7 +96,7 @@ pub fn check_links(book: &Book, bodies: &[RenderedChapter]) -> Vec<Diagnostic> {
 
 /// `a/../b/./c.md` → `b/c.md` (a leading `..` that leaves the book is kept, and then matches
 /// no chapter).
-fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
