@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use gradbook::build::{BuildOptions, build};
+use gradbook::build::{BuildOptions, build_with_progress};
+
+use super::progress::Reporter;
 
 use super::{Global, print_failure, print_summary, print_warnings};
 
@@ -26,9 +28,14 @@ fn build_or_check(global: &Global, dest: Option<PathBuf>, dry_run: bool) -> Exit
     let options = BuildOptions {
         dest,
         dry_run,
+        no_cache: global.no_cache,
+        jobs: global.jobs,
         ..BuildOptions::new(global.root.clone())
     };
-    match build(&options) {
+    let reporter = Reporter::new(global.quiet);
+    let outcome = build_with_progress(&options, &reporter);
+    reporter.finish();
+    match outcome {
         Ok(report) => {
             print_warnings(&report);
             if !global.quiet {

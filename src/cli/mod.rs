@@ -5,6 +5,8 @@
 mod build;
 mod clean;
 mod init;
+mod progress;
+mod run;
 mod serve;
 mod watch;
 
@@ -32,6 +34,12 @@ struct Cli {
     /// Also print how long each build stage took.
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// Train every run again instead of reading .gradbook/cache (and store nothing).
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// Threads for training runs (default: every core). Output is the same for any number.
+    #[arg(short, long, global = true)]
+    jobs: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,6 +58,8 @@ enum Command {
     Watch(watch::Args),
     /// Remove the experiment cache (.gradbook/) and leftovers of interrupted builds.
     Clean(clean::Args),
+    /// Run one experiment block (content/<chapter>.md#<id>) and print its runs and claims.
+    Run(run::Args),
 }
 
 /// The options every subcommand takes.
@@ -57,6 +67,8 @@ pub struct Global {
     pub root: PathBuf,
     pub quiet: bool,
     pub verbose: bool,
+    pub no_cache: bool,
+    pub jobs: Option<usize>,
 }
 
 pub fn main() -> ExitCode {
@@ -65,6 +77,8 @@ pub fn main() -> ExitCode {
         root: cli.root,
         quiet: cli.quiet,
         verbose: cli.verbose,
+        no_cache: cli.no_cache,
+        jobs: cli.jobs,
     };
     match cli.command {
         Command::Build(args) => build::run(&global, args),
@@ -73,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&global, args),
         Command::Watch(args) => watch::run(&global, args),
         Command::Clean(args) => clean::run(&global, args),
+        Command::Run(args) => run::run(&global, args),
     }
 }
 
@@ -95,8 +110,15 @@ pub fn print_summary(report: &BuildReport, dry_run: bool, verbose: bool) {
         format!("built {}", report.dest.display())
     };
     println!(
-        "{what}: {} chapters, {} experiments, {} runs, {} figures, {} files in {total:.2} s",
-        report.chapters, report.experiments, report.runs, report.figures, report.files
+        "{what}: {} chapters, {} experiments, {} runs ({} trained, {} from the cache), {} claims held, {} figures, {} files in {total:.2} s",
+        report.chapters,
+        report.experiments,
+        report.runs,
+        report.runs_trained,
+        report.runs_cached,
+        report.claims,
+        report.figures,
+        report.files
     );
     if verbose {
         for (stage, time) in &report.timings {

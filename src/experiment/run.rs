@@ -88,8 +88,10 @@ pub struct RunOutcome {
 
 /// Told as runs finish (from worker threads). The library never prints; the CLI draws a bar.
 pub trait Progress: Sync {
-    fn begin(&self, _total_runs: usize) {}
-    fn run_finished(&self, _experiment: &str, _run: &str, _cached: bool) {}
+    /// Before any run: each experiment's id and how many distinct runs it will take.
+    fn begin(&self, _experiments: &[(String, usize)]) {}
+    /// A run of experiment number `experiment` (an index into `begin`'s list) is done.
+    fn run_finished(&self, _experiment: usize, _run: &str, _cached: bool) {}
 }
 
 /// No progress output.
@@ -140,7 +142,12 @@ pub fn run_all(
             },
         )
         .collect();
-    progress.begin(unique.len());
+    let mut per_experiment: Vec<(String, usize)> =
+        experiments.iter().map(|e| (e.id.clone(), 0)).collect();
+    for &j in &unique {
+        per_experiment[jobs[j].0].1 += 1;
+    }
+    progress.begin(&per_experiment);
     let computed: Vec<(RunOutcome, bool)> = unique
         .par_iter()
         .map(|&j| {
@@ -156,7 +163,7 @@ pub fn run_all(
                     (outcome, false)
                 }
             };
-            progress.run_finished(&experiments[e].id, &run.label, cached);
+            progress.run_finished(e, &run.label, cached);
             (outcome, cached)
         })
         .collect();

@@ -22,6 +22,10 @@ pub enum Purpose {
     Split = 4,
     /// Greedy layer-wise pretraining: decoder weights and batch order.
     Pretrain = 5,
+    /// Recurrent networks' initial weights.
+    RecurrentInit = 6,
+    /// Sequence tasks' data.
+    RecurrentData = 7,
 }
 
 /// A reproducible source of random numbers for one purpose.

@@ -148,11 +148,12 @@ fn adding_problem_t50_lstm_learns_and_tanh_rnn_stays_at_the_baseline() {
     assert!(lstm_reach >= 100.0 * rnn_reach);
 }
 
-/// The always-run variant: T = 30, hidden 16, Adam 1e-2, 400 steps. (At T = 20 the tanh
-/// RNN starts to learn within this budget; at T = 30 it does not.)
+/// The always-run variant: the T = 50 with hidden 16, Adam 1e-2 and 900 steps
+/// (measured: LSTM 0.0015, RNN 0.170). Shorter budgets leave the LSTM on its plateau
+/// (0.167 after 400 steps at T = 30); at T = 30 and 700 steps the RNN learns a little too.
 #[test]
 fn adding_problem_short_lstm_learns_and_tanh_rnn_stays_at_the_baseline() {
-    let (length, hidden, steps, learning_rate) = (30, 16, 400, 1e-2);
+    let (length, hidden, steps, learning_rate) = (50, 16, 900, 1e-2);
     let tanh = Cell::Rnn {
         activation: Activation::Tanh,
     };

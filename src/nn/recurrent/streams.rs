@@ -1,25 +1,17 @@
-//! The random streams of the recurrent engine: initial weights and sequence data.
-//!
-//! They must differ from the feed-forward engine's streams for the same seed, so a book that
-//! trains an MLP and an RNN from seed 1 does not draw both from one sequence. The engine's
-//! `Init` and `Data` purposes are keyed with a salted seed: SplitMix64 (`rng.rs`) turns any
-//! change of the seed into an unrelated ChaCha key, so the salted streams are independent of
-//! the unsalted ones. The salts are part of the determinism contract: never change them.
+//! The random streams of the recurrent engine: initial weights and sequence data, each with
+//! its own stream id in `rng.rs`, so a book that trains an MLP and an RNN from seed 1 does
+//! not draw both from one sequence.
 
 use crate::nn::rng::{Purpose, RandomStream};
 
-/// "RNN-INIT" and "RNN-DATA" in ASCII: arbitrary, fixed forever.
-const INIT_SALT: u64 = 0x524E_4E2D_494E_4954;
-const DATA_SALT: u64 = 0x524E_4E2D_4441_5441;
-
 /// The stream every recurrent weight is drawn from, in parameter order.
 pub fn init_stream(seed: u64) -> RandomStream {
-    RandomStream::new(seed ^ INIT_SALT, Purpose::Init)
+    RandomStream::new(seed, Purpose::RecurrentInit)
 }
 
 /// The stream a sequence data set is generated from.
 pub fn data_stream(seed: u64) -> RandomStream {
-    RandomStream::new(seed ^ DATA_SALT, Purpose::Data)
+    RandomStream::new(seed, Purpose::RecurrentData)
 }
 
 #[cfg(test)]

@@ -1,0 +1,51 @@
+//! `gradbook run content/<chapter>.md#<id>`: run one experiment block (using the cache) and
+//! print a table of its runs and whether each of its claims holds.
+
+use std::process::ExitCode;
+
+use gradbook::build::{BuildOptions, run_block};
+use gradbook::experiment::table::summary_table;
+
+use super::progress::Reporter;
+use super::{Global, print_failure};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The block: content/<chapter>.md#<id>
+    target: String,
+}
+
+pub fn run(global: &Global, args: Args) -> ExitCode {
+    let options = BuildOptions {
+        no_cache: global.no_cache,
+        jobs: global.jobs,
+        ..BuildOptions::new(global.root.clone())
+    };
+    let reporter = Reporter::new(global.quiet);
+    let outcome = run_block(&options, &args.target, &reporter);
+    reporter.finish();
+    let (experiment, results) = match outcome {
+        Ok(done) => done,
+        Err(diagnostics) => {
+            print_failure(&diagnostics, "");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{} — {}\n", experiment.id, experiment.title);
+    print!("{}", summary_table(&results));
+    let mut all_hold = true;
+    for claim in &experiment.claims {
+        let verdict = match claim.check(&results) {
+            Ok(None) => "holds".to_string(),
+            Ok(Some(failure)) => failure,
+            Err(problem) => problem,
+        };
+        all_hold &= verdict == "holds";
+        println!("\nexpect `{}`: {verdict}", claim.text);
+    }
+    if all_hold {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
