@@ -16,7 +16,7 @@ fn experiment(chapter: &str, id: &str) -> gradbook::experiment::Experiment {
 
 #[test]
 fn sigmoid_first_layer_gradient_is_100x_smaller_and_relu_stays_within_10x() {
-    let experiment = experiment("what-vanishes.md", "sigmoid-vs-relu");
+    let experiment = experiment("saturation.md", "sigmoid-vs-relu");
     let results = run_experiment(&experiment);
     let ratio = |run: &str| {
         let norms = results.by_layer(run, "grad_norm", 0);
