@@ -502,6 +502,14 @@ fn feed_forward_problems(run: &RunSpec, check: &mut impl FnMut(bool, &str, Strin
     );
     if let Some(residual) = &m.residual {
         check(
+            (1..=2).contains(&residual.layers),
+            "model.residual",
+            format!(
+                "a residual block has 1 or 2 layers, not {}",
+                residual.layers
+            ),
+        );
+        check(
             hidden.windows(2).all(|w| w[0] == w[1]),
             "model.residual",
             "residual blocks need one width for every block".into(),

@@ -101,12 +101,22 @@ impl DataSpec {
 }
 
 /// `residual = true` or `residual = { layers = 2, alpha = 0.14 }`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ResidualSpec {
     /// Dense layers inside each block's branch F (1 or 2).
     pub layers: usize,
     /// The branch scale α in x + α·F(x).
     pub alpha: f64,
+}
+
+impl Default for ResidualSpec {
+    fn default() -> Self {
+        ResidualSpec {
+            layers: 2,
+            alpha: 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -149,7 +159,7 @@ pub struct ModelSpec {
     pub bias_init: BiasInit,
     #[serde(default, deserialize_with = "from_name")]
     pub norm: Norm,
-    #[serde(default, deserialize_with = "residual_spec")]
+    #[serde(default, deserialize_with = "flag_or_table")]
     pub residual: Option<ResidualSpec>,
     /// Default: softmax cross-entropy for classes, mean squared error for regression.
     #[serde(default, deserialize_with = "optional_name")]
@@ -205,12 +215,23 @@ impl ModelSpec {
     }
 }
 
-/// `pretrain = true` or `pretrain = { steps_per_layer = 200, lr = 0.1 }`.
-#[derive(Debug, Clone, PartialEq)]
+/// `pretrain = true` or `pretrain = { steps_per_layer = 200, lr = 0.1, batch = 64 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct PretrainSpec {
     pub steps_per_layer: usize,
     pub lr: f64,
     pub batch: usize,
+}
+
+impl Default for PretrainSpec {
+    fn default() -> Self {
+        PretrainSpec {
+            steps_per_layer: 200,
+            lr: 0.1,
+            batch: 64,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -266,7 +287,7 @@ pub struct TrainSpec {
     /// Decoupled weight decay (any optimizer; adamw's own when it is adamw).
     #[serde(default)]
     pub weight_decay: Option<f64>,
-    #[serde(default, deserialize_with = "pretrain_spec")]
+    #[serde(default, deserialize_with = "flag_or_table")]
     pub pretrain: Option<PretrainSpec>,
     /// Recurrent models: truncated BPTT over this many steps (default: full BPTT).
     #[serde(default)]
@@ -518,91 +539,23 @@ fn recurrent_init_spec<'de, D: Deserializer<'de>>(
     }))
 }
 
-fn residual_spec<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<ResidualSpec>, D::Error> {
+/// `key = true` (the defaults), `key = false` (off) or `key = { … }` (a table of the type).
+fn flag_or_table<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
     #[derive(Deserialize)]
     #[serde(untagged)]
-    enum Written {
+    enum Written<T> {
         Flag(bool),
-        Table(Table),
+        Table(T),
     }
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Table {
-        #[serde(default = "two")]
-        layers: usize,
-        #[serde(default = "one")]
-        alpha: f64,
-    }
-    fn two() -> usize {
-        2
-    }
-    fn one() -> f64 {
-        1.0
-    }
-    match Written::deserialize(deserializer) {
-        Ok(Written::Flag(false)) => Ok(None),
-        Ok(Written::Flag(true)) => Ok(Some(ResidualSpec {
-            layers: 2,
-            alpha: 1.0,
-        })),
-        Ok(Written::Table(t)) if (1..=2).contains(&t.layers) => Ok(Some(ResidualSpec {
-            layers: t.layers,
-            alpha: t.alpha,
-        })),
-        Ok(Written::Table(t)) => Err(de::Error::custom(format!(
-            "a residual block has 1 or 2 layers, not {}",
-            t.layers
-        ))),
+    match Written::<T>::deserialize(deserializer) {
+        Ok(Written::Flag(on)) => Ok(on.then(T::default)),
+        Ok(Written::Table(table)) => Ok(Some(table)),
         Err(_) => Err(de::Error::custom(
-            "expected residual = true or residual = { layers = 1 or 2, alpha = … }",
-        )),
-    }
-}
-
-fn pretrain_spec<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<PretrainSpec>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Written {
-        Flag(bool),
-        Table(Table),
-    }
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Table {
-        #[serde(default = "steps")]
-        steps_per_layer: usize,
-        #[serde(default = "lr")]
-        lr: f64,
-        #[serde(default = "batch")]
-        batch: usize,
-    }
-    fn steps() -> usize {
-        200
-    }
-    fn lr() -> f64 {
-        0.1
-    }
-    fn batch() -> usize {
-        64
-    }
-    match Written::deserialize(deserializer) {
-        Ok(Written::Flag(false)) => Ok(None),
-        Ok(Written::Flag(true)) => Ok(Some(PretrainSpec {
-            steps_per_layer: steps(),
-            lr: lr(),
-            batch: batch(),
-        })),
-        Ok(Written::Table(t)) => Ok(Some(PretrainSpec {
-            steps_per_layer: t.steps_per_layer,
-            lr: t.lr,
-            batch: t.batch,
-        })),
-        Err(_) => Err(de::Error::custom(
-            "expected pretrain = true or pretrain = { steps_per_layer, lr, batch }",
+            "expected true, false or a table of its keys (see the reference appendix)",
         )),
     }
 }
