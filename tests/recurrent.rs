@@ -56,6 +56,17 @@ fn recurrent_keys_are_checked() {
         "{shown}"
     );
 
+    let bad = CHAPTER.replace("clip_norm = 1.0,", "clip_norm = 1.0, l2 = 1e-3,");
+    let shown = TestBook::new()
+        .chapter("rnn.md", &bad)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        shown.contains("train.l2") && shown.contains("not used by recurrent"),
+        "{shown}"
+    );
+
     let bad = CHAPTER.replace(
         "data = { name = \"adding\", length = 50, samples = 256 }",
         "data = { name = \"spirals\" }",

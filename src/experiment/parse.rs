@@ -11,6 +11,7 @@ use super::spec::{
     BlockToml, DataName, Experiment, ProbeNeeds, RunSpec, Seeds, SpecError, TrainSpec, Widths,
 };
 use super::variants::{Variant, set_path, shown_value, sweep_error, variants};
+use crate::nn::{BiasInit, Init, Norm, Optimizer};
 
 /// Sane maximums: a typo should not start an hour-long build.
 pub const MAX_DEPTH: usize = 200;
@@ -349,11 +350,12 @@ fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         "train.steps",
         format!("steps must be between 1 and {MAX_STEPS}, got {}", t.steps),
     );
+    let training = samples - (d.test_fraction.clamp(0.0, 1.0) * samples as f64).round() as usize;
     check(
-        t.batch >= 1 && t.batch <= samples,
+        t.batch >= 1 && t.batch <= training,
         "train.batch",
         format!(
-            "batch must be between 1 and the number of samples ({samples}), got {}",
+            "batch must be between 1 and the number of training examples ({training}), got {}",
             t.batch
         ),
     );
@@ -595,6 +597,35 @@ fn recurrent_problems(run: &RunSpec, check: &mut impl FnMut(bool, &str, String))
         "train.pretrain",
         "pretraining is for feed-forward nets".into(),
     );
+    // Keys that shape a feed-forward net or its training and that recurrent runs do not use:
+    // refuse them rather than ignore them silently.
+    let t = &run.train;
+    let unused = [
+        ("model.init", m.init != Init::XavierNormal),
+        ("model.gain", m.gain != 1.0),
+        ("model.bias_init", m.bias_init != BiasInit::Zeros),
+        ("model.norm", m.norm != Norm::None),
+        ("model.loss", m.loss.is_some()),
+        ("train.schedule", t.schedule != "constant"),
+        ("train.warmup", t.warmup != 0),
+        ("train.l1", t.l1 != 0.0),
+        ("train.l2", t.l2 != 0.0),
+        ("train.eval_every", t.eval_every != 0),
+        (
+            "train.weight_decay",
+            t.weight_decay.is_some() && !matches!(t.optimizer, Optimizer::AdamW { .. }),
+        ),
+    ];
+    for (key, given) in unused {
+        check(
+            !given,
+            key,
+            format!(
+                "`{}` is not used by recurrent models (the task fixes the loss; only adamw decays weights)",
+                key.split('.').nth(1).unwrap_or(key)
+            ),
+        );
+    }
 }
 
 /// Which probes the block's figures and claims read, so runs record them (and only them).

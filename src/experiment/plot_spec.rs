@@ -79,6 +79,17 @@ impl PlotKind {
         }
     }
 
+    /// Kinds that show chosen steps (the others draw every recorded step, or the end).
+    pub fn takes_steps(self) -> bool {
+        matches!(
+            self,
+            PlotKind::GradNormByLayer
+                | PlotKind::ActivationHist
+                | PlotKind::ActivationStats
+                | PlotKind::GradThroughTime
+        )
+    }
+
     /// Kinds that draw a per-layer metric and accept `metric = …`.
     pub fn takes_layer_metric(self) -> bool {
         matches!(
@@ -242,6 +253,12 @@ impl PlotEntry {
             spec.metric = name.to_string();
         }
         if let Some(steps) = &table.steps {
+            if !spec.kind.takes_steps() {
+                return Err(format!(
+                    "plot `{}` draws every recorded step and takes no `steps`",
+                    spec.kind
+                ));
+            }
             if steps.is_empty() {
                 return Err("`steps` needs at least one step".into());
             }
@@ -249,6 +266,12 @@ impl PlotEntry {
         }
         spec.log_y = table.log_y;
         if let Some(text) = &table.theory {
+            if spec.kind != PlotKind::GradNormByLayer {
+                return Err(format!(
+                    "`theory` is a curve over layers (l, L), drawn on `grad_norm_by_layer` only, not on `{}`",
+                    spec.kind
+                ));
+            }
             let formula = parse_formula(text, THEORY_VARIABLES).map_err(|e| {
                 format!("theory `{text}`: {} (at character {})", e.message, e.column)
             })?;
@@ -307,7 +330,7 @@ mod tests {
                 .contains("unknown metric")
         );
         assert!(
-            entry("plot = { kind = \"grad_flow\", theory = \"2^k\" }")
+            entry("plot = { kind = \"grad_norm_by_layer\", theory = \"2^k\" }")
                 .unwrap_err()
                 .contains("unknown name `k`")
         );
@@ -315,6 +338,16 @@ mod tests {
             entry("plot = \"heatmap\"")
                 .unwrap_err()
                 .contains("unknown plot")
+        );
+        assert!(
+            entry("plot = { kind = \"loss\", theory = \"2^l\" }")
+                .unwrap_err()
+                .contains("grad_norm_by_layer")
+        );
+        assert!(
+            entry("plot = { kind = \"grad_flow\", steps = [0] }")
+                .unwrap_err()
+                .contains("takes no `steps`")
         );
     }
 }

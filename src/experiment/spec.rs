@@ -44,7 +44,7 @@ pub(super) struct BlockToml {
     pub(super) note: Option<String>,
 }
 
-/// `seeds = 5` (train.seed, train.seed + 1, …) or `seeds = [1, 7, 9]`.
+/// `seeds = 5` (seeds 1, 2, …, 5; `train.seed` is then not used) or `seeds = [1, 7, 9]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub(super) enum Seeds {

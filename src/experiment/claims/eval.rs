@@ -254,7 +254,8 @@ impl Evaluator<'_> {
                 }
                 Position::At(n) => Some(n),
             };
-            // A seed that diverged before the step has no value there: NaN fails any comparison.
+            // A seed that diverged before the step has no value there: NaN, which fails every
+            // ordering comparison (but `!=` and `not` are true for it).
             values.push(
                 at.and_then(|s| results.value(&run, seed, metric, layer, s))
                     .unwrap_or(f64::NAN),

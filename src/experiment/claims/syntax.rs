@@ -10,7 +10,7 @@
 //! atom      := number | "(" expr ")" | function "(" expr ")" | "diverged" ("[" run "]")?
 //!            | metric "[" selector ("," selector)* "]"
 //! selector  := ("layer" | "step") "=" (integer | "first" | "last") | "run" "=" string | "seed" "=" integer
-//! function  := median | mean | min | max | abs | log10 | ln | sqrt
+//! function  := median | mean | min | max | abs | log10 | ln | sqrt | exp
 //! ```
 
 use std::fmt;
