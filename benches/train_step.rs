@@ -376,5 +376,18 @@ fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
         .measurement_time(Duration::from_secs(4));
 }
 
-criterion_group!(benches, train_steps);
+/// Issue 7: one training step (forward, BPTT, Adam) of each recurrent cell at hidden 128,
+/// T = 100, batch 32, f32.
+fn recurrent_steps(c: &mut Criterion) {
+    use gradbook::nn::recurrent::{Cell, StepBench};
+    let mut group = c.benchmark_group("recurrent_step");
+    configure(&mut group);
+    for cell in Cell::ALL {
+        let mut bench = StepBench::new(cell, 128, 100, 32);
+        group.bench_function(cell.name(), |b| b.iter(|| bench.step()));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, train_steps, recurrent_steps);
 criterion_main!(benches);
