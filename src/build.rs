@@ -438,11 +438,6 @@ fn results_of_runs(results: &Results, labels: &[&str]) -> Results {
     }
 }
 
-/// Convenience for the CLI and tests: build the book at `root` into its `book/`.
-pub fn build_book(root: &Path) -> Result<BuildReport, Diagnostics> {
-    build(&BuildOptions::new(root))
-}
-
 /// Runs the engine refused (a configuration the spec checks let through) fail the build at
 /// their block.
 fn refused_runs(book: &Book, blocks: &[Block], results: &[Results]) -> Result<(), Diagnostics> {
