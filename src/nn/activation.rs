@@ -68,7 +68,7 @@ impl Activation {
         match self {
             Activation::Linear => z,
             Activation::Sigmoid => sigmoid(z),
-            Activation::Tanh => z.tanh(),
+            Activation::Tanh => z.activation_tanh(),
             Activation::Relu => z.max(zero),
             Activation::LeakyRelu { slope } => {
                 if z > zero {
@@ -100,7 +100,7 @@ impl Activation {
                 s * (one - s)
             }
             Activation::Tanh => {
-                let t = z.tanh();
+                let t = z.activation_tanh();
                 one - t * t
             }
             Activation::Relu => {
@@ -147,7 +147,7 @@ impl Activation {
         match self {
             Activation::Linear => out.copy_from_slice(z),
             Activation::Relu => pairs.for_each(|(a, &z)| *a = z.max(zero)),
-            Activation::Tanh => pairs.for_each(|(a, &z)| *a = z.tanh()),
+            Activation::Tanh => pairs.for_each(|(a, &z)| *a = z.activation_tanh()),
             Activation::Sigmoid => pairs.for_each(|(a, &z)| *a = sigmoid(z)),
             other => pairs.for_each(|(a, &z)| *a = other.apply(z)),
         }

@@ -7,6 +7,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use super::Float;
 use super::init::Init;
+use super::kernels::product;
 use super::rng::RandomStream;
 
 /// One layer's parameters.
@@ -43,14 +44,14 @@ impl<T: Float> Dense<T> {
 
     /// z = a W + b (b broadcast over the batch rows).
     pub fn forward(&self, inputs: ArrayView2<T>) -> Array2<T> {
-        inputs.dot(&self.weights) + &self.biases
+        product(inputs, self.weights.view()) + &self.biases
     }
 
     /// Given δ = ∂L/∂z for this layer and the inputs a it saw:
     /// ∂L/∂W = aᵀ δ, and ∂L/∂b = δ summed over the batch (each example's b is the same b).
     pub fn gradient(&self, inputs: ArrayView2<T>, delta: ArrayView2<T>) -> LayerGradient<T> {
         LayerGradient {
-            weights: inputs.t().dot(&delta),
+            weights: product(inputs.t(), delta),
             biases: delta.sum_axis(Axis(0)),
         }
     }
@@ -58,6 +59,6 @@ impl<T: Float> Dense<T> {
     /// ∂L/∂a = δ Wᵀ: the gradient with respect to this layer's inputs, i.e. what flows on
     /// to the layer below (before that layer's activation derivative is applied).
     pub fn backpropagate(&self, delta: ArrayView2<T>) -> Array2<T> {
-        delta.dot(&self.weights.t())
+        product(delta, self.weights.t())
     }
 }

@@ -2,62 +2,82 @@
 //! would (up to the association of f64 sums, see [`sum_squares`]), and giving the same bits
 //! whatever the thread count.
 //!
-//! - [`matmul`]: C = A·B through ndarray (matrixmultiply), split over row blocks of C with
-//!   rayon when the product is large. Each element of C is computed by the same kernel with
-//!   the same sequence of operations whichever block it lands in (matrixmultiply blocks
-//!   only over k, sequentially, and m/n blocks do not touch an element's arithmetic), so the
-//!   split changes the speed only: the bits are those of one unsplit call. The rayon pool
-//!   is the ambient one, so a run already inside a parallel map over runs (the experiment
-//!   runner) shares its threads instead of oversubscribing the cores.
+//! - [`matmul`]: C = A·B through the `gemm` crate, which splits large products over blocks
+//!   of C's rows and columns on the ambient rayon pool. Each element of C is computed by the
+//!   same kernel with the same sequence of operations whichever block and thread it lands
+//!   on (gemm blocks over k sequentially, with block sizes from the shape and the cache
+//!   sizes only), so the thread count changes the speed only. The pool being the ambient
+//!   one, a run already inside a parallel map over runs (the experiment runner) shares its
+//!   threads instead of oversubscribing the cores. The dense reference layer
+//!   ([`super::dense`]) uses the same products, so both engines agree bit for bit.
 //! - [`sum_squares`], [`sum_map`]: f64 sums in eight fixed lanes (vectorizable; the lanes
 //!   and their order do not depend on anything but the length).
 
+#[cfg(test)]
 use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use super::Float;
 
-/// Products with fewer multiply-adds than this run on one thread.
-const PARALLEL_MIN_WORK: usize = 1 << 21;
-/// Rows per block at least (a multiple of the f32/f64 kernels' row counts).
-const PARALLEL_MIN_ROWS: usize = 32;
-
-/// C = A·B (C's previous contents are ignored).
-pub fn matmul<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>, c: ArrayViewMut2<T>) {
-    let threads = rayon::current_num_threads();
+/// C = A·B (C's previous contents are ignored), through the `gemm` crate.
+///
+/// gemm splits the work over blocks of C's rows and columns only; every element's sum over
+/// k is accumulated by the same micro-kernel in the same k-blocks (whose size depends on the
+/// shape and the cache sizes, never on the thread count), so the bits do not depend on how
+/// many threads share the product. Its threads are the ambient rayon pool's: a run inside
+/// the experiment runner's parallel map shares those threads instead of oversubscribing.
+pub fn matmul<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>, mut c: ArrayViewMut2<T>) {
     let (m, k) = a.dim();
     let n = b.ncols();
-    if threads <= 1 || m * k * n < PARALLEL_MIN_WORK || m < 2 * PARALLEL_MIN_ROWS {
-        let mut c = c;
-        general_mat_mul(T::one(), &a, &b, T::zero(), &mut c);
+    assert_eq!(b.nrows(), k);
+    assert_eq!(c.dim(), (m, n));
+    if m == 0 || n == 0 {
         return;
     }
-    let blocks = threads.min(m / PARALLEL_MIN_ROWS).max(1);
-    split_rows(a, b, c, blocks);
+    if k == 0 {
+        c.fill(T::zero());
+        return;
+    }
+    let parallelism = if rayon::current_num_threads() > 1 {
+        gemm::Parallelism::Rayon(0)
+    } else {
+        gemm::Parallelism::None
+    };
+    let (a_rs, a_cs) = (a.strides()[0], a.strides()[1]);
+    let (b_rs, b_cs) = (b.strides()[0], b.strides()[1]);
+    let (c_rs, c_cs) = (c.strides()[0], c.strides()[1]);
+    // SAFETY: the pointers and strides describe the three views (m×k, k×n, m×n), which
+    // ndarray guarantees valid; C is uniquely borrowed and does not alias A or B.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            c_cs,
+            c_rs,
+            false,
+            a.as_ptr(),
+            a_cs,
+            a_rs,
+            b.as_ptr(),
+            b_cs,
+            b_rs,
+            T::zero(),
+            T::one(),
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
 }
 
-/// Splits the rows of A and C into `blocks` near-equal runs (multiples of 16 rows apart
-/// from the last), computed in parallel.
-fn split_rows<T: Float>(
-    a: ArrayView2<T>,
-    b: ArrayView2<T>,
-    mut c: ArrayViewMut2<T>,
-    blocks: usize,
-) {
-    if blocks <= 1 {
-        general_mat_mul(T::one(), &a, &b, T::zero(), &mut c);
-        return;
-    }
-    let m = a.nrows();
-    let left_blocks = blocks / 2;
-    let split = (m * left_blocks / blocks).div_ceil(16) * 16;
-    let split = split.clamp(1, m - 1);
-    let (a_top, a_bottom) = a.split_at(Axis(0), split);
-    let (c_top, c_bottom) = c.view_mut().split_at(Axis(0), split);
-    rayon::join(
-        || split_rows(a_top, b, c_top, left_blocks),
-        || split_rows(a_bottom, b, c_bottom, blocks - left_blocks),
-    );
+/// A·B as a new matrix, through [`matmul`].
+pub fn product<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
+    let mut c = Array2::zeros((a.nrows(), b.ncols()));
+    matmul(a, b, c.view_mut());
+    c
 }
 
 /// Σ v² accumulated in f64 (exact squares for f32), in eight lanes.
@@ -122,7 +142,6 @@ pub fn norm_from_squares<T: Float>(squares: f64, values: &[T]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::Array2;
 
     fn pseudo_random(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
         let mut state = seed;
@@ -134,43 +153,90 @@ mod tests {
         })
     }
 
-    /// The split product is bit for bit the single call, for every block count and for
-    /// transposed (strided) operands, as the layers use them.
+    fn bits(x: &Array2<f32>) -> Vec<u32> {
+        x.iter().map(|v| v.to_bits()).collect()
+    }
+
+    fn product_in_pool(threads: usize, a: ArrayView2<f32>, b: ArrayView2<f32>) -> Array2<f32> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut c = Array2::from_elem((a.nrows(), b.ncols()), f32::NAN);
+        pool.install(|| matmul(a, b, c.view_mut()));
+        c
+    }
+
+    /// The product has the same bits on 1, 2, 3 or 4 threads, for odd shapes and for
+    /// transposed (strided) operands, as the layers use them; and it is the product.
     #[test]
-    fn split_products_are_bit_identical() {
+    fn products_are_bit_identical_across_thread_counts() {
         for &(m, k, n) in &[
             (512, 300, 257),
             (97, 64, 33),
             (256, 1024, 10),
             (1024, 512, 64),
+            (513, 1025, 1023),
+            (64, 32, 2),
+            (7, 3, 5),
         ] {
             let a = pseudo_random(m, k, 1);
             let b = pseudo_random(k, n, 2);
-            let mut whole = Array2::zeros((m, n));
-            general_mat_mul(1.0, &a, &b, 0.0, &mut whole);
-            for blocks in [2, 3, 4, 7] {
-                let mut split = Array2::from_elem((m, n), f32::NAN);
-                split_rows(a.view(), b.view(), split.view_mut(), blocks);
-                assert!(
-                    whole
-                        .iter()
-                        .zip(&split)
-                        .all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "{m}×{k}×{n} in {blocks} blocks"
-                );
-            }
-            // aᵀ·δ, as in the weight gradient: a strided left operand.
             let at = pseudo_random(k, m, 3);
-            let mut whole = Array2::zeros((m, n));
-            general_mat_mul(1.0, &at.t(), &b, 0.0, &mut whole);
-            let mut split = Array2::zeros((m, n));
-            split_rows(at.t(), b.view(), split.view_mut(), 2);
-            assert!(
-                whole
-                    .iter()
-                    .zip(&split)
-                    .all(|(x, y)| x.to_bits() == y.to_bits())
+            let bt = pseudo_random(n, k, 4);
+            let mut reference = Array2::<f64>::zeros((m, n));
+            general_mat_mul(
+                1.0,
+                &a.mapv(f64::from),
+                &b.mapv(f64::from),
+                0.0,
+                &mut reference,
             );
+            let one = product_in_pool(1, a.view(), b.view());
+            let error = one
+                .iter()
+                .zip(&reference)
+                .map(|(&x, &y)| (f64::from(x) - y).abs())
+                .fold(0.0, f64::max);
+            assert!(error < 1e-4 * (k as f64).sqrt(), "{m}×{k}×{n}: {error}");
+            for (lhs, rhs) in [(a.view(), bt.t()), (at.t(), b.view()), (at.t(), bt.t())] {
+                let single = product_in_pool(1, lhs, rhs);
+                for threads in [2, 3, 4] {
+                    let multi = product_in_pool(threads, lhs, rhs);
+                    assert_eq!(bits(&single), bits(&multi), "{m}×{k}×{n} on {threads}");
+                }
+            }
+            for threads in [2, 3, 4] {
+                let multi = product_in_pool(threads, a.view(), b.view());
+                assert_eq!(bits(&one), bits(&multi), "{m}×{k}×{n} on {threads}");
+            }
+        }
+    }
+
+    /// Products nested in a parallel map (the experiment runner) neither deadlock nor
+    /// change bits.
+    #[test]
+    fn nested_products_are_bit_identical() {
+        use rayon::prelude::*;
+        let a = pseudo_random(512, 784, 5);
+        let b = pseudo_random(784, 1024, 6);
+        let alone = product_in_pool(1, a.view(), b.view());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let all: Vec<Array2<f32>> = pool.install(|| {
+            (0..6)
+                .into_par_iter()
+                .map(|_| {
+                    let mut c = Array2::zeros((512, 1024));
+                    matmul(a.view(), b.view(), c.view_mut());
+                    c
+                })
+                .collect()
+        });
+        for c in &all {
+            assert_eq!(bits(&alone), bits(c));
         }
     }
 
