@@ -5,7 +5,7 @@
 use super::claims::{Claim, parse_claim};
 use super::locate::{error_at, error_at_item, toml_error};
 use super::plot_spec::{PlotEntry, PlotKind, PlotSpec};
-use super::run::{EVAL_METRICS, KNOWN_METRICS, STATS_METRICS};
+use super::run::{EVAL_METRICS, STATS_METRICS, known_metrics};
 use super::settings::ModelKind;
 use super::spec::{
     BlockToml, DataName, Experiment, ProbeNeeds, RunSpec, Seeds, SpecError, TrainSpec, Widths,
@@ -257,11 +257,11 @@ fn claims(
         if let Some(metric) = claim
             .metrics()
             .into_iter()
-            .find(|m| !KNOWN_METRICS.contains(&m.as_str()))
+            .find(|m| !known_metrics().any(|k| k == m))
         {
             problem(format!(
                 "claim `{source}` reads metric `{metric}`, which is not recorded; metrics are {}",
-                KNOWN_METRICS.join(", ")
+                known_metrics().collect::<Vec<_>>().join(", ")
             ));
             continue;
         }

@@ -9,18 +9,11 @@ use super::cache::Cache;
 use super::results::{DecisionGrid, Histogram, HistogramOf, Results, Row, RunSummary, SeedOutcome};
 use super::spec::{DataName, Experiment, RunSpec};
 use super::{feed_forward, recurrent};
+use crate::nn;
 
-/// The metrics the engine records, as claims and the CSV name them.
-pub const KNOWN_METRICS: &[&str] = &[
-    "grad_norm",
-    "grad_norm_bias",
-    "weight_norm",
-    "delta_norm",
-    "update_ratio",
-    "act_mean",
-    "act_std",
-    "saturated_frac",
-    "dead_frac",
+/// The whole-network and recurrent metrics the engine records (the per-layer ones are the
+/// engine's own list, `nn::LAYER_METRICS`).
+const OTHER_METRICS: &[&str] = &[
     "loss",
     "global_grad_norm",
     "clipped",
@@ -33,6 +26,11 @@ pub const KNOWN_METRICS: &[&str] = &[
     "top_singular_value",
     "forget_gate_mean",
 ];
+
+/// Every metric the engine records, as claims and the CSV name them.
+pub fn known_metrics() -> impl Iterator<Item = &'static str> {
+    nn::LAYER_METRICS.iter().chain(OTHER_METRICS).copied()
+}
 
 /// Metrics recorded only with per-layer statistics on.
 pub const STATS_METRICS: &[&str] = &[
