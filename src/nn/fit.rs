@@ -10,13 +10,14 @@
 //! update, like every other probe.
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use super::Float;
 use super::batches::BatchSampler;
 use super::clip::Clip;
 use super::data::Data;
 use super::evaluate::{decision_grid, evaluate};
-use super::kernels::{norm_from_squares, sum_squares};
+use super::kernels::{self, norm_from_squares, sum_squares};
 use super::layer::{ParamKind, for_each_param};
 use super::loss::{Loss, Targets};
 use super::net::{Network, NetworkConfig};
@@ -146,7 +147,19 @@ pub fn train_network<T: Float>(
 }
 
 /// Trains `net` in place; see the module documentation for what a step does.
+///
+/// The loop runs on a thread of rayon's pool (see [`kernels::on_pool`]), so the pool's
+/// threads split the matrix products without a caller thread competing with them.
 pub fn fit<T: Float>(
+    net: &mut Network<T>,
+    config: &FitConfig,
+    train: &Data,
+    test: Option<&Data>,
+) -> Record {
+    kernels::on_pool(|| fit_here(net, config, train, test))
+}
+
+fn fit_here<T: Float>(
     net: &mut Network<T>,
     config: &FitConfig,
     train: &Data,
@@ -163,8 +176,8 @@ pub fn fit<T: Float>(
     let probes = &config.probes;
     let mut record = Record::default();
     let mut squares: Vec<(f64, f64)> = Vec::with_capacity(grads.len());
-    // The weights before the update, for the update ratio (kept across steps).
-    let mut before: Vec<Array2<T>> = Vec::new();
+    // Each weight's change in a step, for the update ratio (reused across steps).
+    let mut changes: Vec<T> = Vec::new();
 
     for step in 0..config.steps {
         let recording = probes.records_at(step, config.steps);
@@ -192,13 +205,16 @@ pub fn fit<T: Float>(
 
         // One pass over the gradients: each layer's Σ g² of its weights and of the rest,
         // for the global norm (every step: it detects divergence) and the probes.
-        squares.clear();
-        squares.extend(grads.iter().map(|g| {
-            let rest = sum_squares(slice(&g.biases))
-                + sum_squares(slice(&g.gamma))
-                + sum_squares(slice(&g.beta));
-            (sum_squares(slice(&g.weights)), rest)
-        }));
+        // Layers in parallel on the pool (each layer's sums are the same whichever thread).
+        grads
+            .par_iter()
+            .map(|g| {
+                let rest = sum_squares(slice(&g.biases))
+                    + sum_squares(slice(&g.gamma))
+                    + sum_squares(slice(&g.beta));
+                (sum_squares(slice(&g.weights)), rest)
+            })
+            .collect_into_vec(&mut squares);
         let global = squares.iter().map(|(w, rest)| w + rest).sum::<f64>().sqrt();
         let trouble = if !loss.is_finite() {
             Some(format!(
@@ -249,37 +265,43 @@ pub fn fit<T: Float>(
             record.push("clipped", step as u64, f64::from(u8::from(clipped)));
         }
 
+        // The update/weight ratio is measured while the optimizer updates the weights:
+        // ‖ΔW‖ from each element's change, over ‖W‖ before the step (the weight norm
+        // just recorded: clipping and penalties touch only the gradients).
         let ratios = recording && probes.layer_stats;
-        if ratios {
-            if before.len() != net.layers().len() {
-                before = net
-                    .layers()
-                    .iter()
-                    .map(|l| l.dense.weights.clone())
-                    .collect();
-            } else {
-                for (b, l) in before.iter_mut().zip(net.layers()) {
-                    b.assign(&l.dense.weights);
-                }
-            }
-        }
         let lr = config.schedule.lr(config.lr, step);
         optimizer.begin_step();
-        let decay = T::from_f64(1.0 - lr * config.regularization.weight_decay);
+        let decay = (config.regularization.weight_decay != 0.0)
+            .then(|| T::from_f64(1.0 - lr * config.regularization.weight_decay));
+        let mut change_norms = Vec::new();
         let mut index = 0;
         for_each_param(net.layers_mut(), &grads, |_, kind, params, grads| {
-            if kind == ParamKind::Weights && config.regularization.weight_decay != 0.0 {
-                params.iter_mut().for_each(|p| *p = *p * decay);
+            let weights = kind == ParamKind::Weights;
+            let measure = ratios && weights;
+            let squares = optimizer.update_with(
+                index,
+                kind,
+                params,
+                grads,
+                lr,
+                decay.filter(|_| weights),
+                measure.then_some(&mut changes),
+            );
+            if let Some(squares) = squares {
+                change_norms.push(norm_from_squares(squares, &changes[..params.len()]));
             }
-            optimizer.update(index, kind, params, grads, lr);
             index += 1;
         });
         net.update_running_stats(&work);
         if ratios {
-            let ratios = before
+            let weight_norms = record
+                .layer_metric("weight_norm")
+                .and_then(|rows| rows.last())
+                .expect("recorded at this step");
+            let ratios = change_norms
                 .iter()
-                .zip(net.layers())
-                .map(|(b, l)| probes::update_ratio(b, &l.dense.weights))
+                .zip(weight_norms)
+                .map(|(change, weights)| change / weights)
                 .collect();
             record.push_layer_metric("update_ratio", ratios);
         }
@@ -326,36 +348,35 @@ fn record_step<T: Float>(
     record.steps.push(step);
     record.push("loss", step, loss);
     record.push("global_grad_norm", step, global);
-    let per_layer = |f: &dyn Fn(usize) -> f64| (0..grads.len()).map(f).collect::<Vec<f64>>();
-    record.push_layer_metric(
+    // Every layer's measurements at once, layers in parallel on the pool.
+    const NAMES: [&str; 8] = [
         "grad_norm",
-        per_layer(&|l| norm_from_squares(squares[l].0, slice(&grads[l].weights))),
-    );
-    record.push_layer_metric(
         "grad_norm_bias",
-        per_layer(&|l| probes::fast_norm_slice(slice(&grads[l].biases))),
-    );
-    record.push_layer_metric(
         "weight_norm",
-        per_layer(&|l| probes::fast_norm_slice(slice(&net.layers()[l].dense.weights))),
-    );
-    if probes.layer_stats {
-        record.push_layer_metric(
-            "delta_norm",
-            per_layer(&|l| probes::delta_norm(&work.layers[l])),
-        );
-        let stats: Vec<[f64; 4]> = net
-            .layers()
-            .iter()
-            .zip(&work.layers)
-            .map(|(l, c)| probes::activation_stats(l, c))
-            .collect();
-        for (i, name) in ["act_mean", "act_std", "saturated_frac", "dead_frac"]
-            .into_iter()
-            .enumerate()
-        {
-            record.push_layer_metric(name, stats.iter().map(|s| s[i]).collect());
-        }
+        "delta_norm",
+        "act_mean",
+        "act_std",
+        "saturated_frac",
+        "dead_frac",
+    ];
+    let measured: Vec<[f64; 8]> = (0..grads.len())
+        .into_par_iter()
+        .map(|l| {
+            let (layer, cache) = (&net.layers()[l], &work.layers[l]);
+            let mut values = [0.0; 8];
+            values[0] = norm_from_squares(squares[l].0, slice(&grads[l].weights));
+            values[1] = probes::fast_norm_slice(slice(&grads[l].biases));
+            values[2] = probes::fast_norm_slice(slice(&layer.dense.weights));
+            if probes.layer_stats {
+                values[3] = probes::delta_norm(cache);
+                values[4..].copy_from_slice(&probes::activation_stats(layer, cache));
+            }
+            values
+        })
+        .collect();
+    let metrics = if probes.layer_stats { 8 } else { 3 };
+    for (i, name) in NAMES.into_iter().enumerate().take(metrics) {
+        record.push_layer_metric(name, measured.iter().map(|m| m[i]).collect());
     }
 }
 

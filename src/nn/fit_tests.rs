@@ -513,7 +513,8 @@ fn nielsens_digits_network_learns() {
 }
 
 /// Matrix products large enough to be split over threads give the same bits on 1, 2 or 3
-/// threads, and inside a parallel map over runs (as the experiment runner calls `fit`):
+/// threads, called from outside the pool, and inside a parallel map over runs (as the
+/// experiment runner calls `fit`):
 /// records and final weights alike, with and without batch norm.
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
@@ -557,6 +558,8 @@ fn results_do_not_depend_on_the_thread_count() {
         };
         let one = pool(1).install(|| run(norm));
         assert!(one.0.diverged.is_none());
+        // From outside any pool: `fit` moves onto the global pool, its other threads spinning.
+        assert!(run(norm) == one, "outside the pool, {norm:?}");
         for threads in [2, 3] {
             assert!(
                 pool(threads).install(|| run(norm)) == one,

@@ -17,6 +17,9 @@ pub trait Float:
     /// tanh as the `Tanh` activation computes it: `f64::tanh` for f64 (exact paths stay
     /// libm's), and for f32 the vectorizable [`tanh_f32`] (within 1 ulp of the true value).
     fn activation_tanh(self) -> Self;
+    /// The smallest value of this type ≥ `t`: for any x of this type, x < t (compared in
+    /// f64) exactly when x < `at_least(t)`, so a loop can compare without converting.
+    fn at_least(t: f64) -> Self;
 }
 
 impl Float for f32 {
@@ -30,6 +33,14 @@ impl Float for f32 {
     fn activation_tanh(self) -> Self {
         tanh_f32(self)
     }
+    fn at_least(t: f64) -> Self {
+        let nearest = t as f32;
+        if f64::from(nearest) < t {
+            nearest.next_up()
+        } else {
+            nearest
+        }
+    }
 }
 
 impl Float for f64 {
@@ -42,6 +53,9 @@ impl Float for f64 {
     #[inline]
     fn activation_tanh(self) -> Self {
         self.tanh()
+    }
+    fn at_least(t: f64) -> Self {
+        t
     }
 }
 
@@ -118,7 +132,24 @@ pub fn tanh_f32(x: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::tanh_f32;
+    use super::{Float, tanh_f32};
+
+    /// x < t in f64 exactly when x < at_least(t) in f32, for thresholds the probes use
+    /// and for f32 values right around them.
+    #[test]
+    fn at_least_compares_like_f64() {
+        for t in [0.01, 0.0025, 1e-3, 0.5, 1.0, 3.0e-39, -0.01] {
+            let bound = f32::at_least(t);
+            assert!(f64::from(bound) >= t);
+            let near = f32::from_bits((t as f32).to_bits());
+            let mut x = f32::from_bits(near.to_bits().saturating_sub(4));
+            for _ in 0..9 {
+                assert_eq!(f64::from(x) < t, x < bound, "t {t}, x {x:e}");
+                x = x.next_up();
+            }
+        }
+        assert_eq!(f64::at_least(0.01), 0.01);
+    }
 
     /// Within 1 ulp of the f64 tanh (itself within 1 ulp of the truth, far finer than an f32
     /// ulp) over a dense sweep and the special values; almost always correctly rounded.

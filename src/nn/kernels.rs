@@ -10,12 +10,18 @@
 //!   one, a run already inside a parallel map over runs (the experiment runner) shares its
 //!   threads instead of oversubscribing the cores. The dense reference layer
 //!   ([`super::dense`]) uses the same products, so both engines agree bit for bit.
-//! - [`sum_squares`], [`sum_map`]: f64 sums in eight fixed lanes (vectorizable; the lanes
-//!   and their order do not depend on anything but the length).
+//! - [`sum_squares`], [`sum_map`]: f64 sums in eight fixed lanes (vectorizable), long
+//!   arrays in fixed pieces on the pool; how they are split and added depends on nothing
+//!   but the length.
+//! - [`on_pool`]: runs a whole training loop on the pool with the other threads kept
+//!   spinning for work, so that splitting a product between two cores pays.
 
 #[cfg(test)]
 use ndarray::linalg::general_mat_mul;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use rayon::prelude::*;
 
 use super::Float;
 
@@ -73,6 +79,53 @@ pub fn matmul<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>, mut c: ArrayViewMut2
     }
 }
 
+/// Runs `work` on a thread of rayon's ambient pool, with the pool's other threads kept
+/// awake to share its matrix products, and returns its result.
+///
+/// Why: a product of a few hundred rows takes ~0.1 ms per thread, and between two
+/// products the serial parts of a step (activations, sums) take tens of µs, long enough
+/// for an idle rayon thread to fall asleep; waking it costs ~70 µs on a virtual machine
+/// (measured), which ate the whole gain of a second thread. So, like OpenMP's spin-wait,
+/// the other threads spin for work ([`rayon::yield_now`]) until `work` is done. A caller
+/// outside the pool would also be one thread too many on a busy core; inside the pool, it
+/// is one of the pool's. Already on a pool thread (the experiment runner's parallel map
+/// keeps every thread busy with runs), or with a pool of one, `work` simply runs here.
+pub fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    if on_a_pool_thread() {
+        return work();
+    }
+    let done = AtomicBool::new(false);
+    rayon::scope(|scope| {
+        let owner = rayon::current_thread_index();
+        for _ in 1..rayon::current_num_threads() {
+            let done = &done;
+            scope.spawn(move |_| help_until(done, owner));
+        }
+        let result = work();
+        done.store(true, Ordering::Release);
+        result
+    })
+}
+
+/// Whether this thread is one of rayon's: only then do the engine's passes split over the
+/// pool (from outside, every split would wait for a pool thread to wake).
+pub fn on_a_pool_thread() -> bool {
+    rayon::current_thread_index().is_some()
+}
+
+/// Runs the pool's pending jobs until `done`; returns at once on the owner's own thread
+/// (which would otherwise wait on itself).
+fn help_until(done: &AtomicBool, owner: Option<usize>) {
+    if rayon::current_thread_index() == owner {
+        return;
+    }
+    while !done.load(Ordering::Acquire) {
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            std::hint::spin_loop();
+        }
+    }
+}
+
 /// A·B as a new matrix, through [`matmul`].
 pub fn product<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
     let mut c = Array2::zeros((a.nrows(), b.ncols()));
@@ -80,14 +133,37 @@ pub fn product<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
     c
 }
 
-/// Σ v² accumulated in f64 (exact squares for f32), in eight lanes.
+/// Arrays longer than this many elements are split into pieces of this size for the pool's
+/// threads (elementwise passes, and sums: each piece's sum, then the pieces' sums in
+/// order). The split depends on the length only, never on the thread count.
+pub const CHUNK: usize = 1 << 15;
+
+/// Σ v² accumulated in f64 (exact squares for f32); see [`sum_map`].
 pub fn sum_squares<T: Float>(values: &[T]) -> f64 {
     sum_map(values, |v| v * v)
 }
 
-/// Σ f(v) in f64, in eight lanes summed at the end in a fixed order.
-#[inline]
-pub fn sum_map<T: Float>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
+/// Σ f(v) in f64: in eight lanes summed at the end in a fixed order; arrays longer than
+/// [`CHUNK`] piece by piece on the pool, the pieces' sums added in order.
+#[inline(always)]
+pub fn sum_map<T: Float>(values: &[T], f: impl Fn(f64) -> f64 + Sync) -> f64 {
+    if values.len() <= CHUNK {
+        lane_sum(values, &f)
+    } else if on_a_pool_thread() {
+        let pieces: Vec<f64> = values
+            .par_chunks(CHUNK)
+            .map(|piece| lane_sum(piece, &f))
+            .collect();
+        pieces.iter().sum()
+    } else {
+        values.chunks(CHUNK).map(|piece| lane_sum(piece, &f)).sum()
+    }
+}
+
+// Always inlined, so that `f` is inlined into the lane loop (which then vectorizes) even
+// when called from the pool's closures.
+#[inline(always)]
+fn lane_sum<T: Float>(values: &[T], f: &impl Fn(f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; 8];
     let chunks = values.chunks_exact(8);
     let rest = chunks.remainder();
@@ -99,30 +175,31 @@ pub fn sum_map<T: Float>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
     for (lane, &v) in lanes.iter_mut().zip(rest) {
         *lane += f(v.to_f64());
     }
-    ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6]))
-        + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))
+    combine_lanes(lanes)
 }
 
-/// Σ ((a − b) as f64)² over two equally long slices, the difference taken in T.
-pub fn sum_squared_differences<T: Float>(after: &[T], before: &[T]) -> f64 {
-    assert_eq!(after.len(), before.len());
-    let mut lanes = [0.0f64; 8];
-    let mut chunks_a = after.chunks_exact(8);
-    let mut chunks_b = before.chunks_exact(8);
-    for (ca, cb) in (&mut chunks_a).zip(&mut chunks_b) {
-        for ((lane, &x), &y) in lanes.iter_mut().zip(ca).zip(cb) {
-            let d = (x - y).to_f64();
-            *lane += d * d;
+/// Adds the squares of `values` to `lanes` as [`sum_squares`] does: called on consecutive
+/// stretches whose lengths are multiples of 8 (the last one excepted), it accumulates
+/// exactly what one call on the whole would.
+#[inline]
+pub fn add_squares<T: Float>(lanes: &mut [f64; 8], values: &[T]) {
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            let v = v.to_f64();
+            *lane += v * v;
         }
     }
-    for ((lane, &x), &y) in lanes
-        .iter_mut()
-        .zip(chunks_a.remainder())
-        .zip(chunks_b.remainder())
-    {
-        let d = (x - y).to_f64();
-        *lane += d * d;
+    for (lane, &v) in lanes.iter_mut().zip(rest) {
+        let v = v.to_f64();
+        *lane += v * v;
     }
+}
+
+/// The lanes' total, added in a fixed tree order.
+#[inline]
+pub fn combine_lanes(lanes: [f64; 8]) -> f64 {
     ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6]))
         + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))
 }
@@ -246,13 +323,6 @@ mod tests {
         let plain: f64 = values.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
         assert!((sum_squares(&values) - plain).abs() < 1e-12 * plain);
         assert_eq!(sum_squares::<f32>(&[]), 0.0);
-        let before: Vec<f32> = values.iter().map(|v| v * 0.5).collect();
-        let direct: f64 = values
-            .iter()
-            .zip(&before)
-            .map(|(&a, &b)| f64::from(a - b).powi(2))
-            .sum();
-        assert!((sum_squared_differences(&values, &before) - direct).abs() < 1e-12 * direct);
         let huge = [3e200, 4e200];
         assert!((norm_from_squares(sum_squares(&huge), &huge) / 5e200 - 1.0).abs() < 1e-15);
         assert_eq!(norm_from_squares(0.0, &[0.0f32; 3]), 0.0);

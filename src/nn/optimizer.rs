@@ -10,7 +10,10 @@
 
 use std::str::FromStr;
 
+use rayon::prelude::*;
+
 use super::Float;
+use super::kernels::{CHUNK, add_squares, combine_lanes, on_a_pool_thread};
 use super::layer::ParamKind;
 
 /// An optimizer and its hyperparameters (the learning rate is separate: see `Schedule`).
@@ -137,6 +140,30 @@ impl<T: Float> OptimizerState<T> {
         grads: &[T],
         lr: f64,
     ) {
+        self.update_with(index, kind, params, grads, lr, None, None);
+    }
+
+    /// [`OptimizerState::update`], after decoupled weight decay p ← `decay`·p if given;
+    /// with `changes`, also writes each element's change (after − before, in T) there and
+    /// returns Σ change² (in f64), for the update/weight ratio probe.
+    ///
+    /// Arrays longer than [`CHUNK`] are updated in pieces on rayon's pool; the sum adds
+    /// the pieces' sums in order, so its bits do not depend on the thread count (and for
+    /// one piece equal [`super::kernels::sum_squares`] of the changes). Each piece is measured
+    /// while it is updated, block by block through a small stack buffer, so measuring
+    /// costs no extra pass over the weights.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_with(
+        &mut self,
+        index: usize,
+        kind: ParamKind,
+        params: &mut [T],
+        grads: &[T],
+        lr: f64,
+        decay: Option<T>,
+        changes: Option<&mut Vec<T>>,
+    ) -> Option<f64> {
+        assert_eq!(params.len(), grads.len());
         if self.state.len() <= index {
             self.state.resize_with(index + 1, Vec::new);
         }
@@ -144,7 +171,122 @@ impl<T: Float> OptimizerState<T> {
         if slot.is_empty() {
             *slot = vec![vec![T::zero(); params.len()]; self.optimizer.buffers()];
         }
-        let eta = T::from_f64(lr);
+        let (first, second): (&mut [T], &mut [T]) = match slot.as_mut_slice() {
+            [] => (&mut [], &mut []),
+            [one] => (one, &mut []),
+            [one, two] => (one, two),
+            _ => unreachable!("an optimizer keeps at most two buffers"),
+        };
+        let rule = Rule {
+            optimizer: self.optimizer,
+            kind,
+            eta: T::from_f64(lr),
+            steps: self.steps,
+            decay,
+        };
+        let changes = changes.map(|c| {
+            c.resize(params.len(), T::zero());
+            &mut c[..params.len()]
+        });
+        if params.len() <= CHUNK {
+            return rule.piece(params, grads, first, second, changes);
+        }
+        let pieces = params.len().div_ceil(CHUNK);
+        let measured = changes.is_some();
+        let changes: Vec<Option<&mut [T]>> = match changes {
+            Some(c) => c.chunks_mut(CHUNK).map(Some).collect(),
+            None => (0..pieces).map(|_| None).collect(),
+        };
+        let sums: Vec<Option<f64>> = if on_a_pool_thread() {
+            params
+                .par_chunks_mut(CHUNK)
+                .zip(grads.par_chunks(CHUNK))
+                .zip(pieces_of(first, pieces))
+                .zip(pieces_of(second, pieces))
+                .zip(changes)
+                .map(|((((p, g), s1), s2), c)| rule.piece(p, g, s1, s2, c))
+                .collect()
+        } else {
+            params
+                .chunks_mut(CHUNK)
+                .zip(grads.chunks(CHUNK))
+                .zip(pieces_of(first, pieces))
+                .zip(pieces_of(second, pieces))
+                .zip(changes)
+                .map(|((((p, g), s1), s2), c)| rule.piece(p, g, s1, s2, c))
+                .collect()
+        };
+        measured.then(|| sums.iter().map(|s| s.unwrap_or(0.0)).sum())
+    }
+}
+
+/// `buffer` in pieces of [`CHUNK`], or `pieces` empty slices for an unused buffer.
+fn pieces_of<T>(buffer: &mut [T], pieces: usize) -> Vec<&mut [T]> {
+    if buffer.is_empty() {
+        (0..pieces).map(|_| <&mut [T]>::default()).collect()
+    } else {
+        buffer.chunks_mut(CHUNK).collect()
+    }
+}
+
+/// One step's update rule, applied to a piece of a parameter array.
+struct Rule<T> {
+    optimizer: Optimizer,
+    kind: ParamKind,
+    eta: T,
+    steps: u64,
+    decay: Option<T>,
+}
+
+/// Elements measured at a time through the stack buffer (a multiple of 8, the lanes).
+const BLOCK: usize = 256;
+
+impl<T: Float> Rule<T> {
+    /// Updates a piece (with its state buffers `s1`, `s2`, empty if unused); with
+    /// `changes`, writes the changes there and returns Σ change² summed in the lanes of [`super::kernels::sum_map`].
+    fn piece(
+        &self,
+        params: &mut [T],
+        grads: &[T],
+        s1: &mut [T],
+        s2: &mut [T],
+        changes: Option<&mut [T]>,
+    ) -> Option<f64> {
+        let Some(changes) = changes else {
+            self.apply(params, grads, s1, s2);
+            return None;
+        };
+        let mut lanes = [0.0f64; 8];
+        let mut before = [T::zero(); BLOCK];
+        for start in (0..params.len()).step_by(BLOCK) {
+            let end = (start + BLOCK).min(params.len());
+            let before = &mut before[..end - start];
+            before.copy_from_slice(&params[start..end]);
+            let state = |s: &mut [T]| -> std::ops::Range<usize> {
+                if s.is_empty() { 0..0 } else { start..end }
+            };
+            let (r1, r2) = (state(s1), state(s2));
+            self.apply(
+                &mut params[start..end],
+                &grads[start..end],
+                &mut s1[r1],
+                &mut s2[r2],
+            );
+            let change = &mut changes[start..end];
+            for ((c, &a), &b) in change.iter_mut().zip(&params[start..end]).zip(&*before) {
+                *c = a - b;
+            }
+            add_squares(&mut lanes, change);
+        }
+        Some(combine_lanes(lanes))
+    }
+
+    /// The update of a piece, element by element (state buffers empty if unused).
+    fn apply(&self, params: &mut [T], grads: &[T], s1: &mut [T], s2: &mut [T]) {
+        if let Some(decay) = self.decay {
+            params.iter_mut().for_each(|p| *p = *p * decay);
+        }
+        let eta = self.eta;
         match self.optimizer {
             // p + (−η)·g, the same arithmetic as ndarray's `scaled_add(−η, g)`.
             Optimizer::Sgd => params
@@ -153,7 +295,7 @@ impl<T: Float> OptimizerState<T> {
                 .for_each(|(p, &g)| *p = *p + (-eta) * g),
             Optimizer::Momentum { momentum, nesterov } => {
                 let mu = T::from_f64(momentum);
-                for ((p, &g), v) in params.iter_mut().zip(grads).zip(slot[0].iter_mut()) {
+                for ((p, &g), v) in params.iter_mut().zip(grads).zip(s1.iter_mut()) {
                     *v = mu * *v + g;
                     let step = if nesterov { g + mu * *v } else { *v };
                     *p = *p - eta * step;
@@ -161,13 +303,13 @@ impl<T: Float> OptimizerState<T> {
             }
             Optimizer::RmsProp { rho, eps } => {
                 let (rho, eps) = (T::from_f64(rho), T::from_f64(eps));
-                for ((p, &g), s) in params.iter_mut().zip(grads).zip(slot[0].iter_mut()) {
+                for ((p, &g), s) in params.iter_mut().zip(grads).zip(s1.iter_mut()) {
                     *s = rho * *s + (T::one() - rho) * g * g;
                     *p = *p - eta * g / (s.sqrt() + eps);
                 }
             }
             Optimizer::Adam { beta1, beta2, eps } => {
-                adam(params, grads, slot, eta, beta1, beta2, eps, self.steps);
+                adam(params, grads, s1, s2, eta, beta1, beta2, eps, self.steps);
             }
             Optimizer::AdamW {
                 beta1,
@@ -175,11 +317,11 @@ impl<T: Float> OptimizerState<T> {
                 eps,
                 weight_decay,
             } => {
-                if kind == ParamKind::Weights {
+                if self.kind == ParamKind::Weights {
                     let shrink = T::one() - eta * T::from_f64(weight_decay);
                     params.iter_mut().for_each(|p| *p = *p * shrink);
                 }
-                adam(params, grads, slot, eta, beta1, beta2, eps, self.steps);
+                adam(params, grads, s1, s2, eta, beta1, beta2, eps, self.steps);
             }
         }
     }
@@ -189,7 +331,8 @@ impl<T: Float> OptimizerState<T> {
 fn adam<T: Float>(
     params: &mut [T],
     grads: &[T],
-    slot: &mut [Vec<T>],
+    m: &mut [T],
+    v: &mut [T],
     eta: T,
     beta1: f64,
     beta2: f64,
@@ -200,12 +343,11 @@ fn adam<T: Float>(
     let correct1 = T::from_f64(1.0 - beta1.powi(t));
     let correct2 = T::from_f64(1.0 - beta2.powi(t));
     let (b1, b2, eps) = (T::from_f64(beta1), T::from_f64(beta2), T::from_f64(eps));
-    let (m, v) = slot.split_at_mut(1);
     for (((p, &g), m), v) in params
         .iter_mut()
         .zip(grads)
-        .zip(m[0].iter_mut())
-        .zip(v[0].iter_mut())
+        .zip(m.iter_mut())
+        .zip(v.iter_mut())
     {
         *m = b1 * *m + (T::one() - b1) * g;
         *v = b2 * *v + (T::one() - b2) * g * g;
@@ -216,122 +358,5 @@ fn adam<T: Float>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Two steps of `optimizer` on the parameters [1, −2] with gradients [0.5, −1] then
-    /// [0.25, 2], learning rate 0.1.
-    fn two_steps(optimizer: Optimizer, kind: ParamKind) -> Vec<[f64; 2]> {
-        let mut state = OptimizerState::<f64>::new(optimizer);
-        let mut params = [1.0, -2.0];
-        let mut history = Vec::new();
-        for grads in [[0.5, -1.0], [0.25, 2.0]] {
-            state.begin_step();
-            state.update(0, kind, &mut params, &grads, 0.1);
-            history.push(params);
-        }
-        history
-    }
-
-    fn assert_close(actual: &[[f64; 2]], expected: &[[f64; 2]], what: &str) {
-        for (a, e) in actual.iter().flatten().zip(expected.iter().flatten()) {
-            assert!((a - e).abs() < 1e-12, "{what}: {actual:?} vs {expected:?}");
-        }
-    }
-
-    #[test]
-    fn first_steps_match_hand_computed_values() {
-        let w = ParamKind::Weights;
-        // sgd: 1 − 0.05 = 0.95, then 0.95 − 0.025.
-        assert_close(
-            &two_steps(Optimizer::Sgd, w),
-            &[[0.95, -1.9], [0.925, -2.1]],
-            "sgd",
-        );
-        // momentum 0.9: v = 0.5 → p 0.95; v = 0.45 + 0.25 = 0.7 → p 0.88. Second unit:
-        // v = −1 → −1.9; v = −0.9 + 2 = 1.1 → −2.01.
-        let momentum = Optimizer::Momentum {
-            momentum: 0.9,
-            nesterov: false,
-        };
-        assert_close(
-            &two_steps(momentum, w),
-            &[[0.95, -1.9], [0.88, -2.01]],
-            "momentum",
-        );
-        // nesterov: step g + μv: 0.5 + 0.45 = 0.95 → 0.905; then v = 0.7, 0.25 + 0.63 = 0.88 → 0.817.
-        // Second unit: −1 − 0.9 = −1.9 → −1.81; v = 1.1, 2 + 0.99 = 2.99 → −2.109.
-        let nesterov = Optimizer::Momentum {
-            momentum: 0.9,
-            nesterov: true,
-        };
-        assert_close(
-            &two_steps(nesterov, w),
-            &[[0.905, -1.81], [0.817, -2.109]],
-            "nesterov",
-        );
-        // rmsprop ρ 0.99, ε 0: s = 0.01 g², so the first step is η·g/(0.1|g|) = ±1.
-        let rms = Optimizer::RmsProp {
-            rho: 0.99,
-            eps: 0.0,
-        };
-        let got = two_steps(rms, w);
-        // step 2, unit 1: s = 0.99·0.0025 + 0.01·0.0625 = 0.003100; 0.1·0.25/√s.
-        let second = 0.1 * 0.25 / 0.0031_f64.sqrt();
-        assert_close(
-            &got,
-            &[
-                [0.0, -1.0],
-                [-second, -1.0 - 0.1 * 2.0 / (0.99 * 0.01_f64 + 0.04).sqrt()],
-            ],
-            "rmsprop",
-        );
-        // adam ε 0: the first step is η·sign(g) exactly; the second, unit 1:
-        // m = 0.09·0.5·… computed out: m = 0.9·0.05 + 0.1·0.25 = 0.07, v = 0.999·0.00025 + 0.001·0.0625.
-        let adam = Optimizer::Adam {
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 0.0,
-        };
-        let got = two_steps(adam, w);
-        let (m, v) = (
-            0.07 / (1.0 - 0.81),
-            (0.999 * 0.00025 + 0.001 * 0.0625) / (1.0 - 0.999_f64 * 0.999),
-        );
-        let (m2, v2) = (
-            (0.9 * -0.1 + 0.2) / (1.0 - 0.81),
-            (0.999 * 0.001 + 0.001 * 4.0) / (1.0 - 0.999_f64 * 0.999),
-        );
-        assert_close(
-            &got,
-            &[
-                [0.9, -1.9],
-                [0.9 - 0.1 * m / v.sqrt(), -1.9 - 0.1 * m2 / v2.sqrt()],
-            ],
-            "adam",
-        );
-        // adamw λ 0.5: first shrink by 1 − 0.1·0.5 = 0.95, then the adam step.
-        let adamw = Optimizer::AdamW {
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 0.0,
-            weight_decay: 0.5,
-        };
-        let got = two_steps(adamw, w);
-        assert_close(&got[..1], &[[0.95 - 0.1, -1.9 + 0.1]], "adamw");
-        // ... but biases are not decayed.
-        assert_close(
-            &two_steps(adamw, ParamKind::Biases)[..1],
-            &[[0.9, -1.9]],
-            "adamw bias",
-        );
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for optimizer in Optimizer::ALL {
-            assert_eq!(optimizer.name().parse::<Optimizer>(), Ok(optimizer));
-        }
-        assert!("lbfgs".parse::<Optimizer>().is_err());
-    }
-}
+#[path = "optimizer_tests.rs"]
+mod tests;

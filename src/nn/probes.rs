@@ -25,7 +25,8 @@
 //! - `diverged`: where the run stopped, if it did.
 
 use super::Float;
-use super::kernels::{norm_from_squares, sum_map, sum_squared_differences, sum_squares};
+use super::activation::Activation;
+use super::kernels::{CHUNK, combine_lanes, norm_from_squares, sum_map, sum_squares};
 use super::layer::{Layer, LayerCache, LayerGrads};
 pub use super::record::Divergence;
 
@@ -210,6 +211,10 @@ pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
 }
 
 /// (mean, std, saturated fraction, dead fraction) of a layer's output on this batch.
+///
+/// Mean, then variance about it (not the cancellation-prone Σv²/n − mean²) together with
+/// saturation, counted from the outputs alone (tanh′ = 1 − a², σ′ = a(1 − a)); deadness
+/// from the pre-activations, row by row. The loops are specialized per activation.
 pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f64; 4] {
     let out = cache
         .out
@@ -217,26 +222,26 @@ pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f
         .expect("the engine's arrays are contiguous");
     let count = out.len().max(1) as f64;
     let mean = sum_map(out, |v| v) / count;
-    let variance = sum_map(out, |v| (v - mean) * (v - mean)) / count;
-    let u = layer.pre_activation(cache);
-    let saturated = match layer.activation.saturating_max_derivative() {
-        Some(max) => {
-            let threshold = 0.01 * max;
-            let hits = u
-                .iter()
-                .zip(out)
-                .filter(|&(&z, &a)| {
-                    layer.activation.derivative_from(z, a).to_f64().abs() < threshold
-                })
-                .count();
-            hits as f64 / count
+    // The second pass takes the squared deviations and, for saturating activations, the
+    // count of |f′| below 1% of its maximum, specialized per activation.
+    let one = T::one();
+    let threshold = T::at_least(0.01 * layer.activation.saturating_max_derivative().unwrap_or(0.0));
+    let (squares, hits) = match layer.activation {
+        Activation::Tanh => deviations_and_count(out, mean, |a| (one - a * a).abs() < threshold),
+        Activation::Sigmoid => {
+            deviations_and_count(out, mean, |a| (a * (one - a)).abs() < threshold)
         }
-        None => 0.0,
+        _ => (sum_map(out, |v| (v - mean) * (v - mean)), 0),
     };
+    let variance = squares / count;
+    let saturated = hits as f64 / count;
     let dead = if layer.activation.can_die() {
+        let u = layer.pre_activation(cache);
         let units = u.ncols().max(1);
+        let values = u.as_slice().expect("the engine's arrays are contiguous");
+        // alive[j] = some example has z > 0 (or NaN) in unit j, i.e. not all z ≤ 0.
         let mut alive = vec![false; units];
-        for row in u.rows() {
+        for row in values.chunks_exact(units) {
             for (alive, &z) in alive.iter_mut().zip(row) {
                 *alive |= z > T::zero() || z.is_nan();
             }
@@ -248,19 +253,34 @@ pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f
     [mean, variance.sqrt(), saturated, dead]
 }
 
-/// ‖W_after − W_before‖ / ‖W_before‖.
-pub fn update_ratio<T: Float>(before: &ndarray::Array2<T>, after: &ndarray::Array2<T>) -> f64 {
-    let (after, before) = (
-        after.as_slice().expect("contiguous"),
-        before.as_slice().expect("contiguous"),
-    );
-    let squares = sum_squared_differences(after, before);
-    let change = if squares.is_finite() && squares > 1e-280 {
-        squares.sqrt()
-    } else {
-        norm(after.iter().zip(before).map(|(&a, &b)| a - b))
-    };
-    change / fast_norm_slice(before)
+/// Σ (v − mean)² exactly as [`sum_map`] adds it, and how many `values` satisfy `test`: in
+/// one pass for arrays of one piece, else in two.
+fn deviations_and_count<T: Float>(
+    values: &[T],
+    mean: f64,
+    test: impl Fn(T) -> bool,
+) -> (f64, usize) {
+    if values.len() > CHUNK {
+        let squares = sum_map(values, |v| (v - mean) * (v - mean));
+        return (squares, values.iter().map(|&v| usize::from(test(v))).sum());
+    }
+    let mut lanes = [0.0f64; 8];
+    let mut hits = [0u32; 8];
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for ((lane, hit), &v) in lanes.iter_mut().zip(&mut hits).zip(chunk) {
+            let d = v.to_f64() - mean;
+            *lane += d * d;
+            *hit += u32::from(test(v));
+        }
+    }
+    for ((lane, hit), &v) in lanes.iter_mut().zip(&mut hits).zip(rest) {
+        let d = v.to_f64() - mean;
+        *lane += d * d;
+        *hit += u32::from(test(v));
+    }
+    (combine_lanes(lanes), hits.iter().map(|&h| h as usize).sum())
 }
 
 /// The first non-finite gradient, as "gradient of layer 3 is NaN" (NaN wins over inf).
