@@ -193,10 +193,14 @@ impl<T: Float> Layer<T> {
         matmul(input.t(), cache.delta.view(), grads.weights.view_mut());
         sum_rows(&cache.delta, &mut grads.biases);
         if input_grad {
+            // ∂L/∂a = δ Wᵀ, computed as its transpose W δᵀ written through a transposed
+            // view: the same sums (gemm computes both alike, bit for bit), but gemm then packs
+            // W as stored instead of gathering Wᵀ, which splits better over threads (3.9
+            // against 4.3 ms on two threads for the wide benchmark's 512×1024×1024).
             matmul(
-                cache.delta.view(),
-                self.dense.weights.t(),
-                cache.input_grad.view_mut(),
+                self.dense.weights.view(),
+                cache.delta.t(),
+                cache.input_grad.view_mut().reversed_axes(),
             );
         }
     }
