@@ -22,11 +22,14 @@
 //! - `fit_bare_step/<workload>`: `Network::forward`, the loss, `Network::backward` and the
 //!   SGD update, no probe at all. `fit_step − fit_bare_step` is the probes' cost.
 //!
-//! Threads: matrix products are split over rayon's pool (`RAYON_NUM_THREADS`, default one
-//! per CPU); `RAYON_NUM_THREADS=1` is the single-thread engine. On a busy machine set
+//! Threads: matrix products, long sums and updates are split over rayon's pool
+//! (`RAYON_NUM_THREADS`, default one per CPU), the training loop running on the pool
+//! (`gradbook::nn::on_pool`; the bare steps here too); `RAYON_NUM_THREADS=1` is the
+//! single-thread engine. On a busy machine set
 //! `GRADBOOK_BENCH_CLOCK=cpu` (with `RAYON_NUM_THREADS=1`): each sample is then the
-//! benchmark thread's CPU time (from /proc/thread-self/schedstat), what a quiet machine
-//! would show.
+//! process's CPU time (the sum over its threads of /proc/self/task/*/schedstat; the
+//! benchmark thread waits while the pool's one thread trains), what a quiet machine would
+//! show. (With more threads the pool's spinning would count too: use wall time there.)
 //!
 //! `train` builds and initializes a fresh network each call, so the time of S steps is taken
 //! as (time of a run of 1 + S steps − time of a run of 1 step): initialization and the
@@ -43,7 +46,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gradbook::nn::{
     Activation, Data, Dataset, FitConfig, Init, InitConfig, Mlp, MlpConfig, Mode, Network,
-    NetworkConfig, Probes, TrainConfig, fit, softmax_cross_entropy, train,
+    NetworkConfig, Probes, TrainConfig, fit, on_pool, softmax_cross_entropy, train,
 };
 use ndarray::Array2;
 
@@ -140,7 +143,7 @@ impl Workload {
     }
 }
 
-/// A clock: wall time, or with `GRADBOOK_BENCH_CLOCK=cpu` this thread's CPU time.
+/// A clock: wall time, or with `GRADBOOK_BENCH_CLOCK=cpu` the process's CPU time.
 #[derive(Clone, Copy)]
 struct Clock(Instant);
 
@@ -153,16 +156,25 @@ impl Clock {
         std::env::var("GRADBOOK_BENCH_CLOCK").is_ok_and(|v| v == "cpu")
     }
 
-    fn thread_cpu() -> Duration {
-        let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
-            .expect("GRADBOOK_BENCH_CLOCK=cpu needs Linux's /proc/thread-self/schedstat");
-        let nanos = stat.split_whitespace().next().and_then(|n| n.parse().ok());
-        Duration::from_nanos(nanos.expect("schedstat starts with the CPU time in ns"))
+    /// CPU time of all the process's threads (a thread that has exited no longer counts,
+    /// but rayon's threads live as long as the process).
+    fn process_cpu() -> Duration {
+        let tasks = std::fs::read_dir("/proc/self/task")
+            .expect("GRADBOOK_BENCH_CLOCK=cpu needs Linux's /proc/self/task/*/schedstat");
+        let nanos: u64 = tasks
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
+            .map(|stat| {
+                let first: Option<u64> =
+                    stat.split_whitespace().next().and_then(|n| n.parse().ok());
+                first.expect("schedstat starts with the CPU time in ns")
+            })
+            .sum();
+        Duration::from_nanos(nanos)
     }
 
     fn now() -> Duration {
         if Clock::cpu() {
-            Clock::thread_cpu()
+            Clock::process_cpu()
         } else {
             Duration::ZERO
         }
@@ -171,7 +183,7 @@ impl Clock {
     /// Time since `start` (or CPU time since `cpu_start`).
     fn elapsed(self, cpu_start: Duration) -> Duration {
         if Clock::cpu() {
-            Clock::thread_cpu().saturating_sub(cpu_start)
+            Clock::process_cpu().saturating_sub(cpu_start)
         } else {
             self.0.elapsed()
         }
@@ -231,12 +243,15 @@ fn bare_steps_time(workload: &Workload, data: &Dataset, iters: u64) -> Duration 
             layer.biases.scaled_add(-lr, &gradient.biases);
         }
     };
-    step(0, &mut mlp); // warm-up, as the first step of a train run is excluded there too
-    let (start, cpu) = (Clock::start(), Clock::now());
-    for index in 1..=iters as usize {
-        step(index, &mut mlp);
-    }
-    start.elapsed(cpu)
+    // On the pool, as `fit` runs (see `on_pool`).
+    on_pool(|| {
+        step(0, &mut mlp); // warm-up, as the first step of a train run is excluded there too
+        let (start, cpu) = (Clock::start(), Clock::now());
+        for index in 1..=iters as usize {
+            step(index, &mut mlp);
+        }
+        start.elapsed(cpu)
+    })
 }
 
 impl Workload {
@@ -315,12 +330,14 @@ fn fit_bare_steps_time(workload: &Workload, data: &Dataset, iters: u64) -> Durat
             layer.dense.biases.scaled_add(-lr, &gradient.biases);
         }
     };
-    step(0, &mut net);
-    let (start, cpu) = (Clock::start(), Clock::now());
-    for index in 1..=iters as usize {
-        step(index, &mut net);
-    }
-    start.elapsed(cpu)
+    on_pool(|| {
+        step(0, &mut net);
+        let (start, cpu) = (Clock::start(), Clock::now());
+        for index in 1..=iters as usize {
+            step(index, &mut net);
+        }
+        start.elapsed(cpu)
+    })
 }
 
 fn train_steps(c: &mut Criterion) {

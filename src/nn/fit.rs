@@ -321,9 +321,26 @@ fn gather<T: Float>(
     targets: &mut Array2<T>,
 ) {
     labels.clear();
+    let source = data.inputs();
+    let copy_row = |input: &mut [T], index: usize| {
+        for (x, &v) in input.iter_mut().zip(source.row(index)) {
+            *x = T::from_f64(v);
+        }
+    };
+    let width = inputs.ncols().max(1);
+    let rows = inputs
+        .as_slice_mut()
+        .expect("the batch buffer is contiguous");
+    if rows.len() > kernels::CHUNK && kernels::on_a_pool_thread() {
+        rows.par_chunks_mut(width)
+            .zip(indices)
+            .for_each(|(input, &index)| copy_row(input, index));
+    } else {
+        for (input, &index) in rows.chunks_mut(width).zip(indices) {
+            copy_row(input, index);
+        }
+    }
     for (row, &index) in indices.iter().enumerate() {
-        let mut input = inputs.row_mut(row);
-        input.zip_mut_with(&data.inputs().row(index), |x, &v| *x = T::from_f64(v));
         match data {
             Data::Classes(set) => labels.push(set.labels[index]),
             Data::Values(set) => targets

@@ -61,6 +61,7 @@ pub use evaluate::{decision_grid, predicted_classes};
 pub use fit::{FitConfig, check, fit, train_network};
 pub use float::Float;
 pub use init::{BiasInit, Init, InitConfig};
+pub use kernels::on_pool;
 pub use layer::{Layer, LayerConfig, LayerGrads, ParamKind};
 pub use loss::{Loss, Targets, softmax_cross_entropy};
 pub use net::{BlockConfig, Network, NetworkConfig, Workspace};
