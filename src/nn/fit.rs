@@ -22,7 +22,7 @@ use super::layer::{ParamKind, for_each_param};
 use super::loss::{Loss, Targets};
 use super::net::{Network, NetworkConfig};
 use super::norm::Mode;
-use super::optimizer::{Optimizer, OptimizerState};
+use super::optimizer::{Measure, Optimizer, OptimizerState};
 use super::probes::{self, HistogramOf, Probes, Record};
 use super::record::Divergence;
 use super::regularize::Regularization;
@@ -277,7 +277,12 @@ fn fit_here<T: Float>(
         let mut index = 0;
         for_each_param(net.layers_mut(), &grads, |_, kind, params, grads| {
             let weights = kind == ParamKind::Weights;
-            let measure = ratios && weights;
+            // f32 changes' squares cannot underflow: their sum needs no kept changes.
+            let measure = match (ratios && weights, T::SQUARES_STAY_NORMAL) {
+                (false, _) => Measure::Nothing,
+                (true, true) => Measure::Squares,
+                (true, false) => Measure::SquaresAndChanges(&mut changes),
+            };
             let squares = optimizer.update_with(
                 index,
                 kind,
@@ -285,10 +290,15 @@ fn fit_here<T: Float>(
                 grads,
                 lr,
                 decay.filter(|_| weights),
-                measure.then_some(&mut changes),
+                measure,
             );
             if let Some(squares) = squares {
-                change_norms.push(norm_from_squares(squares, &changes[..params.len()]));
+                let kept = if T::SQUARES_STAY_NORMAL {
+                    &[][..]
+                } else {
+                    &changes[..params.len()]
+                };
+                change_norms.push(norm_from_squares(squares, kept));
             }
             index += 1;
         });

@@ -20,9 +20,14 @@ pub trait Float:
     /// The smallest value of this type ≥ `t`: for any x of this type, x < t (compared in
     /// f64) exactly when x < `at_least(t)`, so a loop can compare without converting.
     fn at_least(t: f64) -> Self;
+    /// Whether the square of every finite nonzero value, taken in f64, is a normal number
+    /// far from overflow, so that a sum of squares of them needs no scaled fallback: true
+    /// for f32 (squares from 2e-90 to 1.2e77), false for f64.
+    const SQUARES_STAY_NORMAL: bool;
 }
 
 impl Float for f32 {
+    const SQUARES_STAY_NORMAL: bool = true;
     fn from_f64(v: f64) -> Self {
         v as f32
     }
@@ -44,6 +49,7 @@ impl Float for f32 {
 }
 
 impl Float for f64 {
+    const SQUARES_STAY_NORMAL: bool = false;
     fn from_f64(v: f64) -> Self {
         v
     }

@@ -67,7 +67,7 @@ pub use loss::{Loss, Targets, softmax_cross_entropy};
 pub use net::{BlockConfig, Network, NetworkConfig, Workspace};
 pub use network::{ForwardPass, Mlp, MlpConfig};
 pub use norm::{Mode, Norm};
-pub use optimizer::{Optimizer, OptimizerState};
+pub use optimizer::{Measure, Optimizer, OptimizerState};
 pub use pretrain::{PretrainConfig, pretrain};
 pub use probes::{
     DecisionGrid, GridSpec, Histogram, HistogramOf, LAYER_METRICS, Probes, Record, Series,

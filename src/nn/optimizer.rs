@@ -107,6 +107,16 @@ impl FromStr for Optimizer {
     }
 }
 
+/// What [`OptimizerState::update_with`] measures of the step it takes.
+pub enum Measure<'a, T> {
+    Nothing,
+    /// Σ change² (change = after − before, in T).
+    Squares,
+    /// Σ change², and each change written to the buffer (for a scaled norm when the sum
+    /// under- or overflows, which f64 parameters can do and f32 ones cannot).
+    SquaresAndChanges(&'a mut Vec<T>),
+}
+
 /// An optimizer with its per-parameter state, created lazily on the first step.
 #[derive(Debug, Clone)]
 pub struct OptimizerState<T> {
@@ -140,12 +150,12 @@ impl<T: Float> OptimizerState<T> {
         grads: &[T],
         lr: f64,
     ) {
-        self.update_with(index, kind, params, grads, lr, None, None);
+        self.update_with(index, kind, params, grads, lr, None, Measure::Nothing);
     }
 
     /// [`OptimizerState::update`], after decoupled weight decay p ← `decay`·p if given;
-    /// with `changes`, also writes each element's change (after − before, in T) there and
-    /// returns Σ change² (in f64), for the update/weight ratio probe.
+    /// returns Σ change² (in f64; change = after − before, in T) when `measure` asks, for
+    /// the update/weight ratio probe.
     ///
     /// Arrays longer than [`CHUNK`] are updated in pieces on rayon's pool; the sum adds
     /// the pieces' sums in order, so its bits do not depend on the thread count (and for
@@ -161,7 +171,7 @@ impl<T: Float> OptimizerState<T> {
         grads: &[T],
         lr: f64,
         decay: Option<T>,
-        changes: Option<&mut Vec<T>>,
+        measure: Measure<'_, T>,
     ) -> Option<f64> {
         assert_eq!(params.len(), grads.len());
         if self.state.len() <= index {
@@ -184,19 +194,25 @@ impl<T: Float> OptimizerState<T> {
             steps: self.steps,
             decay,
         };
-        let changes = changes.map(|c| {
-            c.resize(params.len(), T::zero());
-            &mut c[..params.len()]
-        });
-        if params.len() <= CHUNK {
-            return rule.piece(params, grads, first, second, changes);
-        }
-        let pieces = params.len().div_ceil(CHUNK);
-        let measured = changes.is_some();
-        let changes: Vec<Option<&mut [T]>> = match changes {
-            Some(c) => c.chunks_mut(CHUNK).map(Some).collect(),
-            None => (0..pieces).map(|_| None).collect(),
+        let len = params.len();
+        // Per piece: None = not measured; Some(None) = measured; Some(Some(buffer)) = and kept.
+        let pieces = len.div_ceil(CHUNK);
+        let changes: Vec<Option<Option<&mut [T]>>> = match measure {
+            Measure::Nothing => (0..pieces).map(|_| None).collect(),
+            Measure::Squares => (0..pieces).map(|_| Some(None)).collect(),
+            Measure::SquaresAndChanges(buffer) => {
+                buffer.resize(len, T::zero());
+                buffer[..len]
+                    .chunks_mut(CHUNK)
+                    .map(|c| Some(Some(c)))
+                    .collect()
+            }
         };
+        let measured = changes.first().is_some_and(Option::is_some);
+        if len <= CHUNK {
+            let change = changes.into_iter().next().flatten();
+            return rule.piece(params, grads, first, second, change);
+        }
         let sums: Vec<Option<f64>> = if on_a_pool_thread() {
             params
                 .par_chunks_mut(CHUNK)
@@ -242,26 +258,31 @@ struct Rule<T> {
 const BLOCK: usize = 256;
 
 impl<T: Float> Rule<T> {
-    /// Updates a piece (with its state buffers `s1`, `s2`, empty if unused); with
-    /// `changes`, writes the changes there and returns Σ change² summed in the lanes of [`super::kernels::sum_map`].
+    /// Updates a piece (with its state buffers `s1`, `s2`, empty if unused); if measured,
+    /// returns Σ change² summed in the lanes of [`super::kernels::sum_map`], writing the
+    /// changes to the buffer if one is given.
     fn piece(
         &self,
         params: &mut [T],
         grads: &[T],
         s1: &mut [T],
         s2: &mut [T],
-        changes: Option<&mut [T]>,
+        measure: Option<Option<&mut [T]>>,
     ) -> Option<f64> {
-        let Some(changes) = changes else {
+        let Some(mut kept) = measure else {
             self.apply(params, grads, s1, s2);
             return None;
         };
         let mut lanes = [0.0f64; 8];
-        let mut before = [T::zero(); BLOCK];
+        let mut scratch = [T::zero(); BLOCK];
         for start in (0..params.len()).step_by(BLOCK) {
             let end = (start + BLOCK).min(params.len());
-            let before = &mut before[..end - start];
-            before.copy_from_slice(&params[start..end]);
+            // The old values, then the changes, in the kept buffer or the stack scratch.
+            let change = match kept.as_mut() {
+                Some(buffer) => &mut buffer[start..end],
+                None => &mut scratch[..end - start],
+            };
+            change.copy_from_slice(&params[start..end]);
             let state = |s: &mut [T]| -> std::ops::Range<usize> {
                 if s.is_empty() { 0..0 } else { start..end }
             };
@@ -272,9 +293,8 @@ impl<T: Float> Rule<T> {
                 &mut s1[r1],
                 &mut s2[r2],
             );
-            let change = &mut changes[start..end];
-            for ((c, &a), &b) in change.iter_mut().zip(&params[start..end]).zip(&*before) {
-                *c = a - b;
+            for (c, &a) in change.iter_mut().zip(&params[start..end]) {
+                *c = a - *c;
             }
             add_squares(&mut lanes, change);
         }

@@ -125,7 +125,7 @@ fn measured_updates_equal_plain_ones() {
             .map(|i| ((i * 53 % 97) as f32 - 48.0) * 0.003)
             .collect();
         for optimizer in Optimizer::ALL {
-            let run = |measure: bool| {
+            let run = |measure: u8| {
                 let mut state = OptimizerState::<f32>::new(optimizer);
                 let mut p = params.clone();
                 let mut changes = Vec::new();
@@ -139,23 +139,30 @@ fn measured_updates_equal_plain_ones() {
                         &grads,
                         0.01,
                         Some(0.999),
-                        measure.then_some(&mut changes),
+                        match measure {
+                            0 => Measure::Nothing,
+                            1 => Measure::Squares,
+                            _ => Measure::SquaresAndChanges(&mut changes),
+                        },
                     ));
                 }
                 (p, sums, changes)
             };
-            let (plain, none, _) = run(false);
+            let (plain, none, _) = run(0);
             assert_eq!(none, vec![None, None]);
-            let (measured, sums, changes) = run(true);
+            let (measured, sums, changes) = run(2);
             assert_eq!(plain, measured, "{optimizer:?}");
             let last = sums[1].expect("measured");
             assert_eq!(last.to_bits(), sum_squares(&changes).to_bits());
             assert!(last > 0.0);
+            // Without keeping the changes: the same update and the same sums.
+            assert_eq!(run(1).0, measured);
+            assert_eq!(run(1).1, sums);
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(2)
                 .build()
                 .unwrap();
-            let (on_two, sums_on_two, _) = pool.install(|| run(true));
+            let (on_two, sums_on_two, _) = pool.install(|| run(2));
             assert_eq!(on_two, measured);
             assert_eq!(sums_on_two, sums);
         }
