@@ -17,13 +17,14 @@ use super::batches::BatchSampler;
 use super::clip::Clip;
 use super::data::Data;
 use super::evaluate::{decision_grid, evaluate};
+use super::fit_probes::{record_step, take_histograms};
 use super::kernels::{self, norm_from_squares, sum_squares};
 use super::layer::{ParamKind, for_each_param};
 use super::loss::{Loss, Targets};
 use super::net::{Network, NetworkConfig};
 use super::norm::Mode;
 use super::optimizer::{Measure, Optimizer, OptimizerState};
-use super::probes::{self, HistogramOf, Probes, Record};
+use super::probes::{self, Probes, Record};
 use super::record::Divergence;
 use super::regularize::Regularization;
 use super::schedule::Schedule;
@@ -237,6 +238,11 @@ fn fit_here<T: Float>(
             break;
         }
 
+        // The update/weight ratio is measured while the optimizer updates the weights:
+        // ‖ΔW‖ from each element's change, over ‖W‖ before the step. With f32 weights, that
+        // pass also gives ‖W‖ for the weight_norm probe, recorded now and filled in then.
+        let ratios = recording && probes.layer_stats;
+        let weight_norms_later = ratios && T::SQUARES_STAY_NORMAL;
         if recording {
             record_step(
                 net,
@@ -244,9 +250,9 @@ fn fit_here<T: Float>(
                 &grads,
                 &squares,
                 step as u64,
-                loss,
-                global,
+                (loss, global),
                 probes,
+                weight_norms_later,
                 &mut record,
             );
         }
@@ -265,15 +271,11 @@ fn fit_here<T: Float>(
             record.push("clipped", step as u64, f64::from(u8::from(clipped)));
         }
 
-        // The update/weight ratio is measured while the optimizer updates the weights:
-        // ‖ΔW‖ from each element's change, over ‖W‖ before the step (the weight norm
-        // just recorded: clipping and penalties touch only the gradients).
-        let ratios = recording && probes.layer_stats;
         let lr = config.schedule.lr(config.lr, step);
         optimizer.begin_step();
         let decay = (config.regularization.weight_decay != 0.0)
             .then(|| T::from_f64(1.0 - lr * config.regularization.weight_decay));
-        let mut change_norms = Vec::new();
+        let (mut change_norms, mut before_norms) = (Vec::new(), Vec::new());
         let mut index = 0;
         for_each_param(net.layers_mut(), &grads, |_, kind, params, grads| {
             let weights = kind == ParamKind::Weights;
@@ -283,7 +285,7 @@ fn fit_here<T: Float>(
                 (true, true) => Measure::Squares,
                 (true, false) => Measure::SquaresAndChanges(&mut changes),
             };
-            let squares = optimizer.update_with(
+            let sizes = optimizer.update_with(
                 index,
                 kind,
                 params,
@@ -292,17 +294,23 @@ fn fit_here<T: Float>(
                 decay.filter(|_| weights),
                 measure,
             );
-            if let Some(squares) = squares {
+            if let Some(sizes) = sizes {
                 let kept = if T::SQUARES_STAY_NORMAL {
                     &[][..]
                 } else {
                     &changes[..params.len()]
                 };
-                change_norms.push(norm_from_squares(squares, kept));
+                change_norms.push(norm_from_squares(sizes.change_squares, kept));
+                before_norms.push(sizes.before_squares.sqrt());
             }
             index += 1;
         });
         net.update_running_stats(&work);
+        if weight_norms_later {
+            // Σ W² summed as `sum_squares` sums, and for f32 never under- or overflowing:
+            // the same bits `fast_norm_slice` would give.
+            record.replace_last_layer_metric("weight_norm", before_norms);
+        }
         if ratios {
             let weight_norms = record
                 .layer_metric("weight_norm")
@@ -357,93 +365,6 @@ fn gather<T: Float>(
                 .row_mut(row)
                 .zip_mut_with(&set.targets.row(index), |t, &v| *t = T::from_f64(v)),
         }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn record_step<T: Float>(
-    net: &Network<T>,
-    work: &super::net::Workspace<T>,
-    grads: &[super::layer::LayerGrads<T>],
-    squares: &[(f64, f64)],
-    step: u64,
-    loss: f64,
-    global: f64,
-    probes: &Probes,
-    record: &mut Record,
-) {
-    record.steps.push(step);
-    record.push("loss", step, loss);
-    record.push("global_grad_norm", step, global);
-    // Every layer's measurements at once, layers in parallel on the pool.
-    const NAMES: [&str; 8] = [
-        "grad_norm",
-        "grad_norm_bias",
-        "weight_norm",
-        "delta_norm",
-        "act_mean",
-        "act_std",
-        "saturated_frac",
-        "dead_frac",
-    ];
-    let measured: Vec<[f64; 8]> = (0..grads.len())
-        .into_par_iter()
-        .map(|l| {
-            let (layer, cache) = (&net.layers()[l], &work.layers[l]);
-            let mut values = [0.0; 8];
-            values[0] = norm_from_squares(squares[l].0, slice(&grads[l].weights));
-            values[1] = probes::fast_norm_slice(slice(&grads[l].biases));
-            values[2] = probes::fast_norm_slice(slice(&layer.dense.weights));
-            if probes.layer_stats {
-                values[3] = probes::delta_norm(cache);
-                values[4..].copy_from_slice(&probes::activation_stats(layer, cache));
-            }
-            values
-        })
-        .collect();
-    let metrics = if probes.layer_stats { 8 } else { 3 };
-    for (i, name) in NAMES.into_iter().enumerate().take(metrics) {
-        record.push_layer_metric(name, measured.iter().map(|m| m[i]).collect());
-    }
-}
-
-fn take_histograms<T: Float>(
-    net: &Network<T>,
-    work: &super::net::Workspace<T>,
-    grads: &[super::layer::LayerGrads<T>],
-    step: u64,
-    bins: usize,
-    record: &mut Record,
-) {
-    for (l, (cache, grad)) in work
-        .layers
-        .iter()
-        .zip(grads)
-        .enumerate()
-        .take(net.layers().len())
-    {
-        let activations: Vec<f64> = cache.out.iter().map(|&v| Float::to_f64(v)).collect();
-        record.histograms.push(probes::histogram(
-            step,
-            l + 1,
-            HistogramOf::Activations,
-            &activations,
-            bins,
-        ));
-        let magnitudes: Vec<f64> = grad
-            .weights
-            .iter()
-            .map(|&g| Float::to_f64(g).abs())
-            .filter(|&g| g > 0.0)
-            .map(f64::log10)
-            .collect();
-        record.histograms.push(probes::histogram(
-            step,
-            l + 1,
-            HistogramOf::Gradients,
-            &magnitudes,
-            bins,
-        ));
     }
 }
 

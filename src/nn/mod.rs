@@ -26,6 +26,7 @@ mod dense;
 mod digits;
 mod evaluate;
 mod fit;
+mod fit_probes;
 #[cfg(test)]
 mod fit_tests;
 mod float;
@@ -67,7 +68,7 @@ pub use loss::{Loss, Targets, softmax_cross_entropy};
 pub use net::{BlockConfig, Network, NetworkConfig, Workspace};
 pub use network::{ForwardPass, Mlp, MlpConfig};
 pub use norm::{Mode, Norm};
-pub use optimizer::{Measure, Optimizer, OptimizerState};
+pub use optimizer::{Measure, Optimizer, OptimizerState, Sizes};
 pub use pretrain::{PretrainConfig, pretrain};
 pub use probes::{
     DecisionGrid, GridSpec, Histogram, HistogramOf, LAYER_METRICS, Probes, Record, Series,

@@ -117,6 +117,14 @@ pub enum Measure<'a, T> {
     SquaresAndChanges(&'a mut Vec<T>),
 }
 
+/// What a measured update returns: Σ change² and Σ before² (the parameters' squares before
+/// the step), each summed as [`super::kernels::sum_squares`] sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sizes {
+    pub change_squares: f64,
+    pub before_squares: f64,
+}
+
 /// An optimizer with its per-parameter state, created lazily on the first step.
 #[derive(Debug, Clone)]
 pub struct OptimizerState<T> {
@@ -154,8 +162,8 @@ impl<T: Float> OptimizerState<T> {
     }
 
     /// [`OptimizerState::update`], after decoupled weight decay p ← `decay`·p if given;
-    /// returns Σ change² (in f64; change = after − before, in T) when `measure` asks, for
-    /// the update/weight ratio probe.
+    /// returns Σ change² (in f64; change = after − before, in T) and Σ before² when
+    /// `measure` asks, for the update/weight ratio and weight norm probes.
     ///
     /// Arrays longer than [`CHUNK`] are updated in pieces on rayon's pool; the sum adds
     /// the pieces' sums in order, so its bits do not depend on the thread count (and for
@@ -172,7 +180,7 @@ impl<T: Float> OptimizerState<T> {
         lr: f64,
         decay: Option<T>,
         measure: Measure<'_, T>,
-    ) -> Option<f64> {
+    ) -> Option<Sizes> {
         assert_eq!(params.len(), grads.len());
         if self.state.len() <= index {
             self.state.resize_with(index + 1, Vec::new);
@@ -213,7 +221,7 @@ impl<T: Float> OptimizerState<T> {
             let change = changes.into_iter().next().flatten();
             return rule.piece(params, grads, first, second, change);
         }
-        let sums: Vec<Option<f64>> = if on_a_pool_thread() {
+        let sums: Vec<Option<Sizes>> = if on_a_pool_thread() {
             params
                 .par_chunks_mut(CHUNK)
                 .zip(grads.par_chunks(CHUNK))
@@ -232,7 +240,14 @@ impl<T: Float> OptimizerState<T> {
                 .map(|((((p, g), s1), s2), c)| rule.piece(p, g, s1, s2, c))
                 .collect()
         };
-        measured.then(|| sums.iter().map(|s| s.unwrap_or(0.0)).sum())
+        measured.then(|| {
+            sums.iter()
+                .flatten()
+                .fold(Sizes::default(), |total, piece| Sizes {
+                    change_squares: total.change_squares + piece.change_squares,
+                    before_squares: total.before_squares + piece.before_squares,
+                })
+        })
     }
 }
 
@@ -268,12 +283,12 @@ impl<T: Float> Rule<T> {
         s1: &mut [T],
         s2: &mut [T],
         measure: Option<Option<&mut [T]>>,
-    ) -> Option<f64> {
+    ) -> Option<Sizes> {
         let Some(mut kept) = measure else {
             self.apply(params, grads, s1, s2);
             return None;
         };
-        let mut lanes = [0.0f64; 8];
+        let (mut lanes, mut before_lanes) = ([0.0f64; 8], [0.0f64; 8]);
         let mut scratch = [T::zero(); BLOCK];
         for start in (0..params.len()).step_by(BLOCK) {
             let end = (start + BLOCK).min(params.len());
@@ -283,6 +298,7 @@ impl<T: Float> Rule<T> {
                 None => &mut scratch[..end - start],
             };
             change.copy_from_slice(&params[start..end]);
+            add_squares(&mut before_lanes, change);
             let state = |s: &mut [T]| -> std::ops::Range<usize> {
                 if s.is_empty() { 0..0 } else { start..end }
             };
@@ -298,7 +314,10 @@ impl<T: Float> Rule<T> {
             }
             add_squares(&mut lanes, change);
         }
-        Some(combine_lanes(lanes))
+        Some(Sizes {
+            change_squares: combine_lanes(lanes),
+            before_squares: combine_lanes(before_lanes),
+        })
     }
 
     /// The update of a piece, element by element (state buffers empty if unused).

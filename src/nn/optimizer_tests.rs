@@ -153,8 +153,19 @@ fn measured_updates_equal_plain_ones() {
             let (measured, sums, changes) = run(2);
             assert_eq!(plain, measured, "{optimizer:?}");
             let last = sums[1].expect("measured");
-            assert_eq!(last.to_bits(), sum_squares(&changes).to_bits());
-            assert!(last > 0.0);
+            assert_eq!(
+                last.change_squares.to_bits(),
+                sum_squares(&changes).to_bits()
+            );
+            let before: Vec<f32> = measured.iter().zip(&changes).map(|(a, c)| a - c).collect();
+            let near = (last.before_squares / sum_squares(&before) - 1.0).abs();
+            assert!(near < 1e-6, "{near}");
+            let first = sums[0].expect("measured");
+            assert_eq!(
+                first.before_squares.to_bits(),
+                sum_squares(&params).to_bits()
+            );
+            assert!(last.change_squares > 0.0);
             // Without keeping the changes: the same update and the same sums.
             assert_eq!(run(1).0, measured);
             assert_eq!(run(1).1, sums);

@@ -171,6 +171,17 @@ impl Record {
         }
     }
 
+    /// Replaces the last values pushed for `name` (a metric measured later in the step).
+    pub(crate) fn replace_last_layer_metric(&mut self, name: &'static str, values: Vec<f64>) {
+        let rows = self
+            .per_layer
+            .iter_mut()
+            .find(|(n, _)| *n == name)
+            .map(|(_, rows)| rows);
+        let last = rows.and_then(|rows| rows.last_mut());
+        *last.expect("the metric was pushed at this step") = values;
+    }
+
     pub(crate) fn push(&mut self, name: &'static str, step: u64, value: f64) {
         let index = match self.series.iter().position(|s| s.name == name) {
             Some(index) => index,
@@ -201,13 +212,21 @@ pub fn fast_norm_slice<T: Float>(values: &[T]) -> f64 {
 }
 
 /// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z).
+///
+/// Rows are short (a layer's width): their sums of squares go to a buffer first and the
+/// square roots are taken after, so that rows do not wait on each other's roots.
 pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
     let width = cache.delta.ncols().max(1);
     let delta = cache
         .delta
         .as_slice()
         .expect("the engine's arrays are contiguous");
-    delta.chunks_exact(width).map(fast_norm_slice).sum()
+    let squares: Vec<f64> = delta.chunks_exact(width).map(sum_squares).collect();
+    squares
+        .iter()
+        .zip(delta.chunks_exact(width))
+        .map(|(&s, row)| norm_from_squares(s, row))
+        .sum()
 }
 
 /// (mean, std, saturated fraction, dead fraction) of a layer's output on this batch.

@@ -1,0 +1,106 @@
+//! What `fit` records at a recorded step: the loss and global norm, every layer's norms
+//! and (with `Probes::layer_stats`) statistics, layers in parallel on the pool; and the
+//! histograms at the chosen steps.
+
+use rayon::prelude::*;
+
+use super::Float;
+use super::kernels::norm_from_squares;
+use super::layer::LayerGrads;
+use super::net::{Network, Workspace};
+use super::probes::{self, HistogramOf, Probes, Record};
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record_step<T: Float>(
+    net: &Network<T>,
+    work: &Workspace<T>,
+    grads: &[LayerGrads<T>],
+    squares: &[(f64, f64)],
+    step: u64,
+    (loss, global): (f64, f64),
+    probes: &Probes,
+    weight_norms_later: bool,
+    record: &mut Record,
+) {
+    record.steps.push(step);
+    record.push("loss", step, loss);
+    record.push("global_grad_norm", step, global);
+    // Every layer's measurements at once, layers in parallel on the pool.
+    const NAMES: [&str; 8] = [
+        "grad_norm",
+        "grad_norm_bias",
+        "weight_norm",
+        "delta_norm",
+        "act_mean",
+        "act_std",
+        "saturated_frac",
+        "dead_frac",
+    ];
+    let measured: Vec<[f64; 8]> = (0..grads.len())
+        .into_par_iter()
+        .map(|l| {
+            let (layer, cache) = (&net.layers()[l], &work.layers[l]);
+            let mut values = [0.0; 8];
+            values[0] = norm_from_squares(squares[l].0, slice(&grads[l].weights));
+            values[1] = probes::fast_norm_slice(slice(&grads[l].biases));
+            if !weight_norms_later {
+                values[2] = probes::fast_norm_slice(slice(&layer.dense.weights));
+            }
+            if probes.layer_stats {
+                values[3] = probes::delta_norm(cache);
+                values[4..].copy_from_slice(&probes::activation_stats(layer, cache));
+            }
+            values
+        })
+        .collect();
+    let metrics = if probes.layer_stats { 8 } else { 3 };
+    for (i, name) in NAMES.into_iter().enumerate().take(metrics) {
+        record.push_layer_metric(name, measured.iter().map(|m| m[i]).collect());
+    }
+}
+
+pub(super) fn take_histograms<T: Float>(
+    net: &Network<T>,
+    work: &Workspace<T>,
+    grads: &[LayerGrads<T>],
+    step: u64,
+    bins: usize,
+    record: &mut Record,
+) {
+    for (l, (cache, grad)) in work
+        .layers
+        .iter()
+        .zip(grads)
+        .enumerate()
+        .take(net.layers().len())
+    {
+        let activations: Vec<f64> = cache.out.iter().map(|&v| Float::to_f64(v)).collect();
+        record.histograms.push(probes::histogram(
+            step,
+            l + 1,
+            HistogramOf::Activations,
+            &activations,
+            bins,
+        ));
+        let magnitudes: Vec<f64> = grad
+            .weights
+            .iter()
+            .map(|&g| Float::to_f64(g).abs())
+            .filter(|&g| g > 0.0)
+            .map(f64::log10)
+            .collect();
+        record.histograms.push(probes::histogram(
+            step,
+            l + 1,
+            HistogramOf::Gradients,
+            &magnitudes,
+            bins,
+        ));
+    }
+}
+
+fn slice<T, D: ndarray::Dimension>(array: &ndarray::Array<T, D>) -> &[T] {
+    array
+        .as_slice()
+        .expect("the engine's arrays are contiguous")
+}
