@@ -89,7 +89,8 @@ pub fn matmul<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>, mut c: ArrayViewMut2
 /// the other threads spin for work ([`rayon::yield_now`]) until `work` is done. A caller
 /// outside the pool would also be one thread too many on a busy core; inside the pool, it
 /// is one of the pool's. Already on a pool thread (the experiment runner's parallel map
-/// keeps every thread busy with runs), or with a pool of one, `work` simply runs here.
+/// keeps every thread busy with runs), `work` simply runs here; with a pool of one it
+/// moves onto that thread, with no helpers.
 pub fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     if on_a_pool_thread() {
         return work();
@@ -165,6 +166,13 @@ pub fn sum_map<T: Float>(values: &[T], f: impl Fn(f64) -> f64 + Sync) -> f64 {
 #[inline(always)]
 fn lane_sum<T: Float>(values: &[T], f: &impl Fn(f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; 8];
+    add_map(&mut lanes, values, f);
+    combine_lanes(lanes)
+}
+
+/// Adds f(v) of `values` to `lanes`, element i to lane i mod 8, in order.
+#[inline(always)]
+fn add_map<T: Float>(lanes: &mut [f64; 8], values: &[T], f: &impl Fn(f64) -> f64) {
     let chunks = values.chunks_exact(8);
     let rest = chunks.remainder();
     for chunk in chunks {
@@ -175,7 +183,6 @@ fn lane_sum<T: Float>(values: &[T], f: &impl Fn(f64) -> f64) -> f64 {
     for (lane, &v) in lanes.iter_mut().zip(rest) {
         *lane += f(v.to_f64());
     }
-    combine_lanes(lanes)
 }
 
 /// Adds the squares of `values` to `lanes` as [`sum_squares`] does: called on consecutive
@@ -183,18 +190,7 @@ fn lane_sum<T: Float>(values: &[T], f: &impl Fn(f64) -> f64) -> f64 {
 /// exactly what one call on the whole would.
 #[inline]
 pub fn add_squares<T: Float>(lanes: &mut [f64; 8], values: &[T]) {
-    let chunks = values.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            let v = v.to_f64();
-            *lane += v * v;
-        }
-    }
-    for (lane, &v) in lanes.iter_mut().zip(rest) {
-        let v = v.to_f64();
-        *lane += v * v;
-    }
+    add_map(lanes, values, &|v| v * v);
 }
 
 /// The lanes' total, added in a fixed tree order.

@@ -9,13 +9,12 @@
 //! gradients, and ∂L/∂a for the layer below.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rayon::prelude::*;
 
 use super::Float;
 use super::activation::Activation;
 use super::dense::Dense;
 use super::init::InitConfig;
-use rayon::prelude::*;
-
 use super::kernels::{CHUNK, matmul, on_a_pool_thread};
 use super::norm::{Mode, Norm, NormCache, NormLayer};
 use super::rng::RandomStream;
