@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::Float;
-use super::kernels::norm_from_squares;
+use super::kernels::{CHUNK, norm_from_squares};
 use super::layer::LayerGrads;
 use super::net::{Network, Workspace};
 use super::probes::{self, HistogramOf, Probes, Record};
@@ -25,7 +25,9 @@ pub(super) fn record_step<T: Float>(
     record.steps.push(step);
     record.push("loss", step, loss);
     record.push("global_grad_norm", step, global);
-    // Every layer's measurements at once, layers in parallel on the pool.
+    // Every layer's measurements at once: layers in parallel on the pool when there is
+    // enough to measure; a small net's layers take ~1 µs each, less than handing them
+    // over to another thread costs (measured). The bits are the same either way.
     const NAMES: [&str; 8] = [
         "grad_norm",
         "grad_norm_bias",
@@ -36,23 +38,26 @@ pub(super) fn record_step<T: Float>(
         "saturated_frac",
         "dead_frac",
     ];
-    let measured: Vec<[f64; 8]> = (0..grads.len())
-        .into_par_iter()
-        .map(|l| {
-            let (layer, cache) = (&net.layers()[l], &work.layers[l]);
-            let mut values = [0.0; 8];
-            values[0] = norm_from_squares(squares[l].0, slice(&grads[l].weights));
-            values[1] = probes::fast_norm_slice(slice(&grads[l].biases));
-            if !weight_norms_later {
-                values[2] = probes::fast_norm_slice(slice(&layer.dense.weights));
-            }
-            if probes.layer_stats {
-                values[3] = probes::delta_norm(cache);
-                values[4..].copy_from_slice(&probes::activation_stats(layer, cache));
-            }
-            values
-        })
-        .collect();
+    let measure = |l: usize| {
+        let (layer, cache) = (&net.layers()[l], &work.layers[l]);
+        let mut values = [0.0; 8];
+        values[0] = norm_from_squares(squares[l].0, slice(&grads[l].weights));
+        values[1] = probes::fast_norm_slice(slice(&grads[l].biases));
+        if !weight_norms_later {
+            values[2] = probes::fast_norm_slice(slice(&layer.dense.weights));
+        }
+        if probes.layer_stats {
+            values[3] = probes::delta_norm(cache);
+            values[4..].copy_from_slice(&probes::activation_stats(layer, cache));
+        }
+        values
+    };
+    let outputs: usize = work.layers.iter().map(|cache| cache.out.len()).sum();
+    let measured: Vec<[f64; 8]> = if outputs >= CHUNK {
+        (0..grads.len()).into_par_iter().map(measure).collect()
+    } else {
+        (0..grads.len()).map(measure).collect()
+    };
     let metrics = if probes.layer_stats { 8 } else { 3 };
     for (i, name) in NAMES.into_iter().enumerate().take(metrics) {
         record.push_layer_metric(name, measured.iter().map(|m| m[i]).collect());

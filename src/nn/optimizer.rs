@@ -13,7 +13,7 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use super::Float;
-use super::kernels::{CHUNK, add_squares, combine_lanes, on_a_pool_thread};
+use super::kernels::{CHUNK, add_squares, combine_lanes, on_a_pool_thread, with_wide_vectors};
 use super::layer::ParamKind;
 
 /// An optimizer and its hyperparameters (the learning rate is separate: see `Schedule`).
@@ -284,10 +284,26 @@ impl<T: Float> Rule<T> {
         s2: &mut [T],
         measure: Option<Option<&mut [T]>>,
     ) -> Option<Sizes> {
-        let Some(mut kept) = measure else {
+        let Some(kept) = measure else {
             self.apply(params, grads, s1, s2);
             return None;
         };
+        with_wide_vectors(
+            #[inline(always)]
+            || self.measured_piece(params, grads, s1, s2, kept),
+        )
+    }
+
+    /// [`Rule::piece`] when measured.
+    #[inline(always)]
+    fn measured_piece(
+        &self,
+        params: &mut [T],
+        grads: &[T],
+        s1: &mut [T],
+        s2: &mut [T],
+        mut kept: Option<&mut [T]>,
+    ) -> Option<Sizes> {
         let (mut lanes, mut before_lanes) = ([0.0f64; 8], [0.0f64; 8]);
         let mut scratch = [T::zero(); BLOCK];
         for start in (0..params.len()).step_by(BLOCK) {
@@ -321,6 +337,7 @@ impl<T: Float> Rule<T> {
     }
 
     /// The update of a piece, element by element (state buffers empty if unused).
+    #[inline(always)]
     fn apply(&self, params: &mut [T], grads: &[T], s1: &mut [T], s2: &mut [T]) {
         if let Some(decay) = self.decay {
             params.iter_mut().for_each(|p| *p = *p * decay);

@@ -111,9 +111,11 @@ fn first_steps_match_hand_computed_values() {
     );
 }
 
-/// Measuring an update changes nothing of it; the measured sum is Σ change² exactly as
-/// `sum_squares` adds it, and neither depends on the thread count — for an array of one
-/// piece and for one of several pieces, for every optimizer, with weight decay.
+/// Measuring an update changes nothing of it (the measured pass runs on wide vectors where
+/// the CPU has them, the plain one on the baseline: the same bits); the measured sum is
+/// Σ change² exactly as `sum_squares` adds it, and neither depends on the thread count —
+/// for an array of one piece and for one of several pieces, for every optimizer, with
+/// weight decay.
 #[test]
 fn measured_updates_equal_plain_ones() {
     use crate::nn::kernels::{CHUNK, sum_squares};

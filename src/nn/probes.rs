@@ -26,7 +26,9 @@
 
 use super::Float;
 use super::activation::Activation;
-use super::kernels::{CHUNK, combine_lanes, norm_from_squares, sum_map, sum_squares};
+use super::kernels::{
+    CHUNK, add_squares, combine_lanes, norm_from_squares, sum_map, sum_squares, with_wide_vectors,
+};
 use super::layer::{Layer, LayerCache, LayerGrads};
 pub use super::record::Divergence;
 
@@ -207,26 +209,41 @@ pub fn norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> f64 {
 
 /// √(Σ v²) in one pass (eight vectorizable lanes), falling back to the scaled [`norm`]
 /// only when the plain sum of squares overflows or underflows (as safe, and faster).
+#[inline(always)]
 pub fn fast_norm_slice<T: Float>(values: &[T]) -> f64 {
     norm_from_squares(sum_squares(values), values)
 }
 
 /// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z).
 ///
-/// Rows are short (a layer's width): their sums of squares go to a buffer first and the
-/// square roots are taken after, so that rows do not wait on each other's roots.
+/// Rows are short (a layer's width): their sums of squares (as [`sum_squares`] adds them)
+/// go to a buffer first and the square roots are taken after, so that rows do not wait on
+/// each other's roots.
+#[inline(always)]
 pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
     let width = cache.delta.ncols().max(1);
     let delta = cache
         .delta
         .as_slice()
         .expect("the engine's arrays are contiguous");
-    let squares: Vec<f64> = delta.chunks_exact(width).map(sum_squares).collect();
-    squares
-        .iter()
-        .zip(delta.chunks_exact(width))
-        .map(|(&s, row)| norm_from_squares(s, row))
-        .sum()
+    // Plain loops rather than iterator adapters, so that all of it is inlined into the
+    // caller (compiled for wide vectors, see `kernels::with_wide_vectors`).
+    let mut squares = Vec::with_capacity(delta.len() / width);
+    with_wide_vectors(
+        #[inline(always)]
+        || {
+            for row in delta.chunks_exact(width) {
+                let mut lanes = [0.0f64; 8];
+                add_squares(&mut lanes, row);
+                squares.push(combine_lanes(lanes));
+            }
+        },
+    );
+    let mut total = 0.0;
+    for (&s, row) in squares.iter().zip(delta.chunks_exact(width)) {
+        total += norm_from_squares(s, row);
+    }
+    total
 }
 
 /// (mean, std, saturated fraction, dead fraction) of a layer's output on this batch.
@@ -234,6 +251,7 @@ pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
 /// Mean, then variance about it (not the cancellation-prone Σv²/n − mean²) together with
 /// saturation, counted from the outputs alone (tanh′ = 1 − a², σ′ = a(1 − a)); deadness
 /// from the pre-activations, row by row. The loops are specialized per activation.
+#[inline(always)]
 pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f64; 4] {
     let out = cache
         .out
@@ -274,24 +292,41 @@ pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f
 
 /// Σ (v − mean)² exactly as [`sum_map`] adds it, and how many `values` satisfy `test`: in
 /// one pass for arrays of one piece, else in two.
+#[inline(always)]
 fn deviations_and_count<T: Float>(
     values: &[T],
     mean: f64,
     test: impl Fn(T) -> bool,
 ) -> (f64, usize) {
     if values.len() > CHUNK {
-        let squares = sum_map(values, |v| (v - mean) * (v - mean));
-        return (squares, values.iter().map(|&v| usize::from(test(v))).sum());
+        return deviations_and_count_in_pieces(values, mean, test);
     }
+    with_wide_vectors(
+        #[inline(always)]
+        || deviations_and_count_here(values, mean, test),
+    )
+}
+
+#[inline(always)]
+fn deviations_and_count_here<T: Float>(
+    values: &[T],
+    mean: f64,
+    test: impl Fn(T) -> bool,
+) -> (f64, usize) {
     let mut lanes = [0.0f64; 8];
     let mut hits = [0u32; 8];
     let chunks = values.chunks_exact(8);
     let rest = chunks.remainder();
     for chunk in chunks {
-        for ((lane, hit), &v) in lanes.iter_mut().zip(&mut hits).zip(chunk) {
-            let d = v.to_f64() - mean;
-            *lane += d * d;
-            *hit += u32::from(test(v));
+        // Whole arrays of eight, which the compiler turns into full-width vectors.
+        let chunk: [T; 8] = chunk.try_into().expect("chunks of 8");
+        for i in 0..8 {
+            hits[i] += u32::from(test(chunk[i]));
+        }
+        let wide = chunk.map(|v| v.to_f64());
+        for i in 0..8 {
+            let d = wide[i] - mean;
+            lanes[i] += d * d;
         }
     }
     for ((lane, hit), &v) in lanes.iter_mut().zip(&mut hits).zip(rest) {
@@ -300,6 +335,17 @@ fn deviations_and_count<T: Float>(
         *hit += u32::from(test(v));
     }
     (combine_lanes(lanes), hits.iter().map(|&h| h as usize).sum())
+}
+
+// Not inlined, for the reason given at `kernels::sum_pieces`.
+#[inline(never)]
+fn deviations_and_count_in_pieces<T: Float>(
+    values: &[T],
+    mean: f64,
+    test: impl Fn(T) -> bool,
+) -> (f64, usize) {
+    let squares = sum_map(values, |v| (v - mean) * (v - mean));
+    (squares, values.iter().map(|&v| usize::from(test(v))).sum())
 }
 
 /// The first non-finite gradient, as "gradient of layer 3 is NaN" (NaN wins over inf).
@@ -367,6 +413,31 @@ pub fn histogram(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The squared deviations and the count, on wide vectors where the CPU has them, are
+    /// what the portable loop gives (lane i mod 8, the fixed tree of `combine_lanes`).
+    #[test]
+    fn deviations_and_counts_have_the_portable_bits() {
+        for len in [0usize, 5, 64, 2048, 2053, CHUNK + 9] {
+            let values: Vec<f32> = (0..len).map(|i| ((i as f32) * 0.61).sin()).collect();
+            let threshold = f32::at_least(0.01);
+            let test = |a: f32| (1.0 - a * a).abs() < threshold;
+            let mean = 0.03;
+            let mut lanes = [0.0f64; 8];
+            let mut total = 0.0;
+            for piece in values.chunks(CHUNK) {
+                lanes.fill(0.0);
+                for (i, &v) in piece.iter().enumerate() {
+                    let d = f64::from(v) - mean;
+                    lanes[i % 8] += d * d;
+                }
+                total += combine_lanes(lanes);
+            }
+            let count = values.iter().filter(|&&v| test(v)).count();
+            let (squares, hits) = deviations_and_count(&values, mean, test);
+            assert_eq!((squares.to_bits(), hits), (total.to_bits(), count), "{len}");
+        }
+    }
 
     #[test]
     fn histograms_count_every_value_once() {
