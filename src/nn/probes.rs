@@ -276,14 +276,22 @@ pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f
         let u = layer.pre_activation(cache);
         let units = u.ncols().max(1);
         let values = u.as_slice().expect("the engine's arrays are contiguous");
-        // alive[j] = some example has z > 0 (or NaN) in unit j, i.e. not all z ≤ 0.
-        let mut alive = vec![false; units];
-        for row in values.chunks_exact(units) {
-            for (alive, &z) in alive.iter_mut().zip(row) {
-                *alive |= z > T::zero() || z.is_nan();
-            }
-        }
-        alive.iter().filter(|&&a| !a).count() as f64 / units as f64
+        // alive[j] = some example has z > 0 (or NaN) in unit j, i.e. not all z ≤ 0; as u32
+        // flags and one comparison (`!(z ≤ 0)` is also true for NaN), which vectorize.
+        let mut alive = vec![0u32; units];
+        with_wide_vectors(
+            #[inline(always)]
+            || {
+                // The negation is the point: NaN counts as alive.
+                #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                for row in values.chunks_exact(units) {
+                    for (alive, &z) in alive.iter_mut().zip(row) {
+                        *alive |= u32::from(!(z <= T::zero()));
+                    }
+                }
+            },
+        );
+        alive.iter().filter(|&&a| a == 0).count() as f64 / units as f64
     } else {
         0.0
     };
