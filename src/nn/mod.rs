@@ -35,6 +35,7 @@ mod gradcheck;
 mod init;
 mod kernels;
 mod layer;
+mod layer_stats;
 mod loss;
 mod net;
 mod network;
