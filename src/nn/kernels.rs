@@ -163,7 +163,6 @@ pub fn product<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
 pub const CHUNK: usize = 1 << 15;
 
 /// Σ v² accumulated in f64 (exact squares for f32); see [`sum_map`].
-#[inline(always)]
 pub fn sum_squares<T: Float>(values: &[T]) -> f64 {
     sum_map(values, |v| v * v)
 }

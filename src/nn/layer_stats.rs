@@ -11,10 +11,9 @@ use super::layer::{Layer, LayerCache};
 
 /// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z).
 ///
-/// Rows are short (a layer's width): their sums of squares (as `kernels::sum_squares` adds them)
-/// go to a buffer first and the square roots are taken after, so that rows do not wait on
-/// each other's roots.
-#[inline(always)]
+/// Rows are short (a layer's width): their sums of squares (as `kernels::sum_squares`
+/// adds them) go to a buffer first and the square roots are taken after, so that rows do
+/// not wait on each other's roots.
 pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
     let width = cache.delta.ncols().max(1);
     let delta = cache
@@ -44,7 +43,6 @@ pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
 /// Mean, then variance about it (not the cancellation-prone Σv²/n − mean²) together with
 /// saturation, counted from the outputs alone (tanh′ = 1 − a², σ′ = a(1 − a)); deadness
 /// from the pre-activations, row by row. The loops are specialized per activation.
-#[inline(always)]
 pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f64; 4] {
     let out = cache
         .out

@@ -207,7 +207,6 @@ pub fn norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> f64 {
 
 /// √(Σ v²) in one pass (eight vectorizable lanes), falling back to the scaled [`norm`]
 /// only when the plain sum of squares overflows or underflows (as safe, and faster).
-#[inline(always)]
 pub fn fast_norm_slice<T: Float>(values: &[T]) -> f64 {
     norm_from_squares(sum_squares(values), values)
 }
