@@ -195,6 +195,11 @@ fn fit_here<T: Float>(
             &mut labels,
             &mut targets,
         );
+        // A recorded step's layer statistics are measured by the passes themselves.
+        let measuring = recording && probes.layer_stats;
+        for cache in &mut work.layers {
+            cache.measure = measuring;
+        }
         net.forward(inputs.view(), Mode::Train, &mut work);
         let batch_targets = match train {
             Data::Classes(_) => Targets::Labels(&labels),

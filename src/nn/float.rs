@@ -24,10 +24,15 @@ pub trait Float:
     /// far from overflow, so that a sum of squares of them needs no scaled fallback: true
     /// for f32 (squares from 2e-90 to 1.2e77), false for f64.
     const SQUARES_STAY_NORMAL: bool;
+    /// The values as f32s if this type is f32, for kernels written for f32 only.
+    fn as_f32s(values: &[Self]) -> Option<&[f32]>;
 }
 
 impl Float for f32 {
     const SQUARES_STAY_NORMAL: bool = true;
+    fn as_f32s(values: &[Self]) -> Option<&[f32]> {
+        Some(values)
+    }
     fn from_f64(v: f64) -> Self {
         v as f32
     }
@@ -50,6 +55,9 @@ impl Float for f32 {
 
 impl Float for f64 {
     const SQUARES_STAY_NORMAL: bool = false;
+    fn as_f32s(_: &[Self]) -> Option<&[f32]> {
+        None
+    }
     fn from_f64(v: f64) -> Self {
         v
     }

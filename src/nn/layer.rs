@@ -16,8 +16,11 @@ use super::activation::Activation;
 use super::dense::Dense;
 use super::init::InitConfig;
 use super::kernels::{CHUNK, matmul, on_a_pool_thread};
+use super::layer_stats::{OutputSums, delta_layer_norm, delta_piece_norm, piece_len};
 use super::norm::{Mode, Norm, NormCache, NormLayer};
 use super::rng::RandomStream;
+
+pub use super::params::{ParamKind, for_each_param};
 
 /// What one layer is: its width, normalization and activation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,6 +62,13 @@ pub struct LayerCache<T> {
     pub delta_u: Array2<T>,
     /// ∂L/∂a, what flows to the layer below.
     pub input_grad: Array2<T>,
+    /// Whether the passes measure what they write, for a recorded step's statistics:
+    /// the forward pass then fills `output_sums`, the backward pass `delta_norm`
+    /// (each pass clears its own otherwise, so that nothing stale is read).
+    pub measure: bool,
+    pub output_sums: Option<OutputSums>,
+    /// Σ_batch ‖δ_b‖.
+    pub delta_norm: Option<f64>,
 }
 
 impl<T: Float> Layer<T> {
@@ -110,6 +120,9 @@ impl<T: Float> Layer<T> {
                 Array2::zeros((0, 0))
             },
             input_grad: Array2::zeros((batch, self.fan_in())),
+            measure: false,
+            output_sums: None,
+            delta_norm: None,
         }
     }
 
@@ -124,28 +137,60 @@ impl<T: Float> Layer<T> {
         }
     }
 
-    /// z = a W + b, u = norm(z), out = f(u), into `cache`.
+    /// z = a W + b, u = norm(z), out = f(u), into `cache`; with `cache.measure`, the
+    /// outputs' sums too, each piece measured as soon as it is written.
     pub fn forward(&self, input: ArrayView2<T>, mode: Mode, cache: &mut LayerCache<T>) {
         matmul(input, self.dense.weights.view(), cache.z.view_mut());
         let biases = contiguous(&self.dense.biases);
         let activation = self.activation;
+        let (measure, units) = (cache.measure, self.units());
+        cache.output_sums = None;
         match (&self.norm, &mut cache.norm) {
             (Some(norm), Some(norm_cache)) => {
                 for mut row in cache.z.rows_mut() {
                     row.zip_mut_with(&self.dense.biases, |z, &b| *z = *z + b);
                 }
                 norm.forward(cache.z.view(), mode, norm_cache, &mut cache.u);
-                activation.apply_slice(contiguous(&cache.u), contiguous_mut(&mut cache.out));
+                let (u, out) = (contiguous(&cache.u), contiguous_mut(&mut cache.out));
+                activation.apply_slice(u, out);
+                if measure {
+                    cache.output_sums = Some(OutputSums::of_layer(activation, u, out, units));
+                }
             }
             _ => {
                 let (z, out) = (contiguous_mut(&mut cache.z), contiguous_mut(&mut cache.out));
-                match row_pieces(z.len(), biases.len()) {
-                    Some(piece) => z
-                        .par_chunks_mut(piece)
-                        .zip(out.par_chunks_mut(piece))
-                        .for_each(|(z, out)| activation.add_bias_and_apply(biases, z, out)),
-                    None => activation.add_bias_and_apply(biases, z, out),
-                }
+                let piece = piece_len(units);
+                let apply = |(z, out): (&mut [T], &mut [T])| {
+                    activation.add_bias_and_apply(biases, z, out);
+                    measure.then(|| OutputSums::of_piece(activation, z, out, units))
+                };
+                let parallel = row_pieces(z.len(), units).is_some();
+                cache.output_sums = match (parallel, measure) {
+                    (true, true) => {
+                        let sums: Vec<OutputSums> = z
+                            .par_chunks_mut(piece)
+                            .zip(out.par_chunks_mut(piece))
+                            .map(|pieces| apply(pieces).unwrap_or_default())
+                            .collect();
+                        Some(OutputSums::combined(sums))
+                    }
+                    (true, false) => {
+                        z.par_chunks_mut(piece)
+                            .zip(out.par_chunks_mut(piece))
+                            .for_each(|pair| {
+                                apply(pair);
+                            });
+                        None
+                    }
+                    (false, _) => {
+                        let sums: Vec<OutputSums> = z
+                            .chunks_mut(piece)
+                            .zip(out.chunks_mut(piece))
+                            .filter_map(apply)
+                            .collect();
+                        measure.then(|| OutputSums::combined(sums))
+                    }
+                };
             }
         }
     }
@@ -173,6 +218,8 @@ impl<T: Float> Layer<T> {
         let activation = self.activation;
         let out_grad = out_grad.as_standard_layout();
         let g = out_grad.as_slice().expect("standard layout");
+        let (measure, units) = (cache.measure, self.units());
+        cache.delta_norm = None;
         match (&self.norm, &cache.norm) {
             (Some(norm), Some(norm_cache)) => {
                 activation.backward_slice(
@@ -188,20 +235,41 @@ impl<T: Float> Layer<T> {
                     &mut grads.beta,
                     &mut cache.delta,
                 );
+                if measure {
+                    cache.delta_norm = Some(delta_layer_norm(contiguous(&cache.delta), units));
+                }
             }
             _ => {
                 let (z, out) = (contiguous(&cache.z), contiguous(&cache.out));
                 let delta = contiguous_mut(&mut cache.delta);
-                match row_pieces(delta.len(), self.units()) {
-                    Some(piece) => delta
+                let piece = piece_len(units);
+                // Piece `index` of δ from the same rows of ∂L/∂out, z and out; and, if
+                // measured, its Σ ‖δ_b‖.
+                let backward = |index: usize, delta: &mut [T]| {
+                    let rows = index * piece..index * piece + delta.len();
+                    let (g, z, out) = (&g[rows.clone()], &z[rows.clone()], &out[rows]);
+                    activation.backward_slice(g, z, out, delta);
+                    measure.then(|| delta_piece_norm(delta, units))
+                };
+                let parallel = row_pieces(delta.len(), units).is_some();
+                let norms: Vec<f64> = match (parallel, measure) {
+                    (true, true) => delta
                         .par_chunks_mut(piece)
-                        .zip(g.par_chunks(piece))
-                        .zip(z.par_chunks(piece).zip(out.par_chunks(piece)))
-                        .for_each(|((delta, g), (z, out))| {
-                            activation.backward_slice(g, z, out, delta)
-                        }),
-                    None => activation.backward_slice(g, z, out, delta),
-                }
+                        .enumerate()
+                        .map(|(index, delta)| backward(index, delta).unwrap_or_default())
+                        .collect(),
+                    (true, false) => {
+                        let pieces = delta.par_chunks_mut(piece).enumerate();
+                        pieces.for_each(|(index, delta)| {
+                            backward(index, delta);
+                        });
+                        Vec::new()
+                    }
+                    (false, _) => (delta.chunks_mut(piece).enumerate())
+                        .filter_map(|(index, delta)| backward(index, delta))
+                        .collect(),
+                };
+                cache.delta_norm = measure.then(|| norms.iter().sum());
             }
         }
         // ∂L/∂W = aᵀ δ as its transpose δᵀ a through a transposed view, and ∂L/∂a = δ Wᵀ
@@ -266,7 +334,7 @@ fn sum_rows<T: Float>(matrix: &Array2<T>, sums: &mut Array1<T>) {
 /// pieces to split an elementwise pass into on the pool, or `None` to do it in one go
 /// (a short buffer, or a caller outside the pool). Elementwise, the split changes no bits.
 fn row_pieces(len: usize, width: usize) -> Option<usize> {
-    (len > CHUNK && width > 0 && on_a_pool_thread()).then(|| (CHUNK / width).max(1) * width)
+    (len > CHUNK && width > 0 && on_a_pool_thread()).then(|| piece_len(width))
 }
 
 fn contiguous<T, D: ndarray::Dimension>(array: &ndarray::Array<T, D>) -> &[T] {
@@ -279,62 +347,4 @@ fn contiguous_mut<T, D: ndarray::Dimension>(array: &mut ndarray::Array<T, D>) ->
     array
         .as_slice_mut()
         .expect("the engine's arrays are contiguous")
-}
-
-/// Which of a layer's parameters an array is: weight decay and L1/L2 penalties apply to
-/// `Weights` only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamKind {
-    Weights,
-    Biases,
-    Gamma,
-    Beta,
-}
-
-/// Calls `visit(layer index, kind, parameters, gradients)` for every parameter array of
-/// every layer, in a fixed order (layer by layer: W, b, then γ, β if normalized), each as
-/// a flat slice. Optimizers key their state on this order.
-pub fn for_each_param<T: Float>(
-    layers: &mut [Layer<T>],
-    grads: &[LayerGrads<T>],
-    mut visit: impl FnMut(usize, ParamKind, &mut [T], &[T]),
-) {
-    for (index, (layer, grad)) in layers.iter_mut().zip(grads).enumerate() {
-        visit(
-            index,
-            ParamKind::Weights,
-            layer
-                .dense
-                .weights
-                .as_slice_mut()
-                .expect("parameters are contiguous"),
-            grad.weights.as_slice().expect("gradients are contiguous"),
-        );
-        visit(
-            index,
-            ParamKind::Biases,
-            layer
-                .dense
-                .biases
-                .as_slice_mut()
-                .expect("parameters are contiguous"),
-            grad.biases.as_slice().expect("gradients are contiguous"),
-        );
-        if let Some(norm) = &mut layer.norm {
-            visit(
-                index,
-                ParamKind::Gamma,
-                norm.gamma
-                    .as_slice_mut()
-                    .expect("parameters are contiguous"),
-                grad.gamma.as_slice().expect("gradients are contiguous"),
-            );
-            visit(
-                index,
-                ParamKind::Beta,
-                norm.beta.as_slice_mut().expect("parameters are contiguous"),
-                grad.beta.as_slice().expect("gradients are contiguous"),
-            );
-        }
-    }
 }

@@ -1,25 +1,134 @@
 //! The per-layer statistics a recorded step takes past the norms: Σ_batch ‖δ‖ and the
-//! activations' mean, std, saturated and dead fractions. Their loops run on wide vectors
-//! where the CPU has them ([`with_wide_vectors`]) with the bits of the portable loops.
+//! activations' mean, std, saturated and dead fractions.
+//!
+//! They are taken piece by piece ([`piece_len`]: whole rows, about `CHUNK` elements) and
+//! the pieces' results combined in order, so the bits depend on the shapes only. On a
+//! recorded step the forward and backward passes measure each piece right after writing
+//! it, while it is still in cache ([`LayerCache::measure`]): measured after the step
+//! instead, the same numbers cost twice as long, the buffers having been evicted
+//! (medium benchmark). The loops run on wide vectors where the CPU has them
+//! ([`with_wide_vectors`], [`piece_moments`]) with the bits of the portable loops.
+
+use rayon::prelude::*;
 
 use super::Float;
 use super::activation::Activation;
 use super::kernels::{
-    CHUNK, add_squares, combine_lanes, norm_from_squares, sum_map, with_wide_vectors,
+    CHUNK, add_squares, combine_lanes, norm_from_squares, on_a_pool_thread, with_wide_vectors,
 };
 use super::layer::{Layer, LayerCache};
+use super::moments::{Moments, Saturation, piece_moments};
 
-/// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z).
+/// Elements in one piece of a (batch × `width`) buffer: as many whole rows as fit in
+/// [`CHUNK`], at least one.
+pub fn piece_len(width: usize) -> usize {
+    let width = width.max(1);
+    (CHUNK / width).max(1) * width
+}
+
+/// What is measured of a layer's outputs: the outputs' [`Moments`] and, for activations
+/// whose units can die, per unit whether any example's pre-activation is > 0 (or NaN).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutputSums {
+    pub moments: Moments,
+    pub alive: Vec<u32>,
+}
+
+impl OutputSums {
+    /// The sums of one piece of whole rows: pre-activations `pre`, outputs `out`.
+    pub fn of_piece<T: Float>(activation: Activation, pre: &[T], out: &[T], units: usize) -> Self {
+        let moments = piece_moments(out, saturation(activation));
+        let alive = if activation.can_die() {
+            alive_units(pre, units)
+        } else {
+            Vec::new()
+        };
+        OutputSums { moments, alive }
+    }
+
+    /// The pieces' sums added in order.
+    pub fn combined(pieces: impl IntoIterator<Item = OutputSums>) -> Self {
+        let mut pieces = pieces.into_iter();
+        let mut total = pieces.next().unwrap_or_default();
+        for piece in pieces {
+            total.moments = total.moments.plus(piece.moments);
+            for (alive, piece) in total.alive.iter_mut().zip(piece.alive) {
+                *alive |= piece;
+            }
+        }
+        total
+    }
+
+    /// The sums of a whole (batch × units) layer, pieces in parallel on the pool.
+    pub fn of_layer<T: Float>(activation: Activation, pre: &[T], out: &[T], units: usize) -> Self {
+        let piece = piece_len(units);
+        let of_piece = |(pre, out): (&[T], &[T])| OutputSums::of_piece(activation, pre, out, units);
+        if out.len() > piece && on_a_pool_thread() {
+            let pieces: Vec<OutputSums> = pre
+                .par_chunks(piece)
+                .zip(out.par_chunks(piece))
+                .map(of_piece)
+                .collect();
+            OutputSums::combined(pieces)
+        } else {
+            OutputSums::combined(pre.chunks(piece).zip(out.chunks(piece)).map(of_piece))
+        }
+    }
+
+    /// (mean, std, saturated fraction, dead fraction) from the sums of `count` outputs.
+    ///
+    /// The variance is Σv²/n − mean², both in f64: its rounding error (~1e-16·mean²)
+    /// matters only for outputs constant to 8 digits, and it is clamped at 0.
+    pub fn stats(&self, count: usize) -> [f64; 4] {
+        let n = count.max(1) as f64;
+        let mean = self.moments.sum / n;
+        let variance = (self.moments.squares / n - mean * mean).max(0.0);
+        let saturated = self.moments.saturated as f64 / n;
+        let dead = if self.alive.is_empty() {
+            0.0
+        } else {
+            self.alive.iter().filter(|&&a| a == 0).count() as f64 / self.alive.len() as f64
+        };
+        [mean, variance.sqrt(), saturated, dead]
+    }
+}
+
+/// Which outputs count as saturated: |f′| below 1% of its maximum, for tanh and sigmoid.
+fn saturation<T: Float>(activation: Activation) -> Saturation<T> {
+    let threshold = || T::at_least(0.01 * activation.saturating_max_derivative().unwrap_or(0.0));
+    match activation {
+        Activation::Tanh => Saturation::Tanh(threshold()),
+        Activation::Sigmoid => Saturation::Sigmoid(threshold()),
+        _ => Saturation::None,
+    }
+}
+
+/// alive[j] = some row has z > 0 (or NaN) in unit j, i.e. not all z ≤ 0; as u32 flags and
+/// one comparison (`!(z ≤ 0)` is also true for NaN), which vectorize.
+fn alive_units<T: Float>(pre: &[T], units: usize) -> Vec<u32> {
+    let mut alive = vec![0u32; units];
+    with_wide_vectors(
+        #[inline(always)]
+        || {
+            // The negation is the point: NaN counts as alive.
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            for row in pre.chunks_exact(units.max(1)) {
+                for (alive, &z) in alive.iter_mut().zip(row) {
+                    *alive |= u32::from(!(z <= T::zero()));
+                }
+            }
+        },
+    );
+    alive
+}
+
+/// Σ ‖δ_b‖ over the rows of one piece of whole rows of width `width`.
 ///
 /// Rows are short (a layer's width): their sums of squares (as `kernels::sum_squares`
 /// adds them) go to a buffer first and the square roots are taken after, so that rows do
 /// not wait on each other's roots.
-pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
-    let width = cache.delta.ncols().max(1);
-    let delta = cache
-        .delta
-        .as_slice()
-        .expect("the engine's arrays are contiguous");
+pub fn delta_piece_norm<T: Float>(delta: &[T], width: usize) -> f64 {
+    let width = width.max(1);
     let mut squares = Vec::with_capacity(delta.len() / width);
     with_wide_vectors(
         #[inline(always)]
@@ -38,141 +147,170 @@ pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
     total
 }
 
-/// (mean, std, saturated fraction, dead fraction) of a layer's output on this batch.
-///
-/// Mean, then variance about it (not the cancellation-prone Σv²/n − mean²) together with
-/// saturation, counted from the outputs alone (tanh′ = 1 − a², σ′ = a(1 − a)); deadness
-/// from the pre-activations, row by row. The loops are specialized per activation.
-pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f64; 4] {
-    let out = cache
-        .out
-        .as_slice()
-        .expect("the engine's arrays are contiguous");
-    let count = out.len().max(1) as f64;
-    let mean = sum_map(out, |v| v) / count;
-    // The second pass takes the squared deviations and, for saturating activations, the
-    // count of |f′| below 1% of its maximum, specialized per activation.
-    let one = T::one();
-    let threshold = T::at_least(0.01 * layer.activation.saturating_max_derivative().unwrap_or(0.0));
-    let (squares, hits) = match layer.activation {
-        Activation::Tanh => deviations_and_count(out, mean, |a| (one - a * a).abs() < threshold),
-        Activation::Sigmoid => {
-            deviations_and_count(out, mean, |a| (a * (one - a)).abs() < threshold)
-        }
-        _ => (sum_map(out, |v| (v - mean) * (v - mean)), 0),
-    };
-    let variance = squares / count;
-    let saturated = hits as f64 / count;
-    let dead = if layer.activation.can_die() {
-        let u = layer.pre_activation(cache);
-        let units = u.ncols().max(1);
-        let values = u.as_slice().expect("the engine's arrays are contiguous");
-        // alive[j] = some example has z > 0 (or NaN) in unit j, i.e. not all z ≤ 0; as u32
-        // flags and one comparison (`!(z ≤ 0)` is also true for NaN), which vectorize.
-        let mut alive = vec![0u32; units];
-        with_wide_vectors(
-            #[inline(always)]
-            || {
-                // The negation is the point: NaN counts as alive.
-                #[allow(clippy::neg_cmp_op_on_partial_ord)]
-                for row in values.chunks_exact(units) {
-                    for (alive, &z) in alive.iter_mut().zip(row) {
-                        *alive |= u32::from(!(z <= T::zero()));
-                    }
-                }
-            },
-        );
-        alive.iter().filter(|&&a| a == 0).count() as f64 / units as f64
+/// Σ_batch ‖δ_b‖ of a whole (batch × width) δ: pieces in parallel on the pool, their sums
+/// added in order.
+pub fn delta_layer_norm<T: Float>(delta: &[T], width: usize) -> f64 {
+    let piece = piece_len(width);
+    if delta.len() > piece && on_a_pool_thread() {
+        let pieces: Vec<f64> = delta
+            .par_chunks(piece)
+            .map(|d| delta_piece_norm(d, width))
+            .collect();
+        pieces.iter().sum()
     } else {
-        0.0
-    };
-    [mean, variance.sqrt(), saturated, dead]
+        delta
+            .chunks(piece)
+            .map(|d| delta_piece_norm(d, width))
+            .sum()
+    }
 }
 
-/// Σ (v − mean)² exactly as [`sum_map`] adds it, and how many `values` satisfy `test`: in
-/// one pass for arrays of one piece, else in two.
-#[inline(always)]
-fn deviations_and_count<T: Float>(
-    values: &[T],
-    mean: f64,
-    test: impl Fn(T) -> bool,
-) -> (f64, usize) {
-    if values.len() > CHUNK {
-        return deviations_and_count_in_pieces(values, mean, test);
+/// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z), as the backward pass measured it, or measured now.
+pub fn delta_norm<T: Float>(cache: &LayerCache<T>) -> f64 {
+    cache.delta_norm.unwrap_or_else(|| {
+        let delta = cache
+            .delta
+            .as_slice()
+            .expect("the engine's arrays are contiguous");
+        delta_layer_norm(delta, cache.delta.ncols())
+    })
+}
+
+/// (mean, std, saturated fraction, dead fraction) of a layer's output on this batch, as
+/// the forward pass measured them, or measured now (see [`OutputSums::stats`]).
+/// Saturation is counted from the outputs alone (tanh′ = 1 − a², σ′ = a(1 − a)); deadness
+/// from the pre-activations.
+pub fn activation_stats<T: Float>(layer: &Layer<T>, cache: &LayerCache<T>) -> [f64; 4] {
+    let count = cache.out.len();
+    if let Some(sums) = &cache.output_sums {
+        return sums.stats(count);
     }
-    with_wide_vectors(
-        #[inline(always)]
-        || deviations_and_count_here(values, mean, test),
+    let pre = layer.pre_activation(cache);
+    OutputSums::of_layer(
+        layer.activation,
+        pre.as_slice().expect("the engine's arrays are contiguous"),
+        cache
+            .out
+            .as_slice()
+            .expect("the engine's arrays are contiguous"),
+        cache.out.ncols(),
     )
-}
-
-#[inline(always)]
-fn deviations_and_count_here<T: Float>(
-    values: &[T],
-    mean: f64,
-    test: impl Fn(T) -> bool,
-) -> (f64, usize) {
-    let mut lanes = [0.0f64; 8];
-    let mut hits = [0u32; 8];
-    let chunks = values.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        // Whole arrays of eight, which the compiler turns into full-width vectors.
-        let chunk: [T; 8] = chunk.try_into().expect("chunks of 8");
-        for i in 0..8 {
-            hits[i] += u32::from(test(chunk[i]));
-        }
-        let wide = chunk.map(|v| v.to_f64());
-        for i in 0..8 {
-            let d = wide[i] - mean;
-            lanes[i] += d * d;
-        }
-    }
-    for ((lane, hit), &v) in lanes.iter_mut().zip(&mut hits).zip(rest) {
-        let d = v.to_f64() - mean;
-        *lane += d * d;
-        *hit += u32::from(test(v));
-    }
-    (combine_lanes(lanes), hits.iter().map(|&h| h as usize).sum())
-}
-
-// Not inlined, for the reason given at `kernels::sum_pieces`.
-#[inline(never)]
-fn deviations_and_count_in_pieces<T: Float>(
-    values: &[T],
-    mean: f64,
-    test: impl Fn(T) -> bool,
-) -> (f64, usize) {
-    let squares = sum_map(values, |v| (v - mean) * (v - mean));
-    (squares, values.iter().map(|&v| usize::from(test(v))).sum())
+    .stats(count)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use ndarray::Array2;
 
-    /// The squared deviations and the count, on wide vectors where the CPU has them, are
-    /// what the portable loop gives (lane i mod 8, the fixed tree of `combine_lanes`).
-    #[test]
-    fn deviations_and_counts_have_the_portable_bits() {
-        for len in [0usize, 5, 64, 2048, 2053, CHUNK + 9] {
-            let values: Vec<f32> = (0..len).map(|i| ((i as f32) * 0.61).sin()).collect();
-            let threshold = f32::at_least(0.01);
-            let test = |a: f32| (1.0 - a * a).abs() < threshold;
-            let mean = 0.03;
-            let mut lanes = [0.0f64; 8];
-            let mut total = 0.0;
-            for piece in values.chunks(CHUNK) {
-                lanes.fill(0.0);
-                for (i, &v) in piece.iter().enumerate() {
-                    let d = f64::from(v) - mean;
-                    lanes[i % 8] += d * d;
-                }
-                total += combine_lanes(lanes);
+    use super::*;
+    use crate::nn::{
+        BlockConfig, Init, InitConfig, LayerConfig, Mode, Network, NetworkConfig, Norm,
+        softmax_cross_entropy,
+    };
+
+    /// One forward and backward pass of a net with a ReLU layer, a tanh layer and a
+    /// batch-normalized sigmoid layer, each (300 × 128) buffer two pieces, on `threads`:
+    /// for every layer the statistics as measured by the passes, and as measured after.
+    fn measured_and_after(threads: usize) -> Vec<([f64; 4], f64, [f64; 4], f64)> {
+        let layer = |activation, norm| {
+            BlockConfig::Plain(LayerConfig {
+                units: 128,
+                activation,
+                norm,
+            })
+        };
+        let config = NetworkConfig {
+            input_dim: 16,
+            blocks: vec![
+                layer(Activation::Relu, Norm::None),
+                layer(Activation::Tanh, Norm::None),
+                layer(Activation::Sigmoid, Norm::BATCH),
+                layer(Activation::Linear, Norm::None),
+            ],
+            init: InitConfig::new(Init::XavierNormal),
+        };
+        let net = Network::<f32>::new(&config, 3);
+        let inputs = Array2::from_shape_fn((300, 16), |(i, j)| ((i * 16 + j) as f32 * 0.37).sin());
+        let labels: Vec<usize> = (0..300).map(|i| i % 128).collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut work = net.workspace(300);
+            let mut grads = net.zero_grads();
+            for cache in &mut work.layers {
+                cache.measure = true;
             }
-            let count = values.iter().filter(|&&v| test(v)).count();
-            let (squares, hits) = deviations_and_count(&values, mean, test);
-            assert_eq!((squares.to_bits(), hits), (total.to_bits(), count), "{len}");
+            net.forward(inputs.view(), Mode::Train, &mut work);
+            let (_, output_grad) = softmax_cross_entropy(net.output(&work), &labels);
+            net.backward(inputs.view(), output_grad.view(), &mut work, &mut grads);
+            net.layers()
+                .iter()
+                .zip(&mut work.layers)
+                .map(|(layer, cache)| {
+                    let measured = (activation_stats(layer, cache), delta_norm(cache));
+                    (cache.output_sums, cache.delta_norm) = (None, None);
+                    let after = (activation_stats(layer, cache), delta_norm(cache));
+                    (measured.0, measured.1, after.0, after.1)
+                })
+                .collect()
+        })
+    }
+
+    /// The statistics the passes measure are those measured after the step, bit for bit,
+    /// on one thread or two; and they are the textbook ones (two-pass variance, Σ of
+    /// row norms, counts) to rounding.
+    #[test]
+    fn passes_measure_what_the_step_left() {
+        let one = measured_and_after(1);
+        let two = measured_and_after(2);
+        for (l, (&(stats, delta, stats_after, delta_after), other)) in
+            one.iter().zip(&two).enumerate()
+        {
+            let bits = |s: [f64; 4], d: f64| (s.map(f64::to_bits), d.to_bits());
+            assert_eq!(
+                bits(stats, delta),
+                bits(stats_after, delta_after),
+                "layer {l}"
+            );
+            assert_eq!(
+                bits(stats, delta),
+                bits(other.0, other.1),
+                "layer {l}, 2 threads"
+            );
+            assert!(
+                stats[1] > 0.0 && delta > 0.0,
+                "layer {l}: {stats:?} {delta}"
+            );
         }
+        // Textbook values on the ReLU layer, recomputed from a plain pass.
+        let config = NetworkConfig::mlp(
+            16,
+            &[128],
+            128,
+            Activation::Relu,
+            InitConfig::new(Init::XavierNormal),
+        );
+        let net = Network::<f32>::new(&config, 3);
+        let inputs = Array2::from_shape_fn((300, 16), |(i, j)| ((i * 16 + j) as f32 * 0.37).sin());
+        let mut work = net.workspace(300);
+        work.layers[0].measure = true;
+        net.forward(inputs.view(), Mode::Train, &mut work);
+        let out: Vec<f64> = work.layers[0].out.iter().map(|&v| f64::from(v)).collect();
+        let mean = out.iter().sum::<f64>() / out.len() as f64;
+        let std = (out.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / out.len() as f64).sqrt();
+        let z = &work.layers[0].z;
+        let dead = z
+            .columns()
+            .into_iter()
+            .filter(|c| c.iter().all(|&v| v <= 0.0))
+            .count();
+        let [m, s, saturated, d] = activation_stats(&net.layers()[0], &work.layers[0]);
+        assert!(
+            (m / mean - 1.0).abs() < 1e-12 && (s / std - 1.0).abs() < 1e-9,
+            "{m} {s}"
+        );
+        assert_eq!((saturated, d), (0.0, dead as f64 / 128.0));
     }
 }
