@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::Float;
 use super::kernels::{CHUNK, add_squares, combine_lanes, on_a_pool_thread, with_wide_vectors};
 use super::layer::ParamKind;
+use super::moments::add_step_squares;
 
 /// An optimizer and its hyperparameters (the learning rate is separate: see `Schedule`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -306,6 +307,7 @@ impl<T: Float> Rule<T> {
     ) -> Option<Sizes> {
         let (mut lanes, mut before_lanes) = ([0.0f64; 8], [0.0f64; 8]);
         let mut scratch = [T::zero(); BLOCK];
+        let keeping = kept.is_some();
         for start in (0..params.len()).step_by(BLOCK) {
             let end = (start + BLOCK).min(params.len());
             // The old values, then the changes, in the kept buffer or the stack scratch.
@@ -314,7 +316,6 @@ impl<T: Float> Rule<T> {
                 None => &mut scratch[..end - start],
             };
             change.copy_from_slice(&params[start..end]);
-            add_squares(&mut before_lanes, change);
             let state = |s: &mut [T]| -> std::ops::Range<usize> {
                 if s.is_empty() { 0..0 } else { start..end }
             };
@@ -325,6 +326,12 @@ impl<T: Float> Rule<T> {
                 &mut s1[r1],
                 &mut s2[r2],
             );
+            if !keeping {
+                // Both sums in one pass (the changes are not kept).
+                add_step_squares(&mut before_lanes, &mut lanes, change, &params[start..end]);
+                continue;
+            }
+            add_squares(&mut before_lanes, change);
             for (c, &a) in change.iter_mut().zip(&params[start..end]) {
                 *c = a - *c;
             }
