@@ -21,6 +21,8 @@
 //! - `fit_step_sparse_probes/<workload>`: the same, probes only at step 0 and the last step;
 //! - `fit_bare_step/<workload>`: `Network::forward`, the loss, `Network::backward` and the
 //!   SGD update, no probe at all. `fit_step − fit_bare_step` is the probes' cost.
+//! - `fit_probe_cost/<workload>`: `fit_step` timed in pairs with `fit_step_sparse_probes`,
+//!   printing the median of the pairs' ratios: the probes' cost, steady under drift.
 //!
 //! Threads: matrix products, long sums and updates are split over rayon's pool
 //! (`RAYON_NUM_THREADS`, default one per CPU), the training loop running on the pool
@@ -393,6 +395,58 @@ fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
         .measurement_time(Duration::from_secs(4));
 }
 
+/// The probes' cost as a ratio, measured in pairs: each sample times `iters` steps of
+/// `fit` with the probes every step and `iters` steps with them only at the first and last
+/// step, back to back (which goes first alternates), and reports the first to criterion.
+/// Separate groups run minutes apart, and this VM's speed drifts by ~10% over minutes
+/// (measured); a pair shares the drift, so the median of the pairs' ratios is steady where
+/// the ratio of two groups' estimates is not. Prints that median and its quartiles.
+fn probe_cost(c: &mut Criterion) {
+    for workload in workloads() {
+        let classes = Data::Classes(workload.data());
+        let mut ratios = Vec::new();
+        let mut group = c.benchmark_group("fit_probe_cost");
+        configure(&mut group);
+        group.bench_function(workload.name, |b| {
+            b.iter_custom(|iters| {
+                let every_step = || fit_steps_time(&workload, &classes, 1, iters);
+                let sparse = || fit_steps_time(&workload, &classes, usize::MAX, iters);
+                let (on, off) = if ratios.len() % 2 == 0 {
+                    let on = every_step();
+                    (on, sparse())
+                } else {
+                    let off = sparse();
+                    (every_step(), off)
+                };
+                ratios.push((iters, on.as_secs_f64() / off.as_secs_f64().max(1e-12) - 1.0));
+                on
+            })
+        });
+        group.finish();
+        // The measurement's samples all take the same number of steps (flat sampling); the
+        // warm-up's take fewer. (`cargo bench -- --test` takes one sample of one step.)
+        let steps = ratios.last().map_or(0, |&(iters, _)| iters);
+        let mut ratios: Vec<f64> = (ratios.iter())
+            .filter(|&&(iters, _)| iters == steps)
+            .map(|&(_, ratio)| ratio)
+            .collect();
+        if ratios.len() < 5 {
+            continue;
+        }
+        ratios.sort_by(f64::total_cmp);
+        let quantile = |q: f64| 100.0 * ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "fit_probe_cost/{}: probes every step add {:+.1}% to a step (median of {} paired \
+             samples; quartiles {:+.1}% to {:+.1}%)",
+            workload.name,
+            quantile(0.5),
+            ratios.len(),
+            quantile(0.25),
+            quantile(0.75)
+        );
+    }
+}
+
 /// Issue 7: one training step (forward, BPTT, Adam) of each recurrent cell at hidden 128,
 /// T = 100, batch 32, f32.
 fn recurrent_steps(c: &mut Criterion) {
@@ -406,5 +460,5 @@ fn recurrent_steps(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, train_steps, recurrent_steps);
+criterion_group!(benches, train_steps, probe_cost, recurrent_steps);
 criterion_main!(benches);
