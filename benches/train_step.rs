@@ -406,7 +406,12 @@ fn probe_cost(c: &mut Criterion) {
         let classes = Data::Classes(workload.data());
         let mut ratios = Vec::new();
         let mut group = c.benchmark_group("fit_probe_cost");
+        // More and longer samples than `configure`'s: a pair's ratio varies by ±10% on two
+        // threads of this VM (measured), its median over 20 pairs much less.
         configure(&mut group);
+        group
+            .sample_size(20)
+            .measurement_time(Duration::from_secs(15));
         group.bench_function(workload.name, |b| {
             b.iter_custom(|iters| {
                 let every_step = || fit_steps_time(&workload, &classes, 1, iters);
