@@ -182,14 +182,28 @@ pub fn sum_map<T: Float>(values: &[T], f: impl Fn(f64) -> f64 + Sync) -> f64 {
 // full-width vectors in the short one (measured).
 #[inline(never)]
 fn sum_pieces<T: Float>(values: &[T], f: &(impl Fn(f64) -> f64 + Sync)) -> f64 {
-    if on_a_pool_thread() {
-        let pieces: Vec<f64> = values
-            .par_chunks(CHUNK)
-            .map(|piece| lane_sum(piece, f))
-            .collect();
-        pieces.iter().sum()
+    let pieces = map_pieces(values.len(), CHUNK, |range| lane_sum(&values[range], f));
+    pieces.iter().sum()
+}
+
+/// `measure` of each range of `piece` indices in 0..`len` (the last one shorter), in
+/// order: on the pool's threads when called from the pool and there is more than one
+/// piece, else here. The pieces depend on `len` and `piece` only.
+pub fn map_pieces<R: Send>(
+    len: usize,
+    piece: usize,
+    measure: impl Fn(std::ops::Range<usize>) -> R + Sync,
+) -> Vec<R> {
+    let piece = piece.max(1);
+    let range = |index: usize| index * piece..((index + 1) * piece).min(len);
+    let pieces = len.div_ceil(piece);
+    if pieces > 1 && on_a_pool_thread() {
+        (0..pieces)
+            .into_par_iter()
+            .map(|index| measure(range(index)))
+            .collect()
     } else {
-        values.chunks(CHUNK).map(|piece| lane_sum(piece, f)).sum()
+        (0..pieces).map(|index| measure(range(index))).collect()
     }
 }
 

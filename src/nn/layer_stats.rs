@@ -9,12 +9,10 @@
 //! (medium benchmark). The loops run on wide vectors where the CPU has them
 //! ([`with_wide_vectors`], [`piece_moments`]) with the bits of the portable loops.
 
-use rayon::prelude::*;
-
 use super::Float;
 use super::activation::Activation;
 use super::kernels::{
-    CHUNK, add_squares, combine_lanes, norm_from_squares, on_a_pool_thread, with_wide_vectors,
+    CHUNK, add_squares, combine_lanes, map_pieces, norm_from_squares, with_wide_vectors,
 };
 use super::layer::{Layer, LayerCache};
 use super::moments::{Moments, Saturation, piece_moments};
@@ -61,18 +59,10 @@ impl OutputSums {
 
     /// The sums of a whole (batch × units) layer, pieces in parallel on the pool.
     pub fn of_layer<T: Float>(activation: Activation, pre: &[T], out: &[T], units: usize) -> Self {
-        let piece = piece_len(units);
-        let of_piece = |(pre, out): (&[T], &[T])| OutputSums::of_piece(activation, pre, out, units);
-        if out.len() > piece && on_a_pool_thread() {
-            let pieces: Vec<OutputSums> = pre
-                .par_chunks(piece)
-                .zip(out.par_chunks(piece))
-                .map(of_piece)
-                .collect();
-            OutputSums::combined(pieces)
-        } else {
-            OutputSums::combined(pre.chunks(piece).zip(out.chunks(piece)).map(of_piece))
-        }
+        let pieces = map_pieces(out.len(), piece_len(units), |rows| {
+            OutputSums::of_piece(activation, &pre[rows.clone()], &out[rows], units)
+        });
+        OutputSums::combined(pieces)
     }
 
     /// (mean, std, saturated fraction, dead fraction) from the sums of `count` outputs.
@@ -150,19 +140,10 @@ pub fn delta_piece_norm<T: Float>(delta: &[T], width: usize) -> f64 {
 /// Σ_batch ‖δ_b‖ of a whole (batch × width) δ: pieces in parallel on the pool, their sums
 /// added in order.
 pub fn delta_layer_norm<T: Float>(delta: &[T], width: usize) -> f64 {
-    let piece = piece_len(width);
-    if delta.len() > piece && on_a_pool_thread() {
-        let pieces: Vec<f64> = delta
-            .par_chunks(piece)
-            .map(|d| delta_piece_norm(d, width))
-            .collect();
-        pieces.iter().sum()
-    } else {
-        delta
-            .chunks(piece)
-            .map(|d| delta_piece_norm(d, width))
-            .sum()
-    }
+    let pieces = map_pieces(delta.len(), piece_len(width), |rows| {
+        delta_piece_norm(&delta[rows], width)
+    });
+    pieces.iter().sum()
 }
 
 /// Per layer: Σ_batch ‖δ_b‖ (δ = ∂L/∂z), as the backward pass measured it, or measured now.

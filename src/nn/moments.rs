@@ -74,17 +74,36 @@ impl<T: Float> Saturation<T> {
 /// The definition: element i into lane i mod 8, in order; the lanes combined by
 /// [`combine_lanes`].
 fn portable_moments<T: Float>(values: &[T], saturation: Saturation<T>) -> Moments {
-    let (mut sums, mut squares, mut hits) = ([0.0f64; 8], [0.0f64; 8], [0usize; 8]);
-    for (i, &v) in values.iter().enumerate() {
-        let wide = v.to_f64();
-        sums[i % 8] += wide;
-        squares[i % 8] += wide * wide;
-        hits[i % 8] += usize::from(saturation.test(v));
+    let mut lanes = MomentLanes::default();
+    lanes.add(values, saturation);
+    lanes.total()
+}
+
+/// The eight lanes of the sums in [`Moments`].
+#[derive(Default)]
+struct MomentLanes {
+    sums: [f64; 8],
+    squares: [f64; 8],
+    hits: [usize; 8],
+}
+
+impl MomentLanes {
+    /// Adds `values`, element i into lane i mod 8.
+    fn add<T: Float>(&mut self, values: &[T], saturation: Saturation<T>) {
+        for (i, &v) in values.iter().enumerate() {
+            let wide = v.to_f64();
+            self.sums[i % 8] += wide;
+            self.squares[i % 8] += wide * wide;
+            self.hits[i % 8] += usize::from(saturation.test(v));
+        }
     }
-    Moments {
-        sum: combine_lanes(sums),
-        squares: combine_lanes(squares),
-        saturated: hits.iter().sum(),
+
+    fn total(&self) -> Moments {
+        Moments {
+            sum: combine_lanes(self.sums),
+            squares: combine_lanes(self.squares),
+            saturated: self.hits.iter().sum(),
+        }
     }
 }
 
@@ -134,7 +153,7 @@ fn portable_step_squares<T: Float>(
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{Moments, Saturation, combine_lanes, portable_moments, portable_step_squares};
+    use super::{MomentLanes, Moments, Saturation, portable_step_squares};
 
     /// [`super::add_step_squares`] of f32 values, eight at a time.
     #[target_feature(enable = "avx2")]
@@ -198,7 +217,7 @@ mod avx2 {
             Saturation::Tanh(t) => (1, t),
             Saturation::Sigmoid(t) => (2, t),
         };
-        let mut lanes = [[0.0f64; 8]; 2];
+        let mut lanes = MomentLanes::default();
         let mut hits = [0i32; 8];
         // SAFETY: every load reads eight f32 of a chunk of exactly eight; every store
         // writes into an array of eight lanes at offsets 0 and 4; the CPU has AVX2.
@@ -229,25 +248,16 @@ mod avx2 {
                     counts = _mm256_sub_epi32(counts, _mm256_castps_si256(below));
                 }
             }
-            _mm256_storeu_pd(lanes[0].as_mut_ptr(), sum_low);
-            _mm256_storeu_pd(lanes[0].as_mut_ptr().add(4), sum_high);
-            _mm256_storeu_pd(lanes[1].as_mut_ptr(), square_low);
-            _mm256_storeu_pd(lanes[1].as_mut_ptr().add(4), square_high);
+            _mm256_storeu_pd(lanes.sums.as_mut_ptr(), sum_low);
+            _mm256_storeu_pd(lanes.sums.as_mut_ptr().add(4), sum_high);
+            _mm256_storeu_pd(lanes.squares.as_mut_ptr(), square_low);
+            _mm256_storeu_pd(lanes.squares.as_mut_ptr().add(4), square_high);
             _mm256_storeu_si256(hits.as_mut_ptr().cast(), counts);
         }
-        let [mut sums, mut squares] = lanes;
+        lanes.hits = hits.map(|h| h as usize);
         // The remainder goes to lanes 0, 1, … as in the portable loop.
-        for (i, &v) in rest.iter().enumerate() {
-            let wide = f64::from(v);
-            sums[i] += wide;
-            squares[i] += wide * wide;
-        }
-        let tail = portable_moments(rest, saturation).saturated;
-        Moments {
-            sum: combine_lanes(sums),
-            squares: combine_lanes(squares),
-            saturated: hits.iter().map(|&h| h as usize).sum::<usize>() + tail,
-        }
+        lanes.add(rest, saturation);
+        lanes.total()
     }
 }
 
