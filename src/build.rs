@@ -1,6 +1,8 @@
 //! The build pipeline, stage by stage: load the book, parse every experiment block, run the
 //! experiments, draw the figures, render the chapters and pages, then write the site through a
 //! staging directory. Each stage is timed; every error of a stage is collected before stopping.
+//! A build that writes first checks its destination and takes the book's lock, so it never
+//! replaces an author's files and never overlaps another build of the same book.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::experiment::cache::Cache;
 use crate::experiment::run::{Progress, Silent, experiment_cost, run_all};
 use crate::experiment::{self, Experiment, PlotKind, Results};
+use crate::lock::BookLock;
 use crate::markdown::{self, RenderedChapter};
 use crate::plot;
 use crate::render::figure::{self, FigureIndex};
@@ -25,10 +28,13 @@ pub struct BuildOptions {
     pub dry_run: bool,
     /// Ignore the run cache: train every run again (and do not store the results).
     pub no_cache: bool,
-    /// Threads for training runs; `None` lets rayon choose (`RAYON_NUM_THREADS` or the cores).
-    /// Output is identical whatever the count.
+    /// Threads for training runs, 1 to [`MAX_JOBS`]; `None` lets rayon choose
+    /// (`RAYON_NUM_THREADS` or the cores). Output is identical whatever the count.
     pub jobs: Option<usize>,
 }
+
+/// The most training threads a build starts: more only adds threads that wait.
+pub const MAX_JOBS: usize = 256;
 
 impl BuildOptions {
     /// Build the book at `root` into its `book/`, with the cache, on all cores.
@@ -97,6 +103,13 @@ pub fn build_with_progress(
         let mut all = report.warnings.clone();
         all.extend(errors.0);
         Diagnostics(all)
+    };
+
+    check_jobs(options)?;
+    let _lock = if options.dry_run {
+        None
+    } else {
+        Some(prepare_destination(options, &report.dest, progress)?)
     };
 
     let book = book::load(&options.root, &mut report.warnings).map_err(|e| fail(&report, e))?;
@@ -174,7 +187,7 @@ pub fn build_with_progress(
     lap(&mut report, "render");
 
     if !options.dry_run {
-        render::write_site(&report.dest, &files).map_err(|e| {
+        let notes = render::write_site(&report.dest, &files).map_err(|e| {
             fail(
                 &report,
                 Diagnostics(vec![Diagnostic::error(
@@ -184,9 +197,72 @@ pub fn build_with_progress(
                 )]),
             )
         })?;
+        report.warnings.extend(
+            notes
+                .iter()
+                .map(|note| Diagnostic::warning(&report.dest, 0, note)),
+        );
     }
     lap(&mut report, "write");
     Ok(report)
+}
+
+/// A thread count outside 1..=[`MAX_JOBS`] is refused before anything runs.
+fn check_jobs(options: &BuildOptions) -> Result<(), Diagnostics> {
+    match options.jobs {
+        Some(jobs) if !(1..=MAX_JOBS).contains(&jobs) => Err(Diagnostics(vec![
+            Diagnostic::error(
+                &options.root,
+                0,
+                format!("cannot train on {jobs} threads: give 1 to {MAX_JOBS}"),
+            )
+            .with_hint("leave `-j` out to use every core"),
+        ])),
+        _ => Ok(()),
+    }
+}
+
+/// Before a build that writes: refuse a bad destination, take the book's lock
+/// (waiting, with word to `progress`, while another build holds it) and heal what an
+/// interrupted build left beside the destination. Nothing is touched when this fails.
+fn prepare_destination(
+    options: &BuildOptions,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<BookLock, Diagnostics> {
+    let refuse = |file: &Path, message: String, hint: String| {
+        Diagnostics(vec![Diagnostic::error(file, 0, message).with_hint(hint)])
+    };
+    if let Some((message, hint)) = render::check_destination(&options.root, dest) {
+        return Err(refuse(dest, message, hint));
+    }
+    let lock =
+        BookLock::acquire(&options.root, |path| progress.waiting_for_lock(path)).map_err(|e| {
+            let path = BookLock::path_for(&options.root);
+            refuse(
+                &path,
+                format!("cannot take the book's build lock: {e}"),
+                "the book's directory must be writable".into(),
+            )
+        })?;
+    render::recover(dest).map_err(|e| {
+        refuse(
+            dest,
+            format!("cannot restore the site an interrupted build left beside it: {e}"),
+            "check the directory's permissions, or move the `.book.old-*` directory to the destination yourself".into(),
+        )
+    })?;
+    Ok(lock)
+}
+
+/// `gradbook clean`: under the book's lock, heal an interrupted build (restoring the last
+/// complete site when `dest` is missing), remove the leftovers beside `dest`, and remove the
+/// run cache. The site itself stays. Returns notes on what could not be removed.
+pub fn clean(root: &Path, dest: &Path) -> std::io::Result<Vec<String>> {
+    let _lock = BookLock::acquire(root, |_| {})?;
+    let notes = render::recover(dest)?;
+    experiment::cache::clean(root)?;
+    Ok(notes)
 }
 
 /// Every experiment block of every chapter, parsed and validated; all errors, located.
@@ -505,6 +581,7 @@ pub fn run_block(
     target: &str,
     progress: &dyn Progress,
 ) -> Result<(Experiment, Results), Diagnostics> {
+    check_jobs(options)?;
     let mut warnings = Vec::new();
     let book = book::load(&options.root, &mut warnings)?;
     let usage = |message: String| {

@@ -11,6 +11,7 @@ pub mod book;
 pub mod build;
 pub mod diagnostic;
 pub mod experiment;
+pub mod lock;
 pub mod markdown;
 pub mod nn;
 pub mod plot;

@@ -1,14 +1,13 @@
-//! `gradbook clean`: remove the experiment cache (`<root>/.gradbook/`) and what an interrupted
-//! build may leave beside the site (`.book.staging/`, `.book.old/`). The site itself stays:
-//! it is the last good build, and `gradbook build` replaces it anyway.
+//! `gradbook clean`: remove the experiment cache (`<root>/.gradbook/`, but for the build
+//! lock) and what an interrupted build may leave beside the site (`.book.staging-*/`,
+//! `.book.old-*/`). The site itself stays: it is the last good build, and when an interrupted
+//! build left no site, the last complete one is put back first.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use gradbook::experiment::cache;
-use gradbook::render::build_leftovers;
-
 use super::Global;
+use super::output::{errln, outln};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,32 +18,27 @@ pub struct Args {
 
 pub fn run(global: &Global, args: Args) -> ExitCode {
     let dest = args.dest.unwrap_or_else(|| global.root.join("book"));
-    let mut failed = false;
-    if let Err(e) = cache::clean(&global.root) {
-        eprintln!(
-            "error: cannot remove {}: {e}",
-            global.root.join(".gradbook").display()
-        );
-        failed = true;
-    }
-    for leftover in build_leftovers(&dest) {
-        match std::fs::remove_dir_all(&leftover) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                eprintln!("error: cannot remove {}: {e}", leftover.display());
-                failed = true;
+    match gradbook::build::clean(&global.root, &dest) {
+        Ok(notes) => {
+            for note in &notes {
+                errln!("warning: {note}");
             }
-            _ => {}
+            if !global.quiet {
+                outln!(
+                    "removed the experiment cache ({}) and build leftovers beside {}",
+                    global.root.join(".gradbook").display(),
+                    dest.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            errln!(
+                "error: cannot clean {}: {e}\nthe site in {} was left as it is",
+                global.root.display(),
+                dest.display()
+            );
+            ExitCode::FAILURE
         }
     }
-    if failed {
-        return ExitCode::FAILURE;
-    }
-    if !global.quiet {
-        println!(
-            "removed the experiment cache ({}) and build leftovers beside {}",
-            global.root.join(".gradbook").display(),
-            dest.display()
-        );
-    }
-    ExitCode::SUCCESS
 }

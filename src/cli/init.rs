@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Global;
+use super::output::{errln, outln};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,7 +33,7 @@ const FILES: [(&str, &str); 6] = [
 pub fn run(global: &Global, args: Args) -> ExitCode {
     let dir = args.dir.unwrap_or_else(|| global.root.clone());
     if dir.join("content/book.toml").exists() {
-        eprintln!(
+        errln!(
             "error: {} already holds a book (content/book.toml exists)\n  = hint: pick an empty or new directory",
             dir.display()
         );
@@ -42,21 +43,21 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
     for (path, text) in FILES {
         let target = dir.join(path);
         if target.exists() {
-            eprintln!("warning: {} exists; left as it is", target.display());
+            errln!("warning: {} exists; left as it is", target.display());
             continue;
         }
         let text = text.replace("__TITLE__", &name).replace("__NAME__", &name);
         if let Err(e) = write(&target, &text) {
-            eprintln!("error: cannot write {}: {e}", target.display());
+            errln!("error: cannot write {}: {e}", target.display());
             return ExitCode::FAILURE;
         }
     }
     if !global.quiet {
-        println!("created a book in {}\n", dir.display());
-        println!("  cd {}", dir.display());
-        println!("  gradbook serve --open    # write in content/, see the pages update");
-        println!("  gradbook build           # the site in book/");
-        println!(
+        outln!("created a book in {}\n", dir.display());
+        outln!("  cd {}", dir.display());
+        outln!("  gradbook serve --open    # write in content/, see the pages update");
+        outln!("  gradbook build           # the site in book/");
+        outln!(
             "\nTo publish on GitHub Pages: push to GitHub, then Settings → Pages → Source: GitHub Actions."
         );
     }

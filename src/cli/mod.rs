@@ -5,6 +5,7 @@
 mod build;
 mod clean;
 mod init;
+mod output;
 mod progress;
 mod run;
 mod serve;
@@ -15,8 +16,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use gradbook::build::BuildReport;
+use gradbook::build::{BuildReport, MAX_JOBS};
 use gradbook::diagnostic::Diagnostics;
+
+use output::{errln, outln};
 
 #[derive(Parser)]
 #[command(
@@ -37,8 +40,8 @@ struct Cli {
     /// Train every run again instead of reading .gradbook/cache (and store nothing).
     #[arg(long, global = true)]
     no_cache: bool,
-    /// Threads for training runs (default: every core). Output is the same for any number.
-    #[arg(short, long, global = true)]
+    /// Threads for training runs, 1 to 256 (default: every core). Output is the same for any number.
+    #[arg(short, long, global = true, value_parser = parse_jobs)]
     jobs: Option<usize>,
     #[command(subcommand)]
     command: Command,
@@ -80,7 +83,7 @@ pub fn main() -> ExitCode {
         no_cache: cli.no_cache,
         jobs: cli.jobs,
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Build(args) => build::run(&global, args),
         Command::Check => build::check(&global),
         Command::Init(args) => init::run(&global, args),
@@ -88,18 +91,27 @@ pub fn main() -> ExitCode {
         Command::Watch(args) => watch::run(&global, args),
         Command::Clean(args) => clean::run(&global, args),
         Command::Run(args) => run::run(&global, args),
+    };
+    output::finish(code)
+}
+
+/// `-j N`: 1 to [`MAX_JOBS`] threads.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(jobs) if (1..=MAX_JOBS).contains(&jobs) => Ok(jobs),
+        _ => Err(format!("expected a number of threads from 1 to {MAX_JOBS}")),
     }
 }
 
 pub fn print_warnings(report: &BuildReport) {
     for warning in &report.warnings {
-        eprintln!("{warning}\n");
+        errln!("{warning}\n");
     }
 }
 
 pub fn print_failure(diagnostics: &Diagnostics, consequence: &str) {
-    eprintln!("{diagnostics}");
-    eprintln!("{consequence}");
+    errln!("{diagnostics}");
+    errln!("{consequence}");
 }
 
 pub fn print_summary(report: &BuildReport, dry_run: bool, verbose: bool) {
@@ -109,7 +121,7 @@ pub fn print_summary(report: &BuildReport, dry_run: bool, verbose: bool) {
     } else {
         format!("built {}", report.dest.display())
     };
-    println!(
+    outln!(
         "{what}: {} chapters, {} experiments, {} runs ({} trained, {} from the cache), {} claims held, {} figures, {} files in {total:.2} s",
         report.chapters,
         report.experiments,
@@ -122,7 +134,7 @@ pub fn print_summary(report: &BuildReport, dry_run: bool, verbose: bool) {
     );
     if verbose {
         for (stage, time) in &report.timings {
-            println!("  {stage:<7} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+            outln!("  {stage:<7} {:>8.1} ms", time.as_secs_f64() * 1000.0);
         }
     }
 }

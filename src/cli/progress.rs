@@ -8,6 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use gradbook::experiment::run::Progress;
 
+use super::output::errln;
+
 pub enum Reporter {
     Bar(ProgressBar, Mutex<Vec<(String, usize)>>),
     Lines(Mutex<Vec<(String, usize)>>),
@@ -65,9 +67,21 @@ impl Progress for Reporter {
             }
             Reporter::Lines(left) => {
                 if let (id, true) = count_down(left) {
-                    eprintln!("experiment `{id}` done");
+                    errln!("experiment `{id}` done");
                 }
             }
+            Reporter::Quiet => {}
+        }
+    }
+
+    fn waiting_for_lock(&self, lock: &std::path::Path) {
+        let message = format!(
+            "waiting for another build of this book to finish (it holds {})…",
+            lock.display()
+        );
+        match self {
+            Reporter::Bar(bar, _) => bar.println(message),
+            Reporter::Lines(_) => errln!("{message}"),
             Reporter::Quiet => {}
         }
     }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use gradbook::build::{BuildOptions, run_block};
 use gradbook::experiment::table::summary_table;
 
+use super::output::outln;
 use super::progress::Reporter;
 use super::{Global, print_failure};
 
@@ -31,8 +32,8 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("{} — {}\n", experiment.id, experiment.title);
-    print!("{}", summary_table(&results));
+    outln!("{} — {}\n", experiment.id, experiment.title);
+    outln!("{}", summary_table(&results).trim_end_matches('\n'));
     let mut all_hold = true;
     for claim in &experiment.claims {
         let verdict = match claim.check(&results) {
@@ -41,7 +42,7 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
             Err(problem) => problem,
         };
         all_hold &= verdict == "holds";
-        println!("\nexpect `{}`: {verdict}", claim.text);
+        outln!("\nexpect `{}`: {verdict}", claim.text);
     }
     if all_hold {
         ExitCode::SUCCESS

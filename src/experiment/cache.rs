@@ -57,12 +57,30 @@ impl Cache {
     }
 }
 
-/// Remove the book's cache (`gradbook clean`).
+/// Remove the book's cache (`gradbook clean`): everything under `<root>/.gradbook/` but the
+/// build lock, which another process may be waiting on.
 pub fn clean(root: &Path) -> std::io::Result<()> {
-    match std::fs::remove_dir_all(root.join(".gradbook")) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+    let dir = root.join(".gradbook");
+    let entries = match std::fs::read_dir(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        other => other?,
+    };
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_name() == "lock" {
+            continue;
+        }
+        let removed = if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        };
+        match removed {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 fn encode(outcome: &RunOutcome, key: &str) -> String {

@@ -90,6 +90,9 @@ pub trait Progress: Sync {
     fn begin(&self, _experiments: &[(String, usize)]) {}
     /// A run of experiment number `experiment` (an index into `begin`'s list) is done.
     fn run_finished(&self, _experiment: usize, _run: &str, _cached: bool) {}
+    /// Before anything runs: another build of the book holds its lock (`lock` is the lock
+    /// file), and this one waits for it.
+    fn waiting_for_lock(&self, _lock: &std::path::Path) {}
 }
 
 /// No progress output.

@@ -3,6 +3,7 @@
 //! chapters. Templates compiled into the binary are the defaults; a book's own `templates/`
 //! overrides them file by file.
 
+mod destination;
 pub mod figure;
 mod links;
 mod output;
@@ -16,8 +17,9 @@ use crate::book::Book;
 use crate::diagnostic::Diagnostics;
 use crate::markdown::{RenderedChapter, escape_html};
 
+pub use destination::check_destination;
 pub use links::check_links;
-pub use output::{OutputFile, build_leftovers, write_site};
+pub use output::{OutputFile, SITE_MARKER, build_leftovers, recover, write_site};
 pub use pages::page_url;
 pub use search_index::search_index_js;
 pub use templates::Templates;
