@@ -54,7 +54,7 @@ fn init_makes_a_book_that_builds_at_once() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(!book.join(".gradbook").exists() && !book.join(".book.staging").exists());
+    assert!(!book.join(".gradbook/cache").exists() && !book.join(".book.staging").exists());
     assert!(
         book.join("book/index.html").exists(),
         "clean keeps the last good site"
