@@ -61,6 +61,14 @@ fn positive_finite<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
     }
 }
 
+fn default_language() -> String {
+    "en".into()
+}
+
+fn default_base_path() -> String {
+    "/".into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,12 +88,4 @@ mod tests {
             assert!(error.contains("positive, finite"), "{bad}: {error}");
         }
     }
-}
-
-fn default_language() -> String {
-    "en".into()
-}
-
-fn default_base_path() -> String {
-    "/".into()
 }
