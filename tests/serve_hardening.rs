@@ -1,6 +1,7 @@
 //! `gradbook serve` guards itself: `nosniff` on every response, a deadline for a request
 //! head, a cap on open connections that idle ones cannot exhaust, a `Host` check against
-//! DNS rebinding, and `Range` ignored as documented (200, the whole file). Loopback only;
+//! DNS rebinding (the `--host` address is answered too), and `Range` ignored as documented
+//! (200, the whole file). Loopback only;
 //! every wait is bounded.
 
 mod common;
@@ -235,4 +236,56 @@ fn requests_on_one_connection_and_head_are_answered() {
     assert_eq!(length(get), length(head), "HEAD gives the GET's length");
     assert!(get.contains("正文"), "{get}");
     assert!(head.ends_with("\r\n\r\n"), "HEAD has no body: {head}");
+}
+
+/// On Linux all of 127.0.0.0/8 is loopback, so 127.0.0.2 can stand in for the LAN address
+/// a reader would pass to `--host`.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_address_given_to_host_is_answered_too() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+
+    struct Stop(Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let book = book();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .args(["serve", "--port", "0", "--host", "127.0.0.2"])
+        .current_dir(book.root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _stop = Stop(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let addr: SocketAddr = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("gradbook serve prints its address");
+        if let Some(rest) = line.strip_prefix("serving the book at http://") {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    let port = addr.port();
+    assert_eq!(addr.ip().to_string(), "127.0.0.2");
+    for host in [format!("127.0.0.2:{port}"), format!("localhost:{port}")] {
+        assert_eq!(get_with_host(addr, Some(&host)).status, 200, "{host}");
+    }
+    for host in [
+        format!("127.0.0.3.example:{port}"),
+        format!("book.lan:{port}"),
+    ] {
+        assert_eq!(get_with_host(addr, Some(&host)).status, 403, "{host}");
+    }
 }
