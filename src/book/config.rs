@@ -31,7 +31,7 @@ pub struct BookConfig {
 pub struct ExperimentSettings {
     /// The most work one block may ask for: parameters × batch × steps, summed over its runs.
     /// The default, 2e11, is about half a minute of training on one core.
-    #[serde(default = "default_max_cost")]
+    #[serde(default = "default_max_cost", deserialize_with = "positive_finite")]
     pub max_cost: f64,
 }
 
@@ -47,10 +47,45 @@ fn default_max_cost() -> f64 {
     2e11
 }
 
+/// A limit that bounds something: NaN would let every block through (every comparison with
+/// it is false), infinity means no limit, and zero or less refuses every block.
+fn positive_finite<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`max_cost` must be a positive, finite number of work units (the default is {:e}), found {value}",
+            default_max_cost()
+        )))
+    }
+}
+
 fn default_language() -> String {
     "en".into()
 }
 
 fn default_base_path() -> String {
     "/".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn max_cost(text: &str) -> Result<f64, String> {
+        toml::from_str::<BookConfig>(&format!("title = \"t\"\n[experiments]\n{text}\n"))
+            .map(|c| c.experiments.max_cost)
+            .map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn max_cost_must_be_positive_and_finite() {
+        assert_eq!(max_cost("max_cost = 1e9"), Ok(1e9));
+        assert_eq!(max_cost("max_cost = 5"), Ok(5.0));
+        for bad in ["nan", "+inf", "-inf", "0", "0.0", "-1e9"] {
+            let error = max_cost(&format!("max_cost = {bad}")).expect_err(bad);
+            assert!(error.contains("positive, finite"), "{bad}: {error}");
+        }
+    }
 }

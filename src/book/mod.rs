@@ -1,8 +1,10 @@
 //! The book model: a directory whose `content/` holds `book.toml`, `SUMMARY.md` and the
-//! chapters. Loading reads them all and reports, with file and line, a summary link to a
-//! missing file (error) or a chapter file that no summary entry lists (warning).
+//! chapters. Loading reads them all (a leading UTF-8 BOM is dropped, as mdBook does) and
+//! reports, with file and line, a summary without chapters, a link to a missing file or to a
+//! page the site makes itself (errors), or a chapter file that no summary entry lists (warning).
 
 mod config;
+mod paths;
 mod summary;
 
 use std::collections::BTreeSet;
@@ -13,6 +15,7 @@ use walkdir::WalkDir;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 pub use config::BookConfig;
+pub use paths::{PathProblem, chapter_path};
 pub use summary::{PartTitle, Summary, SummaryError, SummaryItem, parse_summary};
 
 /// A chapter as loaded from disk, in reading order.
@@ -69,7 +72,7 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
                 .with_column(crate::diagnostic::column_of_offset(&config_text, offset))
                 .with_snippet_from(&config_text)
                 .with_hint(
-                    "book.toml takes title, authors, language, description, base_path and site_url",
+                    "book.toml takes title, authors, language, description, base_path, site_url and an [experiments] table with max_cost",
                 ),
         ])
     })?;
@@ -93,11 +96,35 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
         )
     })?;
 
+    if summary.items.is_empty() {
+        return Err(Diagnostics(vec![
+            Diagnostic::error(&summary_path, 0, "SUMMARY.md lists no chapters")
+                .with_hint("list at least one chapter, e.g. `- [Introduction](introduction.md)`; building would replace the site with an empty book"),
+        ]));
+    }
+
     let mut errors = Vec::new();
     let mut chapters = Vec::new();
     let mut listed = BTreeSet::new();
-    for item in &summary.items {
+    for (index, item) in summary.items.iter().enumerate() {
         let file = content.join(&item.path);
+        if let Some(page) = site_page_taken_by(&item.path, index) {
+            errors.push(
+                Diagnostic::error(
+                    &summary_path,
+                    item.line,
+                    format!(
+                        "`{}` would become `{page}`, which the site already has",
+                        item.path.display()
+                    ),
+                )
+                .with_snippet_from(&summary_text)
+                .with_hint(
+                    "rename the chapter file (the first chapter is also the site's index.html)",
+                ),
+            );
+            continue;
+        }
         if !listed.insert(item.path.clone()) {
             errors.push(
                 Diagnostic::error(
@@ -115,7 +142,7 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
                 path: item.path.clone(),
                 number: item.number.clone(),
                 level: item.level,
-                source,
+                source: without_bom(source),
             }),
             Err(e) => errors.push(
                 Diagnostic::error(
@@ -173,8 +200,28 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
     })
 }
 
+/// The page, besides its own, that a chapter at `path` (the `index`-th in reading order)
+/// would overwrite: the print and 404 pages always, `index.html` unless it is the first
+/// chapter (which becomes index.html anyway).
+fn site_page_taken_by(path: &Path, index: usize) -> Option<&'static str> {
+    match path.to_str()? {
+        "print.md" => Some("print.html"),
+        "404.md" => Some("404.html"),
+        "index.md" if index > 0 => Some("index.html"),
+        _ => None,
+    }
+}
+
+/// Editors on Windows may save UTF-8 with a byte-order mark; it is not part of the text.
+fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 fn read(path: &Path) -> Result<String, Diagnostics> {
-    std::fs::read_to_string(path).map_err(|e| {
+    std::fs::read_to_string(path).map(without_bom).map_err(|e| {
         Diagnostics(vec![Diagnostic::error(path, 0, format!("cannot read {}: {e}", path.display()))
             .with_hint("a book is a directory with content/book.toml and content/SUMMARY.md; run gradbook in it")])
     })

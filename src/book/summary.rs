@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use super::paths::chapter_path;
+
 /// One entry of the table of contents, in reading order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryItem {
@@ -94,12 +96,7 @@ pub fn parse_summary(text: &str) -> Result<Summary, Vec<SummaryError>> {
                     level: counters.len() - 1,
                     line,
                 }),
-                Err(message) => errors.push(SummaryError {
-                    line,
-                    column: column + 2,
-                    message,
-                    hint: Some(LINK_HINT.into()),
-                }),
+                Err(problem) => errors.push(problem.at(line, raw, indent + 2)),
             }
         } else if trimmed.starts_with('[') {
             if seen_list {
@@ -115,12 +112,7 @@ pub fn parse_summary(text: &str) -> Result<Summary, Vec<SummaryError>> {
                     level: 0,
                     line,
                 }),
-                Err(message) => errors.push(SummaryError {
-                    line,
-                    column,
-                    message,
-                    hint: Some(LINK_HINT.into()),
-                }),
+                Err(problem) => errors.push(problem.at(line, raw, indent)),
             }
         } else {
             errors.push(SummaryError {
@@ -146,34 +138,72 @@ fn is_separator(line: &str) -> bool {
     line.len() >= 3 && line.chars().all(|c| c == '-')
 }
 
-/// `[Title](path.md)` → (title, path). The link must be the whole line.
-fn parse_link(text: &str) -> Result<(String, PathBuf), String> {
+/// A malformed link, `offset` bytes into the text given to [`parse_link`].
+struct LinkProblem {
+    offset: usize,
+    message: String,
+    hint: &'static str,
+}
+
+impl LinkProblem {
+    fn new(offset: usize, message: String) -> Self {
+        LinkProblem {
+            offset,
+            message,
+            hint: LINK_HINT,
+        }
+    }
+
+    /// Located on `line`, whose text is `raw`; the link text began `start` bytes into it.
+    fn at(self, line: usize, raw: &str, start: usize) -> SummaryError {
+        let offset = (start + self.offset).min(raw.len());
+        SummaryError {
+            line,
+            column: raw[..offset].chars().count() + 1,
+            message: self.message,
+            hint: Some(self.hint.into()),
+        }
+    }
+}
+
+/// `[Title](path.md)` → (title, path). The link must be the whole line, and the path a
+/// chapter file inside content/ (see [`chapter_path`]).
+fn parse_link(text: &str) -> Result<(String, PathBuf), LinkProblem> {
+    let start = text.len() - text.trim_start().len();
     let text = text.trim();
-    let inner = text
-        .strip_prefix('[')
-        .ok_or_else(|| format!("expected `[Title](file.md)`, found `{text}`"))?;
-    let close = inner
-        .find("](")
-        .ok_or_else(|| format!("expected `[Title](file.md)`, found `{text}`"))?;
+    let malformed = || {
+        LinkProblem::new(
+            start,
+            format!("expected `[Title](file.md)`, found `{text}`"),
+        )
+    };
+    let inner = text.strip_prefix('[').ok_or_else(malformed)?;
+    let close = inner.find("](").ok_or_else(malformed)?;
     let title = inner[..close].trim();
-    let target = inner[close + 2..]
-        .strip_suffix(')')
-        .ok_or_else(|| format!("the link `{text}` is not closed with `)`"))?
-        .trim();
+    let written = inner[close + 2..].strip_suffix(')').ok_or_else(|| {
+        LinkProblem::new(start, format!("the link `{text}` is not closed with `)`"))
+    })?;
+    let target = written.trim();
+    // Where the path begins, for the column: after `[`, the title, `](` and any spaces.
+    let target_offset = start + 1 + close + 2 + (written.len() - written.trim_start().len());
     if title.is_empty() {
-        return Err("the chapter link has an empty title".into());
+        return Err(LinkProblem::new(
+            start,
+            "the chapter link has an empty title".into(),
+        ));
     }
     if target.is_empty() {
-        return Err(format!(
-            "the chapter `{title}` links to no file (draft chapters are not supported)"
+        return Err(LinkProblem::new(
+            start,
+            format!("the chapter `{title}` links to no file (draft chapters are not supported)"),
         ));
     }
-    if !target.ends_with(".md") {
-        return Err(format!(
-            "the chapter `{title}` links to `{target}`, which is not a .md file"
-        ));
-    }
-    Ok((title.to_string(), PathBuf::from(target)))
+    let path = chapter_path(target).map_err(|problem| LinkProblem {
+        offset: target_offset,
+        message: format!("chapter `{title}`: {}", problem.message),
+        hint: problem.hint,
+    })?;
+    Ok((title.to_string(), path))
 }
 
 #[cfg(test)]

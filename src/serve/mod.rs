@@ -1,30 +1,35 @@
 //! `gradbook serve` and `gradbook watch` as a library: build, then rebuild whenever the book's
 //! sources change; when serving, also answer HTTP requests for the site on one address
-//! (127.0.0.1 unless the caller says otherwise) with a live-reload script injected into pages.
+//! (127.0.0.1 unless the caller says otherwise) with a live-reload script injected into pages;
+//! [`http`] says how the server guards itself (connection cap, timeouts, `Host` check).
 //! A failed rebuild leaves the last good site in place (the build writes through a staging
 //! directory) and is shown in the open pages. Nothing here prints: the caller hears of every
 //! step through `on_event`.
 
+mod connections;
 pub mod files;
+mod hosts;
+pub mod http;
 mod live;
+mod request;
 mod watch;
 
 use std::convert::Infallible;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response};
+use tiny_http::{Method, Response};
 
 use crate::build::{BuildOptions, BuildReport, build};
 use crate::diagnostic::Diagnostics;
+use hosts::AllowedHosts;
+use http::{Reply, header, plain};
 use live::{LiveStatus, STATUS_PATH, SharedStatus};
+use request::RequestHead;
 use watch::SourceWatcher;
-
-/// Threads answering requests: a page load fetches a handful of files at once.
-const HTTP_THREADS: usize = 4;
 
 /// What happened, for the caller to report.
 pub enum Event<'a> {
@@ -59,23 +64,22 @@ pub fn serve(
     let status: Arc<SharedStatus> = Arc::default();
     update(&status, report(build(options), on_event));
 
-    let server = Arc::new(tiny_http::Server::http(addr).map_err(io::Error::other)?);
+    let listener = TcpListener::bind(addr)?;
+    let bound = listener.local_addr()?;
     let site = options
         .dest
         .clone()
         .unwrap_or_else(|| options.root.join("book"));
-    for _ in 0..HTTP_THREADS {
-        let (server, status, site) = (Arc::clone(&server), Arc::clone(&status), site.clone());
-        std::thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                answer(request, &site, &status);
-            }
-        });
-    }
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| io::Error::other("the server is not on an IP address"))?;
+    let answering = Arc::clone(&status);
+    std::thread::Builder::new()
+        .name("gradbook-accept".into())
+        .spawn(move || {
+            http::run(
+                listener,
+                AllowedHosts::for_address(addr.ip()),
+                move |request| answer(request, &site, &answering),
+            );
+        })?;
     on_event(Event::Listening(bound));
 
     loop {
@@ -115,46 +119,41 @@ fn update(status: &SharedStatus, outcome: Result<(), String>) {
     }
 }
 
-fn answer(request: Request, site: &Path, status: &SharedStatus) {
+fn answer(request: &RequestHead, site: &Path, status: &SharedStatus) -> Reply {
     let (version, status_json) = {
         let status: std::sync::MutexGuard<LiveStatus> = status
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         (status.version, live::status_json(&status))
     };
-    let response = if !matches!(request.method(), Method::Get | Method::Head) {
-        Response::from_string("method not allowed").with_status_code(405)
-    } else if request.url().split('?').next() == Some(STATUS_PATH) {
-        Response::from_string(status_json).with_header(header("Content-Type", "application/json"))
-    } else {
-        // A rebuild swaps the site directory; a request that falls in that instant retries.
-        let file = files::resolve(site, request.url()).or_else(|| {
-            std::thread::sleep(Duration::from_millis(50));
-            files::resolve(site, request.url())
-        });
-        match file.and_then(|path| std::fs::read(&path).ok().map(|bytes| (path, bytes))) {
-            Some((path, bytes)) => {
-                let kind = files::content_type(&path);
-                let bytes = if kind.starts_with("text/html") {
-                    live::inject(&String::from_utf8_lossy(&bytes), version).into_bytes()
-                } else {
-                    bytes
-                };
-                Response::from_data(bytes).with_header(header("Content-Type", kind))
-            }
-            None => Response::from_string(live::inject(NOT_FOUND, version))
-                .with_status_code(404)
-                .with_header(header("Content-Type", "text/html; charset=utf-8")),
+    let url = request.target.as_str();
+    if !matches!(request.method, Method::Get | Method::Head) {
+        return plain(405, "method not allowed").with_header(header("Allow", "GET, HEAD"));
+    }
+    if url.split('?').next() == Some(STATUS_PATH) {
+        return Response::from_string(status_json)
+            .with_header(header("Content-Type", "application/json"));
+    }
+    // A rebuild swaps the site directory; a request that falls in that instant retries.
+    let file = files::resolve(site, url).or_else(|| {
+        std::thread::sleep(Duration::from_millis(50));
+        files::resolve(site, url)
+    });
+    match file.and_then(|path| std::fs::read(&path).ok().map(|bytes| (path, bytes))) {
+        Some((path, bytes)) => {
+            let kind = files::content_type(&path);
+            let bytes = if kind.starts_with("text/html") {
+                live::inject(&String::from_utf8_lossy(&bytes), version).into_bytes()
+            } else {
+                bytes
+            };
+            Response::from_data(bytes).with_header(header("Content-Type", kind))
         }
-    };
-    let response = response.with_header(header("Cache-Control", "no-store"));
-    // The reader may have gone away; nothing to do about it.
-    let _ = request.respond(response);
+        None => Response::from_string(live::inject(NOT_FOUND, version))
+            .with_status_code(404)
+            .with_header(header("Content-Type", "text/html; charset=utf-8")),
+    }
 }
 
 const NOT_FOUND: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>404</title>\
 <body><h1>404</h1><p>这里没有页面。<a href=\"/\">回到首页</a></p></body></html>";
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
-}

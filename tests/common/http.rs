@@ -1,6 +1,6 @@
 //! A minimal HTTP/1.1 client over a plain TcpStream, for talking to `gradbook serve` and to
 //! chromedriver in tests. Sends the request target exactly as given (so a test can send
-//! `/../Cargo.toml`, which real clients normalise away).
+//! `/../Cargo.toml`, which real clients normalise away), or any bytes at all.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -49,6 +49,30 @@ pub fn request(
     stream.write_all(head.as_bytes())?;
     stream.write_all(body.as_bytes())?;
     parse(&read_response(&mut stream)?)
+}
+
+/// Send `bytes` exactly as given (any request line, any `Host`) and read one response.
+pub fn send_raw(addr: SocketAddr, bytes: &[u8]) -> io::Result<HttpResponse> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.write_all(bytes)?;
+    parse(&read_response(&mut stream)?)
+}
+
+/// Send `bytes`, then read whatever comes until the server closes the connection, giving up
+/// after `timeout`; what came and how long the server took to close.
+pub fn send_until_closed(
+    addr: SocketAddr,
+    bytes: &[u8],
+    timeout: Duration,
+) -> io::Result<(Vec<u8>, Duration)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(timeout))?;
+    let started = std::time::Instant::now();
+    stream.write_all(bytes)?;
+    let mut received = Vec::new();
+    stream.read_to_end(&mut received)?;
+    Ok((received, started.elapsed()))
 }
 
 /// Read one response: up to Content-Length, the last chunk, or the end of the stream. Some
