@@ -241,12 +241,22 @@ pub fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
 }
 
-/// Quote a CSV field when it holds a comma, quote or line break (RFC 4180).
+/// A text cell (a run label or a metric name) of the CSV. One a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, and not a number
+/// such as `-1.5`) gets a leading `'` (OWASP's advice against CSV injection); then the cell is
+/// quoted when it holds a comma, quote or line break (RFC 4180).
 fn csv_field(text: &str) -> String {
+    let formula =
+        text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    let text = if formula {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -279,6 +289,46 @@ mod tests {
             results.to_csv(),
             "run,seed,step,layer,metric,value\n\"a,b\",1,0,1,grad_norm,0.5\nplain,2,3,,loss,1.25\n"
         );
+    }
+
+    #[test]
+    fn csv_text_cells_that_look_like_formulas_are_defused_and_numbers_are_not() {
+        let cell = |label: &str| {
+            let results = Results {
+                rows: vec![row(label, 1, 0, None, label, -1.5)],
+                ..Default::default()
+            };
+            let csv = results.to_csv();
+            let record = csv
+                .strip_prefix("run,seed,step,layer,metric,value\n")
+                .and_then(|r| r.strip_suffix(",-1.5\n"))
+                .expect("one record whose value column stays a number");
+            let (run, metric) = record.split_once(",1,0,,").unwrap();
+            assert_eq!(run, metric, "run and metric cells are written alike");
+            run.to_string()
+        };
+        for (label, written) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("-x", "'-x"),
+            ("+1abc", "'+1abc"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tTAB", "'\tTAB"),
+            ("=1,2", "\"'=1,2\""),
+            ("-1.5", "-1.5"),
+            ("-inf", "-inf"),
+            ("+3", "+3"),
+            ("1e-3", "1e-3"),
+            ("relu", "relu"),
+            ("lr 0.1 + 预热", "lr 0.1 + 预热"),
+            ("a \"b\"", "\"a \"\"b\"\"\""),
+            ("two\nlines", "\"two\nlines\""),
+            ("", ""),
+        ] {
+            assert_eq!(cell(label), written, "label {label:?}");
+        }
     }
 
     #[test]

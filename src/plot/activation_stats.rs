@@ -6,11 +6,12 @@
 use super::axis::{self, LinearOptions};
 use super::data::{self, Along};
 use super::frame::{self, FigureSpec, Panel};
+use super::index::Indexed;
 use super::legend::LegendEntry;
 use super::lines;
 use super::shapes::Marker;
 use super::style;
-use super::{list_runs, run_list_text, seeds_text};
+use super::{run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
 
@@ -32,7 +33,9 @@ pub(crate) fn activation_stats(
     if recorded.is_empty() && !results.rows.is_empty() {
         return Err("the results have none of `act_mean`, `act_std`, `saturated_frac`, `dead_frac`; the engine records them per layer".into());
     }
-    let runs = list_runs(results);
+    let metrics: Vec<&str> = recorded.iter().map(|s| s.0).collect();
+    let by_run = Indexed::new(results, &metrics);
+    let runs = &by_run.runs;
     let mut legend = Vec::new();
     let mut panels = Vec::new();
     let mut max_seeds = 0;
@@ -41,17 +44,17 @@ pub(crate) fn activation_stats(
     for (panel_index, (metric, subtitle, scale)) in recorded.iter().enumerate() {
         let (mut series, mut bands) = (Vec::new(), Vec::new());
         for (index, run) in runs.iter().enumerate() {
-            let seeds = data::seed_count(results, &run.label, metric);
+            let seeds = data::seed_count(&by_run, &run.label, metric);
             max_seeds = max_seeds.max(seeds);
             // Default: the last step whose values are all finite (the trained network).
-            let mut steps = data::shown_steps(results, &run.label, metric, spec.steps.as_deref());
+            let mut steps = data::shown_steps(&by_run, &run.label, metric, spec.steps.as_deref());
             if spec.steps.is_none() {
                 steps.drain(..steps.len().saturating_sub(1));
             }
             let several = steps.len() > 1;
             for (k, &step) in steps.iter().enumerate() {
                 let mut summaries =
-                    data::summaries(results, &run.label, metric, Along::Layers { step }, false);
+                    data::summaries(&by_run, &run.label, metric, Along::Layers { step }, false);
                 if summaries.is_empty() {
                     continue;
                 }
@@ -131,7 +134,7 @@ pub(crate) fn activation_stats(
         } else {
             shown_text.join("、")
         },
-        run_list_text(results),
+        run_list_text(&by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

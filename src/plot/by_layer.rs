@@ -5,12 +5,13 @@
 use super::axis;
 use super::data::{self, Along};
 use super::frame::{self, FigureSpec, Panel};
+use super::index::Indexed;
 use super::legend::LegendEntry;
 use super::lines;
 use super::shapes::Marker;
 use super::style;
 use super::theory::{self, Reference};
-use super::{list_runs, metric_names, run_list_text, seeds_text};
+use super::{metric_names, run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
 
@@ -27,19 +28,20 @@ pub(crate) fn grad_norm_by_layer(
     let metric = spec.metric.as_str();
     let log = spec.log_y.unwrap_or(true);
     let (symbol, name) = metric_names(metric);
+    let by_run = Indexed::new(results, &[metric]);
     let (mut series, mut bands, mut legend) = (Vec::new(), Vec::new(), Vec::new());
     let (mut max_layer, mut max_seeds) = (1, 0);
     // The first run's median at its last layer and last shown step: where theory is anchored.
     let mut anchor: Option<(u32, f64, u64)> = None;
     let mut first_run = None;
-    for (index, run) in list_runs(results).iter().enumerate() {
-        let seeds = data::seed_count(results, &run.label, metric);
+    for (index, run) in by_run.runs.iter().enumerate() {
+        let seeds = data::seed_count(&by_run, &run.label, metric);
         max_seeds = max_seeds.max(seeds);
         let color = style::color(index);
-        let steps = data::shown_steps(results, &run.label, metric, spec.steps.as_deref());
+        let steps = data::shown_steps(&by_run, &run.label, metric, spec.steps.as_deref());
         for (k, &step) in steps.iter().enumerate() {
             let summaries =
-                data::summaries(results, &run.label, metric, Along::Layers { step }, log);
+                data::summaries(&by_run, &run.label, metric, Along::Layers { step }, log);
             let Some(last) = summaries.last() else {
                 continue;
             };
@@ -73,7 +75,7 @@ pub(crate) fn grad_norm_by_layer(
     let mut description = format!(
         "各层{name} {symbol}（{}纵轴）随层序号（1 = 最靠近输入）的变化，每个运行一种颜色，实线带圆点为第一个所示训练步，虚线为之后的训练步；运行：{}。{}",
         if log { "对数" } else { "线性" },
-        run_list_text(results),
+        run_list_text(&by_run.runs),
         seeds_text(max_seeds)
     );
     if let Some(theory) = &spec.theory {

@@ -5,7 +5,7 @@
 //! median stays honest: when half the seeds have diverged, the median is off the scale too
 //! and the line stops instead of following the survivors.
 
-use crate::experiment::results::Results;
+use super::index::Indexed;
 
 /// The median and quartiles over seeds of one metric at one key (a step or a layer).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,16 +28,15 @@ pub(crate) enum Along {
 /// Median and quartiles over seeds of `metric` in `run`, in key order. With `log`, the
 /// quantiles are taken over log10 of the values (zero and negatives are −∞ there).
 pub(crate) fn summaries(
-    results: &Results,
+    index: &Indexed,
     run: &str,
     metric: &str,
     along: Along,
     log: bool,
 ) -> Vec<SeedSummary> {
-    let mut keyed: Vec<(u64, f64)> = results
-        .rows
+    let mut keyed: Vec<(u64, f64)> = index
+        .rows(run, metric, along)
         .iter()
-        .filter(|r| r.run == run && r.metric == metric)
         .filter_map(|r| match along {
             Along::Steps { layer } if r.layer == layer => Some((r.step, r.value)),
             Along::Layers { step } if r.step == step => r.layer.map(|l| (u64::from(l), r.value)),
@@ -86,13 +85,8 @@ fn sorted_quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// How many seeds recorded `metric` in `run`.
-pub(crate) fn seed_count(results: &Results, run: &str, metric: &str) -> usize {
-    let mut seeds: Vec<u64> = results
-        .rows
-        .iter()
-        .filter(|r| r.run == run && r.metric == metric)
-        .map(|r| r.seed)
-        .collect();
+pub(crate) fn seed_count(index: &Indexed, run: &str, metric: &str) -> usize {
+    let mut seeds: Vec<u64> = index.all_rows(run, metric).map(|r| r.seed).collect();
     seeds.sort_unstable();
     seeds.dedup();
     seeds.len()
@@ -109,12 +103,12 @@ pub(crate) fn nearest_step(steps: &[u64], wanted: u64) -> Option<u64> {
 /// The steps a by-layer figure shows: those asked for (snapped to recorded steps), else the
 /// first and the last step at which every layer's median is finite.
 pub(crate) fn shown_steps(
-    results: &Results,
+    index: &Indexed,
     run: &str,
     metric: &str,
     asked: Option<&[u64]>,
 ) -> Vec<u64> {
-    let steps = results.steps(run, metric);
+    let steps = index.steps(run, metric);
     let mut shown: Vec<u64> = match asked {
         Some(asked) => asked
             .iter()
@@ -122,7 +116,7 @@ pub(crate) fn shown_steps(
             .collect(),
         None => {
             let finite = |step: &u64| {
-                summaries(results, run, metric, Along::Layers { step: *step }, false)
+                summaries(index, run, metric, Along::Layers { step: *step }, false)
                     .iter()
                     .all(|s| s.median.is_finite())
             };
@@ -160,7 +154,7 @@ pub(crate) fn bounds(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::results::Row;
+    use crate::experiment::results::{Results, Row};
 
     fn rows(values: &[(u64, f64)]) -> Results {
         Results {
@@ -182,16 +176,18 @@ mod tests {
     #[test]
     fn quartiles_over_seeds_in_log_space() {
         let results = rows(&[(1, 1.0), (2, 10.0), (3, 100.0)]);
-        let s = summaries(&results, "r", "m", Along::Layers { step: 3 }, true)[0];
+        let index = Indexed::new(&results, &["m"]);
+        let s = summaries(&index, "r", "m", Along::Layers { step: 3 }, true)[0];
         assert!((s.median - 10.0).abs() < 1e-9);
         assert!((s.q1 - 10f64.sqrt()).abs() < 1e-9);
-        assert_eq!(seed_count(&results, "r", "m"), 3);
+        assert_eq!(seed_count(&index, "r", "m"), 3);
     }
 
     #[test]
     fn diverged_seeds_count_as_infinite() {
         let results = rows(&[(1, 1.0), (2, f64::NAN), (3, f64::NAN)]);
-        let s = summaries(&results, "r", "m", Along::Steps { layer: Some(1) }, false)[0];
+        let index = Indexed::new(&results, &["m"]);
+        let s = summaries(&index, "r", "m", Along::Steps { layer: Some(1) }, false)[0];
         assert_eq!(s.median, f64::INFINITY);
         assert_eq!(s.q1, 0.5 * f64::INFINITY);
         assert!(!s.q1.is_nan());

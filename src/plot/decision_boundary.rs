@@ -4,10 +4,11 @@
 
 use super::axis::{self, Axis, LinearOptions};
 use super::frame::{self, Cell, FigureSpec, Panel, Series};
+use super::index::Indexed;
 use super::legend::LegendEntry;
+use super::run_list_text;
 use super::shapes::Marker;
 use super::style;
-use super::{list_runs, run_list_text};
 use crate::experiment::results::{DecisionGrid, Results};
 
 /// Opacity of the region tints: light enough that points of every class stay visible.
@@ -24,6 +25,7 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
                 .into(),
         );
     }
+    let by_run = Indexed::new(results, &[]);
     let mut panels = Vec::new();
     let mut classes = 0;
     let points: Vec<_> = {
@@ -45,13 +47,8 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
     } else {
         1
     };
-    for run in list_runs(results) {
-        let grids: Vec<&DecisionGrid> = results
-            .grids
-            .iter()
-            .filter(|g| g.run == run.label)
-            .collect();
-        let Some((grid, voted)) = majority(&grids) else {
+    for run in &by_run.runs {
+        let Some((grid, voted)) = majority(by_run.grids(&run.label)) else {
             continue;
         };
         classes = classes.max(voted.iter().max().map_or(0, |c| c + 1));
@@ -112,7 +109,7 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
         } else {
             String::new()
         },
-        run_list_text(results)
+        run_list_text(&by_run.runs)
     );
     Ok(frame::draw(&FigureSpec {
         title: title.to_string(),

@@ -6,8 +6,9 @@ use super::axis::{self, Axis, LinearOptions};
 use super::colormap::{self, ColorBar};
 use super::data::{self, Along};
 use super::frame::{self, Cell, FigureSpec, Panel, Series};
+use super::index::Indexed;
 use super::shapes::Marker;
-use super::{list_runs, metric_names, run_list_text, seeds_text};
+use super::{metric_names, run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
 
@@ -36,22 +37,23 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         ));
     }
     let (symbol, name) = metric_names(metric);
+    let by_run = Indexed::new(results, &[metric]);
     let mut grids = Vec::new();
     let mut max_seeds = 0;
     let mut layers = 1;
-    for run in list_runs(results) {
-        let Some(run_layers) = results.layer_count(&run.label, metric) else {
+    for run in &by_run.runs {
+        let Some(run_layers) = by_run.layer_count(&run.label, metric) else {
             continue;
         };
         layers = layers.max(run_layers);
-        max_seeds = max_seeds.max(data::seed_count(results, &run.label, metric));
-        let steps = sample(&results.steps(&run.label, metric));
+        max_seeds = max_seeds.max(data::seed_count(&by_run, &run.label, metric));
+        let steps = sample(&by_run.steps(&run.label, metric));
         let values = steps
             .iter()
             .map(|&step| {
                 let mut column = vec![None; run_layers as usize];
                 let along = Along::Layers { step };
-                for s in data::summaries(results, &run.label, metric, along, true) {
+                for s in data::summaries(&by_run, &run.label, metric, along, true) {
                     // Zero (e.g. every unit dead) is the extreme of vanishing: log10 → −∞, drawn
                     // in the darkest colour by the clamp in `colormap::level`.
                     let value = (s.median >= 0.0 && s.median.is_finite()).then(|| s.median.log10());
@@ -144,7 +146,7 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         } else {
             ""
         },
-        run_list_text(results),
+        run_list_text(&by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

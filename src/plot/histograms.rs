@@ -3,11 +3,14 @@
 //! from the input (bottom) up. The classic Glorot & Bengio picture: sigmoid layers piling up
 //! at 0 and 1 (saturated), or ReLU layers collapsing onto 0 (dead).
 
+use std::collections::BTreeMap;
+
 use super::axis::{self, LinearOptions};
 use super::data::{self, nearest_step};
 use super::frame::{self, Band, FigureSpec, Panel, Series};
+use super::index::Indexed;
 use super::layer_lines::layer_color;
-use super::{list_runs, run_list_text};
+use super::run_list_text;
 use crate::experiment::PlotSpec;
 use crate::experiment::results::{Histogram, HistogramOf, Results};
 
@@ -28,14 +31,11 @@ pub(crate) fn activation_hist(
                 .into(),
         );
     }
+    let by_run = Indexed::new(results, &[]);
     let mut panels = Vec::new();
     let mut max_seeds = 0;
-    for run in list_runs(results) {
-        let of_run: Vec<&Histogram> = results
-            .histograms
-            .iter()
-            .filter(|h| h.run == run.label)
-            .collect();
+    for run in &by_run.runs {
+        let of_run = by_run.histograms(&run.label);
         let mut steps: Vec<u64> = of_run.iter().map(|h| h.step).collect();
         steps.sort_unstable();
         steps.dedup();
@@ -117,7 +117,7 @@ pub(crate) fn activation_hist(
         .collect();
     let description = format!(
         "山脊图：每层一条直方图，第 1 层（最靠近输入）在最下，横轴为激活值（或其梯度）的取值，高度为该层的概率密度（每层各自缩放到相同最大高度，只比较形状）；颜色从深到浅表示从输入到输出；运行：{}。{}",
-        run_list_text(results),
+        run_list_text(&by_run.runs),
         if max_seeds >= 2 {
             "多个随机种子的直方图合并计数。"
         } else {
@@ -139,17 +139,16 @@ pub(crate) fn activation_hist(
 /// densest bin is [`RIDGE_HEIGHT`]. Seeds with the same bin edges as the first seed are
 /// pooled; a histogram with non-finite edges (a diverged layer) is left out.
 fn ridges(histograms: &[&Histogram]) -> Vec<(u32, Vec<(f64, f64)>)> {
-    let mut layers: Vec<u32> = histograms.iter().map(|h| h.layer).collect();
-    layers.sort_unstable();
-    layers.dedup();
+    // Grouped in one pass (a scan per layer would be quadratic in the depth).
+    let mut layers: BTreeMap<u32, Vec<&Histogram>> = BTreeMap::new();
+    for &h in histograms {
+        let of_layer = layers.entry(h.layer).or_default();
+        if h.edges.len() == h.counts.len() + 1 && h.edges.iter().all(|e| e.is_finite()) {
+            of_layer.push(h);
+        }
+    }
     let mut out = Vec::new();
-    for layer in layers {
-        let mut of_layer: Vec<&Histogram> = histograms
-            .iter()
-            .copied()
-            .filter(|h| h.layer == layer && h.edges.len() == h.counts.len() + 1)
-            .filter(|h| h.edges.iter().all(|e| e.is_finite()))
-            .collect();
+    for (layer, mut of_layer) in layers {
         of_layer.sort_by_key(|h| h.seed);
         let Some(first) = of_layer.first() else {
             continue;

@@ -6,11 +6,12 @@ use super::axis::{self, LinearOptions};
 use super::colormap::{self, ColorBar};
 use super::data::{self, Along};
 use super::frame::{self, Band, FigureSpec, Panel, Series};
+use super::index::Indexed;
 use super::legend::LegendEntry;
 use super::lines;
 use super::over_steps::step_axis;
 use super::shapes::Marker;
-use super::{list_runs, metric_names, run_list_text, seeds_text};
+use super::{metric_names, run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
 
@@ -43,25 +44,26 @@ pub(crate) fn grad_norm_over_steps(
     }
     let log = spec.log_y.unwrap_or(true);
     let (symbol, name) = metric_names(metric);
-    let runs = list_runs(results);
+    let by_run = Indexed::new(results, &[metric]);
+    let runs = &by_run.runs;
     let layers = runs
         .iter()
-        .filter_map(|r| results.layer_count(&r.label, metric))
+        .filter_map(|r| by_run.layer_count(&r.label, metric))
         .max()
         .unwrap_or(1);
     let mut per_run: Vec<(String, Vec<Series>, Vec<Band>)> = Vec::new();
     let (mut max_seeds, mut any_diverged) = (0, false);
-    for run in &runs {
-        let Some(run_layers) = results.layer_count(&run.label, metric) else {
+    for run in runs {
+        let Some(run_layers) = by_run.layer_count(&run.label, metric) else {
             continue;
         };
-        let seeds = data::seed_count(results, &run.label, metric);
+        let seeds = data::seed_count(&by_run, &run.label, metric);
         max_seeds = max_seeds.max(seeds);
         let (mut series, mut bands) = (Vec::new(), Vec::new());
         let mut last_layer = Vec::new();
         for layer in 1..=run_layers {
             let along = Along::Steps { layer: Some(layer) };
-            let summaries = data::summaries(results, &run.label, metric, along, log);
+            let summaries = data::summaries(&by_run, &run.label, metric, along, log);
             let color = layer_color(layer, layers);
             bands.extend(lines::band(color, &summaries, seeds));
             series.push(Series::line(color, None, data::medians(&summaries)));
@@ -117,7 +119,7 @@ pub(crate) fn grad_norm_over_steps(
     };
     let description = format!(
         "每层{name} {symbol}（{scale_text}纵轴）随训练步数的变化，每个运行一幅小图，每层一条线，颜色从深（第 1 层，最靠近输入）到浅（第 {layers} 层，最靠近输出）；运行：{}。{}",
-        run_list_text(results),
+        run_list_text(&by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

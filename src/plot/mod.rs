@@ -16,7 +16,8 @@
 //! Files: one per figure family (`by_layer`, `over_steps`, `layer_lines`, `grad_flow`,
 //! `histograms`, `activation_stats`, `decision_boundary`); `theory` turns a block's formula
 //! into a reference curve; `frame`/`panel` lay figures out; `axis`, `legend`, `colormap`,
-//! `shapes`, `clip`, `style` and `data` are the shared pieces.
+//! `shapes`, `clip`, `style` and `data` are the shared pieces; `index` groups the results by run
+//! once per figure, so drawing stays linear in the number of runs.
 
 mod activation_stats;
 mod axis;
@@ -30,6 +31,7 @@ mod fixture;
 mod frame;
 mod grad_flow;
 mod histograms;
+mod index;
 mod layer_lines;
 mod legend;
 mod lines;
@@ -40,6 +42,8 @@ mod style;
 #[cfg(test)]
 mod tests;
 mod theory;
+
+use std::collections::HashSet;
 
 use crate::experiment::results::{Results, RunSummary};
 pub use crate::experiment::{PlotKind, PlotSpec};
@@ -98,9 +102,10 @@ pub fn render_with_reference(
 }
 
 /// The runs to draw, in declaration order, followed by any run that has rows but no summary
-/// (so data is never silently dropped).
+/// (so data is never silently dropped), in the order it first appears.
 fn list_runs(results: &Results) -> Vec<RunSummary> {
     let mut runs = results.runs.clone();
+    let mut listed: HashSet<&str> = results.runs.iter().map(|r| r.label.as_str()).collect();
     let extra = results
         .rows
         .iter()
@@ -108,7 +113,7 @@ fn list_runs(results: &Results) -> Vec<RunSummary> {
         .chain(results.histograms.iter().map(|h| &h.run))
         .chain(results.grids.iter().map(|g| &g.run));
     for label in extra {
-        if !runs.iter().any(|run| &run.label == label) {
+        if listed.insert(label) {
             runs.push(RunSummary::new(label.clone(), Vec::new()));
         }
     }
@@ -116,8 +121,7 @@ fn list_runs(results: &Results) -> Vec<RunSummary> {
 }
 
 /// "sigmoid、relu（第 40 步发散）" for `<desc>`.
-fn run_list_text(results: &Results) -> String {
-    let runs = list_runs(results);
+fn run_list_text(runs: &[RunSummary]) -> String {
     if runs.is_empty() {
         return "无".to_string();
     }

@@ -5,12 +5,13 @@
 use super::axis::{self, Axis, LinearOptions};
 use super::data::{self, Along};
 use super::frame::{self, FigureSpec, Panel, Series};
+use super::index::Indexed;
 use super::legend::LegendEntry;
 use super::lines;
 use super::shapes::Marker;
 use super::style;
 use super::theory::Reference;
-use super::{list_runs, run_list_text, seeds_text};
+use super::{run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
 
@@ -83,19 +84,20 @@ fn over_steps(
     } else {
         vec![q.train]
     };
+    let by_run = Indexed::new(results, &metrics);
     let mut panels_series: Vec<(Vec<Series>, Vec<_>)> =
         vec![(Vec::new(), Vec::new()); metrics.len()];
     let mut legend = Vec::new();
     let mut max_seeds = 0;
     let mut initial = f64::NAN;
-    for (index, run) in list_runs(results).iter().enumerate() {
+    for (index, run) in by_run.runs.iter().enumerate() {
         let (color, dash) = (style::color(index), style::dash(index));
         let mut drawn = false;
         for (metric, (series, bands)) in metrics.iter().zip(panels_series.iter_mut()) {
-            let seeds = data::seed_count(results, &run.label, metric);
+            let seeds = data::seed_count(&by_run, &run.label, metric);
             max_seeds = max_seeds.max(seeds);
             let mut summaries = data::summaries(
-                results,
+                &by_run,
                 &run.label,
                 metric,
                 Along::Steps { layer: None },
@@ -189,7 +191,7 @@ fn over_steps(
         } else {
             ""
         },
-        run_list_text(results),
+        run_list_text(&by_run.runs),
         seeds_text(max_seeds)
     );
     if capped {

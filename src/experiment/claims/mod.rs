@@ -3,9 +3,13 @@
 
 mod eval;
 mod syntax;
+mod tokens;
+mod tree;
 
 pub use eval::{Verdict, evaluate, evaluate_formula};
-pub use syntax::{ClaimSyntax, Expr, Selector, SyntaxError, parse_claim, parse_formula};
+pub use syntax::{
+    ClaimSyntax, Expr, MAX_NESTING, Selector, SyntaxError, parse_claim, parse_formula,
+};
 
 use crate::experiment::results::Results;
 
@@ -150,5 +154,81 @@ mod tests {
                 .message
                 .contains("needs a selector")
         );
+    }
+
+    /// Claims and formulas nested [`MAX_NESTING`] levels deep, every shape: parsing,
+    /// evaluating, printing, cloning, comparing and dropping them recurse once per level.
+    /// Builds run on threads with Rust's default 2 MiB stack (rayon's workers, `serve`), so
+    /// this runs on a quarter of that.
+    #[test]
+    fn the_deepest_claims_and_formulas_fit_a_small_stack() {
+        let run = || {
+            let results = Results {
+                runs: vec![crate::experiment::results::RunSummary::new(
+                    "r",
+                    vec![crate::experiment::results::SeedOutcome {
+                        seed: 1,
+                        diverged: None,
+                    }],
+                )],
+                rows: vec![crate::experiment::results::Row {
+                    run: "r".into(),
+                    seed: 1,
+                    step: 0,
+                    layer: None,
+                    metric: "loss".into(),
+                    value: 1.0,
+                }],
+                ..Results::default()
+            };
+            let k = MAX_NESTING - 1;
+            let loss = "loss[step=0]";
+            let claims = [
+                (
+                    format!("{}{loss} < 2{}", "(".repeat(k), ")".repeat(k)),
+                    true,
+                ),
+                (format!("{}{loss} < 2", "not ".repeat(k)), false),
+                (format!("{}{loss} < 0", "-".repeat(k)), true),
+                (format!("{loss}{} < 2", "^1".repeat(k)), true),
+                (format!("{loss}{} < 2", "+0".repeat(k)), true),
+                (format!("{loss}{} < 2", "*1".repeat(k)), true),
+                (
+                    format!("{loss} < 2{}", format!(" and {loss} < 2").repeat(k)),
+                    true,
+                ),
+                (
+                    format!("{loss} > 2{}", format!(" or {loss} > 2").repeat(k)),
+                    false,
+                ),
+                (
+                    format!("{}{loss}{} < 2", "abs(".repeat(k), ")".repeat(k)),
+                    true,
+                ),
+            ];
+            for (text, holds) in claims {
+                let syntax = parse_claim(&text).unwrap_or_else(|e| panic!("{}", e.message));
+                assert_eq!(evaluate(&syntax, &results).map(|v| v.holds), Ok(holds));
+                let copy = syntax.clone();
+                assert_eq!(copy, syntax);
+                assert!(!format!("{syntax:?}").is_empty());
+            }
+            let n = MAX_NESTING;
+            for text in [
+                format!("{}l{}", "(".repeat(n), ")".repeat(n)),
+                format!("{}l", "-".repeat(n)),
+                format!("l{}", "^l".repeat(n)),
+                format!("l{}", "-l".repeat(n)),
+                format!("{}l{}", "exp(".repeat(n), ")".repeat(n)),
+            ] {
+                let formula =
+                    parse_formula(&text, &["l"]).unwrap_or_else(|e| panic!("{}", e.message));
+                assert!(evaluate_formula(&formula, &[("l", 0.0)]).is_ok());
+                assert_eq!(formula.clone(), formula);
+                assert!(!format!("{formula:?}").is_empty());
+            }
+        };
+        let small = std::thread::Builder::new().stack_size(512 * 1024);
+        small.spawn(run).unwrap().join().unwrap();
     }
 }

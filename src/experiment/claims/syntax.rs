@@ -1,4 +1,6 @@
-//! The claim language's syntax: tokens, the expression tree, and a precedence-climbing parser.
+//! The claim language's grammar and its parser: the entry points, the token-level helpers and
+//! selectors here, the expression levels in `precedence` (tokens are in `tokens`, the tree in
+//! `tree`).
 //!
 //! ```text
 //! claim     := expr ("where" condition ("and" condition)*)?
@@ -13,15 +15,10 @@
 //! function  := median | mean | min | max | abs | log10 | ln | sqrt | exp
 //! ```
 
-use std::fmt;
+mod precedence;
 
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Number(f64),
-    Word(String),
-    Text(String),
-    Symbol(&'static str),
-}
+use super::tokens::{Token, tokenize};
+pub use super::tree::{ClaimSyntax, Expr, Function, Position, Selector};
 
 /// A syntax error at a character column (1-based) of the claim.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,165 +27,14 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-fn tokenize(source: &str) -> Result<Vec<(Token, usize)>, SyntaxError> {
-    let chars: Vec<char> = source.chars().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let column = i + 1;
-        if c.is_whitespace() {
-            i += 1;
-        } else if c.is_ascii_digit()
-            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
-        {
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_alphanumeric()
-                    || chars[i] == '.'
-                    || ((chars[i] == '-' || chars[i] == '+') && matches!(chars[i - 1], 'e' | 'E')))
-            {
-                i += 1;
-            }
-            let text: String = chars[start..i].iter().collect();
-            let value = text.parse().map_err(|_| SyntaxError {
-                column,
-                message: format!("`{text}` is not a number"),
-            })?;
-            tokens.push((Token::Number(value), column));
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            tokens.push((Token::Word(chars[start..i].iter().collect()), column));
-        } else if c == '\'' || c == '"' {
-            let end = chars[i + 1..]
-                .iter()
-                .position(|&q| q == c)
-                .ok_or(SyntaxError {
-                    column,
-                    message: "unclosed quote".into(),
-                })?;
-            tokens.push((
-                Token::Text(chars[i + 1..i + 1 + end].iter().collect()),
-                column,
-            ));
-            i += end + 2;
-        } else {
-            let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-            let symbol = ["<=", ">=", "==", "!="]
-                .into_iter()
-                .find(|s| *s == two)
-                .or_else(|| {
-                    [
-                        "<", ">", "=", "+", "-", "*", "/", "^", "(", ")", "[", "]", ",",
-                    ]
-                    .into_iter()
-                    .find(|s| s.starts_with(c))
-                });
-            let symbol = symbol.ok_or(SyntaxError {
-                column,
-                message: format!("unexpected character `{c}`"),
-            })?;
-            i += symbol.len();
-            tokens.push((Token::Symbol(symbol), column));
-        }
-    }
-    Ok(tokens)
-}
-
-/// A position along layers or steps.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Position {
-    At(u64),
-    First,
-    Last,
-}
-
-/// `metric[layer=…, step=…, run=…, seed=…]`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Selector {
-    pub metric: String,
-    pub layer: Option<Position>,
-    pub step: Option<Position>,
-    pub run: Option<String>,
-    pub seed: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Function {
-    Median,
-    Mean,
-    Min,
-    Max,
-    Abs,
-    Log10,
-    Ln,
-    Sqrt,
-    Exp,
-}
-
-impl Function {
-    const ALL: [(&'static str, Function); 9] = [
-        ("median", Function::Median),
-        ("mean", Function::Mean),
-        ("min", Function::Min),
-        ("max", Function::Max),
-        ("abs", Function::Abs),
-        ("log10", Function::Log10),
-        ("ln", Function::Ln),
-        ("sqrt", Function::Sqrt),
-        ("exp", Function::Exp),
-    ];
-
-    fn from_name(name: &str) -> Option<Function> {
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
-    }
-
-    /// Aggregates collapse the seeds into one value; the others apply per seed.
-    pub fn is_aggregate(self) -> bool {
-        matches!(
-            self,
-            Function::Median | Function::Mean | Function::Min | Function::Max
-        )
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
-    Number(f64),
-    /// A named number in a formula (`l`, `L` in a figure's theory curve); claims have none.
-    Variable(String),
-    Select(Selector),
-    Diverged(Option<String>),
-    Call(Function, Box<Expr>),
-    Negate(Box<Expr>),
-    /// `+ - * / ^` and comparisons, by their symbol.
-    Binary(&'static str, Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
-    Not(Box<Expr>),
-}
-
-/// A parsed claim: the expression and its `where` context.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClaimSyntax {
-    pub expr: Expr,
-    pub run: Option<String>,
-    pub seed: Option<u64>,
-}
+/// How deeply a claim or formula may nest. Each parenthesis, operator, `not` and function call
+/// is a level; numbers and metrics are none. The parser, the evaluator and dropping the tree
+/// each recurse once per level, so this bounds their stack (5,000 parentheses overflowed it).
+pub const MAX_NESTING: usize = 256;
 
 pub fn parse_claim(source: &str) -> Result<ClaimSyntax, SyntaxError> {
-    let tokens = tokenize(source)?;
-    let end_column = source.chars().count() + 1;
-    let mut parser = Parser {
-        tokens,
-        next: 0,
-        end_column,
-        variables: &[],
-    };
-    let expr = parser.or()?;
+    let mut parser = Parser::new(source, &[], "claim", "split it into several shorter claims")?;
+    let expr = *parser.or()?.expr;
     let (mut run, mut seed) = (None, None);
     if parser.eat_word("where") {
         loop {
@@ -230,15 +76,9 @@ pub fn parse_formula(
     source: &str,
     variables: &'static [&'static str],
 ) -> Result<Expr, SyntaxError> {
-    let tokens = tokenize(source)?;
-    let end_column = source.chars().count() + 1;
-    let mut parser = Parser {
-        tokens,
-        next: 0,
-        end_column,
-        variables,
-    };
-    let expr = parser.sum()?;
+    let advice = "write it with fewer parentheses and operators";
+    let mut parser = Parser::new(source, variables, "formula", advice)?;
+    let expr = *parser.sum()?.expr;
     if parser.next < parser.tokens.len() {
         return Err(SyntaxError {
             column: parser.column(),
@@ -254,9 +94,31 @@ struct Parser {
     end_column: usize,
     /// Names that stand for numbers (formulas only).
     variables: &'static [&'static str],
+    /// Levels open around the token being parsed: bounds the parser's own recursion.
+    open: usize,
+    /// "claim" or "formula", and how to make one shallower, for the nesting error.
+    subject: &'static str,
+    advice: &'static str,
 }
 
 impl Parser {
+    fn new(
+        source: &str,
+        variables: &'static [&'static str],
+        subject: &'static str,
+        advice: &'static str,
+    ) -> Result<Parser, SyntaxError> {
+        Ok(Parser {
+            tokens: tokenize(source)?,
+            next: 0,
+            end_column: source.chars().count() + 1,
+            variables,
+            open: 0,
+            subject,
+            advice,
+        })
+    }
+
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.next).map(|(t, _)| t)
     }
@@ -324,157 +186,6 @@ impl Parser {
         }
     }
 
-    fn or(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.and()?;
-        while self.eat_word("or") {
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
-        }
-        Ok(left)
-    }
-
-    fn and(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.not()?;
-        while self.eat_word("and") {
-            left = Expr::And(Box::new(left), Box::new(self.not()?));
-        }
-        Ok(left)
-    }
-
-    fn not(&mut self) -> Result<Expr, SyntaxError> {
-        if self.eat_word("not") {
-            Ok(Expr::Not(Box::new(self.not()?)))
-        } else {
-            self.compare()
-        }
-    }
-
-    fn compare(&mut self) -> Result<Expr, SyntaxError> {
-        let left = self.sum()?;
-        for symbol in ["<=", ">=", "==", "!=", "<", ">"] {
-            if self.eat(symbol) {
-                return Ok(Expr::Binary(symbol, Box::new(left), Box::new(self.sum()?)));
-            }
-        }
-        Ok(left)
-    }
-
-    fn sum(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.product()?;
-        loop {
-            let symbol = if self.eat("+") {
-                "+"
-            } else if self.eat("-") {
-                "-"
-            } else {
-                return Ok(left);
-            };
-            left = Expr::Binary(symbol, Box::new(left), Box::new(self.product()?));
-        }
-    }
-
-    fn product(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.unary()?;
-        loop {
-            let symbol = if self.eat("*") {
-                "*"
-            } else if self.eat("/") {
-                "/"
-            } else {
-                return Ok(left);
-            };
-            left = Expr::Binary(symbol, Box::new(left), Box::new(self.unary()?));
-        }
-    }
-
-    fn unary(&mut self) -> Result<Expr, SyntaxError> {
-        if self.eat("-") {
-            Ok(Expr::Negate(Box::new(self.unary()?)))
-        } else {
-            self.power()
-        }
-    }
-
-    fn power(&mut self) -> Result<Expr, SyntaxError> {
-        let base = self.atom()?;
-        if self.eat("^") {
-            Ok(Expr::Binary("^", Box::new(base), Box::new(self.unary()?)))
-        } else {
-            Ok(base)
-        }
-    }
-
-    fn atom(&mut self) -> Result<Expr, SyntaxError> {
-        let column = self.column();
-        match self.peek().cloned() {
-            Some(Token::Number(n)) => {
-                self.next += 1;
-                Ok(Expr::Number(n))
-            }
-            Some(Token::Symbol("(")) => {
-                self.next += 1;
-                let inner = self.or()?;
-                self.expect(")")?;
-                Ok(inner)
-            }
-            Some(Token::Word(word)) => {
-                self.next += 1;
-                if word == "diverged" {
-                    let run = if self.eat("[") {
-                        let run = self.run_selector()?;
-                        self.expect("]")?;
-                        Some(run)
-                    } else {
-                        None
-                    };
-                    return Ok(Expr::Diverged(run));
-                }
-                if let Some(function) = Function::from_name(&word) {
-                    self.expect("(")?;
-                    let argument = self.or()?;
-                    self.expect(")")?;
-                    return Ok(Expr::Call(function, Box::new(argument)));
-                }
-                if ["and", "or", "not", "where"].contains(&word.as_str()) {
-                    return Err(SyntaxError {
-                        column,
-                        message: format!("expected a value, found `{word}`"),
-                    });
-                }
-                if self.variables.contains(&word.as_str()) {
-                    return Ok(Expr::Variable(word));
-                }
-                if !self.variables.is_empty() {
-                    let names = self.variables.join(", ");
-                    return Err(SyntaxError {
-                        column,
-                        message: format!(
-                            "unknown name `{word}`; a formula may use {names}, numbers and functions"
-                        ),
-                    });
-                }
-                if !self.eat("[") {
-                    return Err(SyntaxError {
-                        column,
-                        message: format!("`{word}` needs a selector, e.g. {word}[step=last]"),
-                    });
-                }
-                let mut selector = Selector {
-                    metric: word,
-                    ..Selector::default()
-                };
-                loop {
-                    self.selector_part(&mut selector)?;
-                    if !self.eat(",") {
-                        break;
-                    }
-                }
-                self.expect("]")?;
-                Ok(Expr::Select(selector))
-            }
-            _ => self.error("expected a number, a metric such as loss[step=last], or `(`"),
-        }
-    }
-
     fn run_selector(&mut self) -> Result<String, SyntaxError> {
         if self.word()? != "run" {
             return self.error("expected run = '…'");
@@ -515,26 +226,92 @@ impl Parser {
     }
 }
 
-impl fmt::Display for Selector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let position = |p: &Position| match p {
-            Position::At(n) => n.to_string(),
-            Position::First => "first".into(),
-            Position::Last => "last".into(),
-        };
-        let mut parts = Vec::new();
-        if let Some(run) = &self.run {
-            parts.push(format!("run='{run}'"));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 1-based column of the `n`th (1-based) occurrence of `needle` in `source`.
+    fn column_of(source: &str, needle: &str, n: usize) -> usize {
+        let (byte, _) = source.match_indices(needle).nth(n - 1).unwrap();
+        source[..byte].chars().count() + 1
+    }
+
+    /// Each shape that used to overflow the stack, as `(source, the token where the limit is
+    /// hit, which occurrence of it)`: every one of them an expression of `1`s.
+    fn too_deep_shapes() -> Vec<(String, &'static str, usize)> {
+        let n = 100_000;
+        vec![
+            (
+                format!("{}1{}", "(".repeat(5_000), ")".repeat(5_000)),
+                "(",
+                257,
+            ),
+            (format!("{}1", "-".repeat(n)), "-", 257),
+            (format!("1{}", "^1".repeat(n)), "^", 257),
+            (format!("1{}", "+1".repeat(n)), "+", 257),
+            (format!("1{}", "-1".repeat(n)), "-", 257),
+            (format!("1{}", "*1".repeat(n)), "*", 257),
+            (format!("1{}", "/1".repeat(n)), "/", 257),
+            (
+                format!("{}1{}", "abs(".repeat(5_000), ")".repeat(5_000)),
+                "abs",
+                257,
+            ),
+        ]
+    }
+
+    fn assert_too_deep(result: Result<impl std::fmt::Debug, SyntaxError>, column: usize) {
+        let error = result.unwrap_err();
+        assert_eq!(error.column, column, "{}", error.message);
+        assert!(
+            error.message.contains("more than 256 levels"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn too_deep_formulas_are_located_errors() {
+        for (source, token, n) in too_deep_shapes() {
+            assert_too_deep(parse_formula(&source, &["l"]), column_of(&source, token, n));
         }
-        if let Some(layer) = &self.layer {
-            parts.push(format!("layer={}", position(layer)));
+    }
+
+    #[test]
+    fn too_deep_claims_are_located_errors() {
+        let n = 100_000;
+        let mut shapes: Vec<(String, &str, usize)> = too_deep_shapes()
+            .into_iter()
+            .map(|(source, token, k)| (format!("{source} > 0"), token, k))
+            .collect();
+        shapes.extend([
+            (format!("{}1 < 2", "not ".repeat(n)), "not", 257),
+            // A comparison is the first level, so the 256th `and` / `or` is one too many.
+            (format!("1 < 2{}", " and 1 < 2".repeat(n)), "and", 256),
+            (format!("1 < 2{}", " or 1 < 2".repeat(n)), "or", 256),
+            (
+                format!("{}1 < 2{}", "(".repeat(300), ")".repeat(300)),
+                "(",
+                257,
+            ),
+        ]);
+        for (source, token, k) in shapes {
+            assert_too_deep(parse_claim(&source), column_of(&source, token, k));
         }
-        if let Some(step) = &self.step {
-            parts.push(format!("step={}", position(step)));
-        }
-        if let Some(seed) = self.seed {
-            parts.push(format!("seed={seed}"));
-        }
-        write!(f, "{}[{}]", self.metric, parts.join(", "))
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_parses() {
+        let parens = |k: usize| format!("{}1{}", "(".repeat(k), ")".repeat(k));
+        assert!(parse_formula(&parens(MAX_NESTING), &[]).is_ok());
+        assert_too_deep(parse_formula(&parens(MAX_NESTING + 1), &[]), 257);
+        // 255 `not`s over a comparison nest 256 levels; one more is caught where the tree
+        // is built (at the outermost `not`), not while descending.
+        let nots = |k: usize| format!("{}1 < 2", "not ".repeat(k));
+        assert!(parse_claim(&nots(MAX_NESTING - 1)).is_ok());
+        assert_too_deep(parse_claim(&nots(MAX_NESTING)), 1);
+        let sum = |k: usize| format!("1{}", "+1".repeat(k));
+        assert!(parse_formula(&sum(MAX_NESTING), &[]).is_ok());
+        assert!(parse_formula(&sum(MAX_NESTING + 1), &[]).is_err());
     }
 }
