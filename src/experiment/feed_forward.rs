@@ -76,7 +76,7 @@ pub fn data(run: &RunSpec) -> (nn::Data, Option<nn::Data>) {
     }
 }
 
-fn network(run: &RunSpec, input_dim: usize, output_dim: usize) -> nn::NetworkConfig {
+pub(super) fn network(run: &RunSpec, input_dim: usize, output_dim: usize) -> nn::NetworkConfig {
     let m = &run.model;
     let activation = m.activation_function();
     let init = nn::InitConfig {

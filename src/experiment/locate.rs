@@ -25,7 +25,9 @@ pub(super) fn key_span(text: &str, path: &[&str]) -> Option<Range<usize>> {
     let mut table: &DeTable = document.get_ref();
     let mut found = None;
     for segment in path {
-        let (key, value) = table.iter().find(|(k, _)| k.get_ref() == segment)?;
+        let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref() == segment) else {
+            break;
+        };
         found = Some(key.span());
         match value.get_ref() {
             DeValue::Table(inner) => table = inner,

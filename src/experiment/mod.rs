@@ -2,21 +2,27 @@
 //! for every variant and seed (`run`, with `cache`), and the tidy table of what was measured
 //! (`results`). Knows the engine, not Markdown.
 
+mod applicable;
 pub mod cache;
 pub mod claims;
 mod feed_forward;
 mod locate;
 mod parse;
 pub mod plot_spec;
+mod ranges;
 mod recurrent;
 pub mod results;
 pub mod run;
+mod schema;
 pub mod settings;
+mod sizes;
 pub mod spec;
+mod suggest;
 pub mod table;
 mod variants;
 
-pub use parse::{MAX_DEPTH, MAX_SAMPLES, MAX_SEEDS, MAX_STEPS, MAX_WIDTH, parse_block};
+pub use parse::parse_block;
 pub use plot_spec::{PlotKind, PlotSpec, Theory};
 pub use results::{Results, Row, RunSummary, SeedOutcome};
+pub use sizes::{MAX_DEPTH, MAX_RUNS, MAX_SAMPLES, MAX_SEEDS, MAX_STEPS, MAX_WIDTH};
 pub use spec::{Experiment, RunSpec, SpecError};

@@ -138,7 +138,8 @@ fn train_in<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
     }
 }
 
-/// Parameters × batch × steps × time steps.
+/// Parameters × batch × steps × time steps, plus making the data (examples × time steps ×
+/// their numbers) and the final test on held-out sequences.
 pub(super) fn cost(run: &RunSpec) -> f64 {
     let task = task(run);
     let hidden = run.model.hidden.unwrap_or(1);
@@ -150,5 +151,10 @@ pub(super) fn cost(run: &RunSpec) -> f64 {
     let first = blocks * (task.input_dim() + hidden + 1) * hidden;
     let rest = blocks * (2 * hidden + 1) * hidden * run.model.layers.saturating_sub(1);
     let parameters = first + rest + (hidden + 1) * task.output_dim();
-    parameters as f64 * run.train.batch as f64 * run.train.steps as f64 * task.steps() as f64
+    let time_steps = task.steps() as f64;
+    let training = parameters as f64 * run.train.batch as f64 * run.train.steps as f64 * time_steps;
+    let data = (run.data.sample_count() + TEST_SAMPLES) as f64
+        * time_steps
+        * (task.input_dim() + task.output_dim()) as f64;
+    training + data + parameters as f64 * TEST_SAMPLES as f64 * time_steps
 }

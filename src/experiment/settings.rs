@@ -32,6 +32,25 @@ pub enum DataName {
 }
 
 impl DataName {
+    /// The name as a block writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataName::Spirals => "spirals",
+            DataName::Moons => "moons",
+            DataName::Circles => "circles",
+            DataName::Xor => "xor",
+            DataName::Blobs => "blobs",
+            DataName::Random => "random",
+            DataName::Sine => "sine",
+            DataName::Teacher => "teacher",
+            DataName::Digits => "digits",
+            DataName::Adding => "adding",
+            DataName::Copy => "copy",
+            DataName::Parity => "parity",
+            DataName::DelayedRecall => "delayed_recall",
+        }
+    }
+
     /// Regression sets are trained with mean squared error and have no classes.
     pub fn is_regression(self) -> bool {
         matches!(self, DataName::Sine | DataName::Teacher)

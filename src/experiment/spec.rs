@@ -23,12 +23,10 @@ pub(super) struct BlockToml {
     pub(super) title: String,
     #[serde(default)]
     pub(super) caption: Option<String>,
-    #[allow(dead_code)] // read through the TOML tree, typed here so unknown keys are caught
-    pub(super) data: DataSpec,
-    #[allow(dead_code)]
-    pub(super) model: ModelSpec,
-    #[allow(dead_code)]
-    pub(super) train: TrainSpec,
+    /// The settings tables, checked key by key in `schema` (so every bad key is reported).
+    pub(super) data: toml::Table,
+    pub(super) model: toml::Table,
+    pub(super) train: toml::Table,
     #[serde(default)]
     pub(super) sweep: toml::Table,
     /// A figure name, a table, or a list of them; checked in `parse` so errors are precise.

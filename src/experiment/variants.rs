@@ -3,6 +3,7 @@
 //! `(dotted key, value)` overrides it applies to the block's base settings.
 
 use super::locate::{error_at, error_at_item};
+use super::sizes::{MAX_RUNS, run_count};
 use super::spec::SpecError;
 
 /// The `(dotted key, value)` pairs a variant sets.
@@ -21,13 +22,20 @@ pub(super) struct Variant {
 
 const SETTINGS: [&str; 3] = ["data", "model", "train"];
 
-/// Cases × sweep points, in declaration order (cases outermost).
+/// Cases × sweep points, in declaration order (cases outermost). `seeds` is the number of
+/// runs per variant: a block asking for more than [`MAX_RUNS`] runs in all is refused here,
+/// from the list lengths alone, before a single variant is made.
 pub(super) fn variants(
     text: &str,
     cases: Option<&[toml::Table]>,
     sweep: &toml::Table,
+    seeds: usize,
     errors: &mut Vec<SpecError>,
 ) -> Vec<Variant> {
+    if let Some(too_many) = too_many_runs(text, cases.map_or(1, <[_]>::len), sweep, seeds) {
+        errors.push(too_many);
+        return Vec::new();
+    }
     let cases: Vec<(Option<usize>, String, Overrides)> = match cases {
         None => vec![(None, String::new(), Vec::new())],
         Some([]) => {
@@ -66,6 +74,46 @@ pub(super) fn variants(
         }
     }
     variants
+}
+
+/// The error for a block that asks for more than [`MAX_RUNS`] runs, at its sweep (or its
+/// cases, or its seeds: whichever multiplies the runs).
+fn too_many_runs(text: &str, cases: usize, sweep: &toml::Table, seeds: usize) -> Option<SpecError> {
+    let lengths: Vec<usize> = sweep
+        .values()
+        .map(|values| values.as_array().map_or(1, Vec::len))
+        .collect();
+    let runs = run_count(cases, &lengths, seeds);
+    if runs <= MAX_RUNS as u128 {
+        return None;
+    }
+    let mut factors = Vec::new();
+    if cases > 1 {
+        factors.push(format!("{cases} cases"));
+    }
+    if !lengths.is_empty() {
+        let product = run_count(1, &lengths, 1);
+        let shown: Vec<String> = lengths.iter().map(usize::to_string).collect();
+        factors.push(format!("{product} sweep points ({})", shown.join(" × ")));
+    }
+    factors.push(format!("{seeds} seed{}", if seeds == 1 { "" } else { "s" }));
+    let message = format!(
+        "this block asks for {runs} runs ({}), over the limit of {MAX_RUNS} runs per block",
+        factors.join(" × ")
+    );
+    let at = if !sweep.is_empty() {
+        "sweep"
+    } else if cases > 1 {
+        "case"
+    } else {
+        "seeds"
+    };
+    Some(SpecError {
+        hint: Some(
+            "sweep fewer values (or fewer keys at once), or split the block into several".into(),
+        ),
+        ..error_at(text, &[at], &message)
+    })
 }
 
 fn case_variants(
