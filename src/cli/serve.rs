@@ -9,6 +9,7 @@ use gradbook::build::BuildOptions;
 use gradbook::serve::{self, Event};
 
 use super::Global;
+use super::output::errln;
 use super::watch::report_event;
 
 #[derive(clap::Args)]
@@ -43,7 +44,7 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
     });
     // Serving and watching only end on an error.
     let Err(e) = result;
-    eprintln!("error: cannot serve on {addr}: {e}");
+    errln!("error: cannot serve on {addr}: {e}");
     ExitCode::FAILURE
 }
 

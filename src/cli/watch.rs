@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use gradbook::build::BuildOptions;
 use gradbook::serve::{self, Event};
 
+use super::output::{errln, outln};
 use super::{Global, print_failure, print_summary, print_warnings};
 
 #[derive(clap::Args)]
@@ -23,14 +24,14 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
     let result = serve::watch(&options, &mut |event| report_event(global, event));
     // Serving and watching only end on an error.
     let Err(e) = result;
-    eprintln!("error: cannot watch {}: {e}", global.root.display());
+    errln!("error: cannot watch {}: {e}", global.root.display());
     ExitCode::FAILURE
 }
 
 /// How `watch` and `serve` report a build: failures in full, keeping the last good site.
 pub fn report_event(global: &Global, event: Event) {
     match event {
-        Event::Listening(addr) => println!("serving the book at http://{addr}/ (Ctrl-C stops)"),
+        Event::Listening(addr) => outln!("serving the book at http://{addr}/ (Ctrl-C stops)"),
         Event::Changed(paths) => {
             if !global.quiet {
                 let root = global
@@ -41,7 +42,7 @@ pub fn report_event(global: &Global, event: Event) {
                     .iter()
                     .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
                     .collect();
-                println!("changed: {}", names.join(", "));
+                outln!("changed: {}", names.join(", "));
             }
         }
         Event::Built(report) => {
