@@ -323,7 +323,7 @@ fn kill_at_random_points(trials: u64) {
         .args(["-q", "build", "--dest", "clean"])
         .output()
         .unwrap();
-    let mut span = started.elapsed().as_secs_f64().max(0.05);
+    let span = started.elapsed().as_secs_f64().max(0.05);
     assert!(output.status.success());
     let new = snapshot(&clean_dest);
     std::fs::remove_dir_all(&clean_dest).unwrap();

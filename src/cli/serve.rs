@@ -35,10 +35,10 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
     };
     let addr = SocketAddr::new(args.host, args.port);
     let result = serve::serve(&options, addr, &mut |event| {
-        if let Event::Listening(bound) = &event {
-            if args.open {
-                open_browser(&format!("http://{bound}/"));
-            }
+        if let Event::Listening(bound) = &event
+            && args.open
+        {
+            open_browser(&format!("http://{bound}/"));
         }
         report_event(global, event);
     });

@@ -126,12 +126,12 @@ pub fn add_step_squares<T: Float>(
     after: &[T],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if let (Some(before), Some(after)) = (T::as_f32s(before), T::as_f32s(after)) {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked just above).
-            unsafe { avx2::add_step_squares(before_lanes, change_lanes, before, after) };
-            return;
-        }
+    if let (Some(before), Some(after)) = (T::as_f32s(before), T::as_f32s(after))
+        && std::arch::is_x86_feature_detected!("avx2")
+    {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { avx2::add_step_squares(before_lanes, change_lanes, before, after) };
+        return;
     }
     portable_step_squares(before_lanes, change_lanes, before, after);
 }

@@ -77,11 +77,11 @@ impl Default for Probes {
 
 impl Probes {
     pub fn records_at(&self, step: usize, steps: usize) -> bool {
-        step % self.record_every.max(1) == 0 || step + 1 == steps
+        step.is_multiple_of(self.record_every.max(1)) || step + 1 == steps
     }
 
     pub fn evaluates_at(&self, step: usize, steps: usize) -> bool {
-        self.eval_every > 0 && (step % self.eval_every == 0 || step + 1 == steps)
+        self.eval_every > 0 && (step.is_multiple_of(self.eval_every) || step + 1 == steps)
     }
 }
 

@@ -25,7 +25,7 @@ pub struct TrainConfig {
 impl TrainConfig {
     /// Whether probes are recorded at `step`: 0, record_every, 2·record_every, …, and the last step.
     pub fn records_at(&self, step: usize) -> bool {
-        step % self.record_every.max(1) == 0 || step + 1 == self.steps
+        step.is_multiple_of(self.record_every.max(1)) || step + 1 == self.steps
     }
 }
 

@@ -242,10 +242,10 @@ pub(crate) fn draw_data(svg: &mut String, panel: &Panel, map: &PixelMap) {
                 markers.push((marker, map.pixels(p), series.color));
             }
         }
-        if let Some(&p) = positions.iter().flatten().last() {
-            if series.end_marker != Marker::None {
-                markers.push((series.end_marker, map.pixels(map.clamp(p)), series.color));
-            }
+        if let Some(&p) = positions.iter().flatten().last()
+            && series.end_marker != Marker::None
+        {
+            markers.push((series.end_marker, map.pixels(map.clamp(p)), series.color));
         }
     }
     svg.push_str("</g>\n");

@@ -80,7 +80,7 @@ pub fn input_side_gradients<T: Float>(
 /// the last step, so with a loss at the last step ∂L/∂h_t is exactly zero for t ≤ T − k.
 pub fn truncated_before(t: usize, steps: usize, truncation: Option<usize>) -> bool {
     match truncation {
-        Some(k) if k > 0 => (steps - t) % k == 0,
+        Some(k) if k > 0 => (steps - t).is_multiple_of(k),
         _ => false,
     }
 }

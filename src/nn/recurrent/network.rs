@@ -97,7 +97,7 @@ impl<T: Float> RecurrentNet<T> {
     pub fn forward(&self, inputs: ArrayView2<T>, batch: usize, work: &mut Workspace<T>) {
         assert_eq!(inputs.ncols(), self.config.input_dim, "input width");
         assert!(
-            batch > 0 && inputs.nrows() % batch == 0,
+            batch > 0 && inputs.nrows().is_multiple_of(batch),
             "rows must be steps × batch"
         );
         for layer in 0..self.config.layers {
