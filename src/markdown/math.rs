@@ -5,6 +5,13 @@ use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
 /// Convert one formula. `Err` carries the parser's message; the caller shows the source as code.
 pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, String> {
+    // pulldown-latex takes time quadratic in the nesting (20,000 nested `\frac{1}{` take 21 s),
+    // so a formula nested deeper than any real one is refused before it is parsed.
+    if nesting_depth(latex) > MAX_FORMULA_NESTING {
+        return Err(format!(
+            "the formula nests deeper than {MAX_FORMULA_NESTING} levels of braces, `\\left` or `\\begin`; split it"
+        ));
+    }
     let storage = Storage::new();
     let events: Vec<_> = Parser::new(latex, &storage).collect();
     if let Some(Err(error)) = events.iter().find(|e| e.is_err()) {
@@ -30,9 +37,69 @@ pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, String> {
     Ok(mathml)
 }
 
+/// Deeper than any formula a person writes; far below where converting gets slow.
+pub const MAX_FORMULA_NESTING: usize = 256;
+
+/// The deepest nesting of `{…}`, `\left…\right` and `\begin…\end` in `latex` (escaped
+/// braces `\{` `\}` do not count).
+fn nesting_depth(latex: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut rest = latex;
+    while let Some(c) = rest.chars().next() {
+        let mut step = c.len_utf8();
+        if c == '\\' {
+            let command: String = rest[1..]
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect();
+            match command.as_str() {
+                "left" | "begin" => depth += 1,
+                "right" | "end" => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            // `\{`, `\}`, `\\`: the escaped character is skipped with the backslash.
+            step += if command.is_empty() {
+                rest[1..].chars().next().map_or(0, char::len_utf8)
+            } else {
+                command.len()
+            };
+        } else if c == '{' {
+            depth += 1;
+        } else if c == '}' {
+            depth = depth.saturating_sub(1);
+        }
+        deepest = deepest.max(depth);
+        rest = &rest[step..];
+    }
+    deepest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deeply_nested_formulas_are_refused_at_once() {
+        for (open, close) in [
+            ("\\frac{1}{", "}"),
+            ("\\sqrt{", "}"),
+            ("\\left(", "\\right)"),
+        ] {
+            let latex = format!("{}x{}", open.repeat(20_000), close.repeat(20_000));
+            let started = std::time::Instant::now();
+            let error = latex_to_mathml(&latex, false).unwrap_err();
+            assert!(error.contains("256"), "{error}");
+            assert!(
+                started.elapsed().as_secs_f64() < 1.0,
+                "{open}: took {:?}",
+                started.elapsed()
+            );
+        }
+        let fine = format!("{}x{}", "{".repeat(200), "}".repeat(200));
+        assert!(latex_to_mathml(&fine, false).is_ok());
+        assert_eq!(nesting_depth("\\{a\\} \\\\ {b}"), 1);
+        assert_eq!(nesting_depth("\\begin{matrix} {a} \\end{matrix}"), 2);
+    }
 
     #[test]
     fn converts_fractions_cases_and_norms() {
