@@ -131,7 +131,8 @@ fn twenty_malformed_blocks_give_twenty_distinct_located_errors() {
     }
     let book = TestBook::new()
         .chapter("bad.md", &chapter)
-        .file("book/keep.txt", "previous site");
+        .file("book/keep.txt", "previous site")
+        .file("book/.gradbook-site", "");
 
     let errors: Vec<_> = book
         .build()
@@ -170,8 +171,8 @@ fn twenty_malformed_blocks_give_twenty_distinct_located_errors() {
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
     assert_eq!(
         std::fs::read_dir(book.out()).unwrap().count(),
-        1,
-        "book/ untouched"
+        2,
+        "book/ untouched (keep.txt and the site marker)"
     );
     assert_eq!(book.read("keep.txt"), "previous site");
 }

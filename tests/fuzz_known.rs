@@ -1,7 +1,6 @@
 //! Reproducers the fuzz targets (tests/fuzz_parsers.rs, tests/fuzz_build.rs) found, or that
-//! issue 15 lists, for defects not fixed yet: each panics, aborts (stack overflow) or
-//! exhausts memory today, so each is `#[ignore]`d; remove the `#[ignore]` when its fix lands.
-//! Run them one at a time: `cargo test --test fuzz_known -- --ignored <name>`.
+//! issue 15 lists: each panicked, aborted (stack overflow) or exhausted memory before its
+//! fix, and must now give located errors.
 
 use gradbook::build::{BuildOptions, build};
 use gradbook::experiment::claims::{parse_claim, parse_formula};
@@ -35,7 +34,7 @@ fn build_block(block: &str) {
 /// Found by `fuzz_build`: src/experiment/run.rs asks `feed_forward::data_points` for the
 /// points of a sequence task, which is `unreachable!` (src/experiment/feed_forward.rs:60).
 #[test]
-#[ignore = "panics until parse rejects decision_boundary on recurrent models"]
+
 fn decision_boundary_on_a_recurrent_model() {
     build_block(
         "id = \"e\"\ntitle = \"\"\ndata = { name = \"adding\", samples = 16, length = 2, symbols = 1 }\nmodel = { kind = \"gru\", hidden = 1 }\ntrain = { lr = 0.16196944689733514, steps = 1, batch = 1 }\nplot = [{ kind = \"decision_boundary\" }]\n",
@@ -44,7 +43,7 @@ fn decision_boundary_on_a_recurrent_model() {
 
 /// Issue 15, defect 6: the claim and formula parsers recurse without a bound.
 #[test]
-#[ignore = "stack overflow (aborts the process) until the claim parser bounds its depth"]
+
 fn deeply_nested_claims_and_formulas() {
     let n = 10_000;
     for claim in [

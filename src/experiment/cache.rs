@@ -281,8 +281,15 @@ mod tests {
     fn clean_removes_the_cache_and_tolerates_none() {
         let dir = tempfile::tempdir().unwrap();
         Cache::for_book(dir.path()).store("abc", &outcome());
+        std::fs::write(dir.path().join(".gradbook/lock"), "").unwrap();
+        std::fs::write(dir.path().join(".gradbook/stray"), "").unwrap();
         clean(dir.path()).unwrap();
-        assert!(!dir.path().join(".gradbook").exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path().join(".gradbook"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["lock"], "everything but the build lock is gone");
+        std::fs::remove_dir_all(dir.path().join(".gradbook")).unwrap();
         clean(dir.path()).unwrap();
     }
 }
