@@ -288,7 +288,7 @@ fn parse_blocks(book: &Book) -> Result<Vec<Block>, Diagnostics> {
                     if cost > max_cost {
                         errors.push(
                             Diagnostic::error(&file, block.first_line, format!(
-                                "experiment `{}` asks for {cost:.2e} units of work (parameters × batch × steps × runs), over the limit of {max_cost:.2e}",
+                                "experiment `{}` asks for {cost:.2e} units of work (parameters × batch × steps, plus data, evaluations and a fixed overhead, summed over its runs), over the limit of {max_cost:.2e}",
                                 parsed.id
                             ))
                             .with_snippet_from(&chapter.source)

@@ -29,7 +29,8 @@ pub struct BookConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExperimentSettings {
-    /// The most work one block may ask for: parameters × batch × steps, summed over its runs.
+    /// The most work one block may ask for: parameters × batch × steps, plus making the data,
+    /// evaluations and a fixed overhead per run, summed over its runs.
     /// The default, 2e11, is about half a minute of training on one core.
     #[serde(default = "default_max_cost", deserialize_with = "positive_finite")]
     pub max_cost: f64,
