@@ -12,6 +12,11 @@ pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, String> {
             "the formula nests deeper than {MAX_FORMULA_NESTING} levels of braces, `\\left` or `\\begin`; split it"
         ));
     }
+    // pulldown-latex 0.8 slices a `#rrggbb` colour by bytes and panics on a non-ASCII one
+    // (`\color{#…}` with a multi-byte character among its six bytes).
+    if has_non_ascii_colour(latex) {
+        return Err("a colour `#…` must be six hexadecimal digits, like `#1f77b4`".into());
+    }
     let storage = Storage::new();
     let events: Vec<_> = Parser::new(latex, &storage).collect();
     if let Some(Err(error)) = events.iter().find(|e| e.is_err()) {
@@ -35,6 +40,17 @@ pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, String> {
     let mut mathml = String::new();
     push_mathml(&mut mathml, events.into_iter(), config).map_err(|e| e.to_string())?;
     Ok(mathml)
+}
+
+/// A `#` (not `\#`) whose next six bytes hold a non-ASCII character.
+fn has_non_ascii_colour(latex: &str) -> bool {
+    latex.match_indices('#').any(|(at, _)| {
+        !latex[..at].ends_with('\\')
+            && latex.as_bytes()[at + 1..]
+                .iter()
+                .take(6)
+                .any(|b| !b.is_ascii())
+    })
 }
 
 /// Deeper than any formula a person writes; far below where converting gets slow.
@@ -77,6 +93,21 @@ fn nesting_depth(latex: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_colour_with_a_multibyte_character_is_an_error_not_a_panic() {
+        // Found by tests/fuzz_parsers.rs: pulldown-latex panicked slicing `#\u{fffd}red`.
+        for latex in [
+            "\\color{#\u{fffd}red}x",
+            "\\textcolor{#ab\u{e9}cd}{x}",
+            "\\color{#红色}x",
+        ] {
+            let error = latex_to_mathml(latex, false).unwrap_err();
+            assert!(error.contains("colour"), "{latex}: {error}");
+        }
+        assert!(latex_to_mathml("\\color{#1f77b4}x", false).is_ok());
+        assert!(latex_to_mathml("\\#红色", false).is_ok());
+    }
 
     #[test]
     fn deeply_nested_formulas_are_refused_at_once() {
