@@ -21,9 +21,7 @@ fn run_problem(plot: &PlotSpec, run: &RunSpec) -> Option<String> {
         "" => message,
         label => format!("{message} (run `{label}`)"),
     };
-    let per_layer = kind.takes_layer_metric()
-        || matches!(kind, PlotKind::ActivationHist | PlotKind::ActivationStats);
-    if per_layer && recurrent {
+    if kind.draws_layers() && recurrent {
         return Some(in_run(format!(
             "plot `{kind}` draws the layers of a feed-forward net; a recurrent model records gradients through time: use \"grad_through_time\" or \"grad_through_time_flow\""
         )));

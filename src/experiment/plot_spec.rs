@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use super::claims::{Expr, parse_formula};
+use crate::nn::{Metric, Probe};
 
 /// The figures an experiment can draw. A new kind is added here and drawn in `plot`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +98,41 @@ impl PlotKind {
             PlotKind::GradNormByLayer | PlotKind::GradFlow | PlotKind::GradNormOverSteps
         )
     }
+
+    /// Kinds that draw the layers of a feed-forward net (refused for recurrent models).
+    pub fn draws_layers(self) -> bool {
+        self.takes_layer_metric()
+            || matches!(self, PlotKind::ActivationHist | PlotKind::ActivationStats)
+    }
+
+    /// The probes a figure of this kind drawing `metric` (its per-layer metric, for kinds
+    /// that take one) needs the runs to record.
+    pub fn needs(self, metric: Metric) -> FigureNeeds {
+        let metric_probe = if self.takes_layer_metric() {
+            metric.probe()
+        } else {
+            Probe::Always
+        };
+        FigureNeeds {
+            layer_stats: self == PlotKind::ActivationStats || metric_probe == Probe::LayerStats,
+            evaluate: self == PlotKind::Accuracy,
+            histograms: self == PlotKind::ActivationHist,
+            decision_grid: self == PlotKind::DecisionBoundary,
+        }
+    }
+}
+
+/// What one figure needs recorded beyond the always-on probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FigureNeeds {
+    /// Per-layer statistics (δ, update ratio, activation statistics).
+    pub layer_stats: bool,
+    /// Evaluation on the whole data sets.
+    pub evaluate: bool,
+    /// Histograms at the figure's steps (default: the first).
+    pub histograms: bool,
+    /// The decision grid after training.
+    pub decision_grid: bool,
 }
 
 impl fmt::Display for PlotKind {
@@ -142,7 +178,7 @@ pub const THEORY_VARIABLES: &[&str] = &["l", "L"];
 pub struct PlotSpec {
     pub kind: PlotKind,
     /// The per-layer metric, for kinds that take one (default `grad_norm`).
-    pub metric: String,
+    pub metric: Metric,
     /// Steps to show (by-layer figures: default first and last; histograms: default first).
     pub steps: Option<Vec<u64>>,
     /// Logarithmic y axis; `None` lets the kind choose.
@@ -154,7 +190,7 @@ impl PlotSpec {
     pub fn new(kind: PlotKind) -> Self {
         PlotSpec {
             kind,
-            metric: "grad_norm".into(),
+            metric: Metric::GradNorm,
             steps: None,
             log_y: None,
             theory: None,
@@ -164,14 +200,14 @@ impl PlotSpec {
     /// What the figure shows, for its caption: the kind's [`PlotKind::subject`], naming the
     /// per-layer metric when it is not the default gradient norm.
     pub fn subject(&self) -> String {
-        let metric = match self.metric.as_str() {
+        let metric = match self.metric {
             _ if !self.kind.takes_layer_metric() => return self.kind.subject().into(),
-            "grad_norm" => return self.kind.subject().into(),
-            "grad_norm_bias" => "偏置梯度范数",
-            "delta_norm" => "误差信号 δ 的范数",
-            "weight_norm" => "权重范数",
-            "update_ratio" => "更新量与权重之比",
-            other => other,
+            Metric::GradNorm => return self.kind.subject().into(),
+            Metric::GradNormBias => "偏置梯度范数",
+            Metric::DeltaNorm => "误差信号 δ 的范数",
+            Metric::WeightNorm => "权重范数",
+            Metric::UpdateRatio => "更新量与权重之比",
+            other => other.name(),
         };
         match self.kind {
             PlotKind::GradFlow => format!("{metric}随层与训练步的变化（{}）", self.metric),
@@ -180,17 +216,6 @@ impl PlotSpec {
         }
     }
 }
-
-/// The per-layer metrics a figure may draw, with their short aliases.
-const LAYER_METRICS: &[(&str, &str)] = &[
-    ("grad_norm", "grad_norm"),
-    ("grad", "grad_norm"),
-    ("grad_norm_bias", "grad_norm_bias"),
-    ("delta", "delta_norm"),
-    ("delta_norm", "delta_norm"),
-    ("weight_norm", "weight_norm"),
-    ("update_ratio", "update_ratio"),
-];
 
 /// An entry of `plot` as written.
 #[derive(Debug, Deserialize)]
@@ -239,18 +264,19 @@ impl PlotEntry {
             if !spec.kind.takes_layer_metric() {
                 return Err(format!("plot `{}` takes no `metric`", spec.kind));
             }
-            let (_, name) = LAYER_METRICS
-                .iter()
-                .find(|(alias, _)| alias == metric)
+            spec.metric = Metric::from_name_or_alias(metric)
+                .filter(|m| m.is_layer_norm())
                 .ok_or_else(|| {
-                    let names: Vec<&str> = LAYER_METRICS.iter().map(|(alias, _)| *alias).collect();
+                    let drawable = Metric::ALL.into_iter().filter(|m| m.is_layer_norm());
+                    let names: Vec<&str> = drawable
+                        .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()))
+                        .collect();
                     format!(
                         "unknown metric `{metric}` for plot `{}`; expected one of {}",
                         spec.kind,
                         names.join(", ")
                     )
                 })?;
-            spec.metric = name.to_string();
         }
         if let Some(steps) = &table.steps {
             if !spec.kind.takes_steps() {
@@ -311,8 +337,8 @@ mod tests {
         );
         let spec = entry("plot = { kind = \"grad_norm_by_layer\", metric = \"delta\", steps = [0, 9], theory = \"0.25^(L-l)\" }").unwrap();
         assert_eq!(
-            (spec.metric.as_str(), spec.steps),
-            ("delta_norm", Some(vec![0, 9]))
+            (spec.metric, spec.steps),
+            (Metric::DeltaNorm, Some(vec![0, 9]))
         );
         assert_eq!(spec.theory.unwrap().label, "0.25^(L-l)");
     }

@@ -25,7 +25,7 @@ pub(crate) fn grad_norm_by_layer(
     title: &str,
     reference: Option<&Reference>,
 ) -> Result<String, String> {
-    let metric = spec.metric.as_str();
+    let metric = spec.metric;
     let log = spec.log_y.unwrap_or(true);
     let (symbol, name) = metric_names(metric);
     let by_run = Indexed::new(results, &[metric]);
@@ -106,7 +106,7 @@ pub(crate) fn grad_norm_by_layer(
     let y = lines::y_axis(&y_description, log, &series, &bands, &extra);
     series.extend(extra);
     let mut panel = Panel::new(
-        axis::layers(super::layer_axis_label(&spec.metric), max_layer),
+        axis::layers(super::layer_axis_label(spec.metric), max_layer),
         y,
     );
     panel.series = series;

@@ -36,8 +36,8 @@ pub(crate) fn grad_norm_over_steps(
     results: &Results,
     title: &str,
 ) -> Result<String, String> {
-    let metric = spec.metric.as_str();
-    if !results.rows.is_empty() && !results.has_metric(metric) {
+    let metric = spec.metric;
+    if results.has_rows() && !results.has_metric(metric) {
         return Err(format!(
             "the results have no per-layer `{metric}` rows to draw"
         ));
@@ -45,7 +45,7 @@ pub(crate) fn grad_norm_over_steps(
     let log = spec.log_y.unwrap_or(true);
     let (symbol, name) = metric_names(metric);
     let by_run = Indexed::new(results, &[metric]);
-    let runs = &by_run.runs;
+    let runs = by_run.runs;
     let layers = runs
         .iter()
         .filter_map(|r| by_run.layer_count(&r.label, metric))

@@ -104,7 +104,7 @@ impl Evaluator<'_> {
                         summary
                             .seeds
                             .iter()
-                            .any(|s| s.seed == *seed && s.diverged.is_some())
+                            .any(|s| s.seed == *seed && s.outcome.diverged.is_some())
                     })
                     .collect();
                 Ok(Value::Truths(truths))
@@ -188,17 +188,12 @@ impl Evaluator<'_> {
         let results = self.results;
         let run = selector.run.clone().unwrap_or_else(|| self.run.clone());
         let seeds = self.seeds_for(&run, selector.seed)?;
-        let metric = selector.metric.as_str();
-        if !results
-            .rows
-            .iter()
-            .any(|r| r.run == run && r.metric == metric)
-        {
+        let metric = selector.metric;
+        if !results.rows().any(|r| r.run == run && r.metric == metric) {
             let mut recorded: Vec<&str> = results
-                .rows
-                .iter()
+                .rows()
                 .filter(|r| r.run == run)
-                .map(|r| r.metric.as_str())
+                .map(|r| r.metric.name())
                 .collect();
             recorded.sort_unstable();
             recorded.dedup();
