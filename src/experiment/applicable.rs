@@ -66,7 +66,7 @@ fn theory_problem(theory: &Theory, layers: usize) -> Option<String> {
     for l in 1..=layers {
         let value = evaluate_formula(&theory.formula, &[("l", l as f64), ("L", total)]);
         let problem = match value {
-            Err(message) => Some(message),
+            Err(message) => Some(message.to_string()),
             Ok(v) if !v.is_finite() => Some(format!("it is {v}")),
             Ok(v) if v == 0.0 && l == layers => Some("it is 0, so it cannot be anchored".into()),
             Ok(_) => None,

@@ -1,11 +1,14 @@
 //! The run cache: one file per (normalized spec, seed, engine version) under
 //! `<book>/.gradbook/cache/`, so a rebuild after a prose edit trains nothing. An entry is the
-//! run's outcome in CBOR (serde), tagged with the cache's format and the entry's key, after a
-//! checksum of those bytes: an entry that is damaged, truncated, of another format or of another
-//! key is ignored and the run retrained.
+//! run's outcome in CBOR (serde), tagged with the cache's format and the entry's key, deflated
+//! (a quarter of the size), after a checksum of those bytes: an entry that is damaged,
+//! truncated, of another format or of another key is ignored and the run retrained.
 
 use std::path::{Path, PathBuf};
 
+use flate2::Compression;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
 use serde::{Deserialize, Serialize};
 
 use super::results::RunOutcome;
@@ -18,6 +21,21 @@ const FORMAT: u32 = 2;
 
 /// The checksum's length: a BLAKE3 hash.
 const CHECKSUM_BYTES: usize = 32;
+
+/// Why a stored entry was not used (the run is then trained again).
+#[derive(Debug, thiserror::Error)]
+enum Refused {
+    #[error("shorter than its checksum")]
+    Truncated,
+    #[error("its checksum does not match its content")]
+    Damaged,
+    #[error("not a cache entry of this shape: {0}")]
+    Unreadable(#[from] ciborium::de::Error<std::io::Error>),
+    #[error("written by cache format {0}")]
+    OtherFormat(u32),
+    #[error("the entry of another run ({0})")]
+    OtherKey(String),
+}
 
 /// What an entry file holds after its checksum.
 #[derive(Serialize, Deserialize)]
@@ -52,7 +70,7 @@ impl Cache {
     /// The stored outcome, if present and intact.
     pub fn load(&self, key: &str) -> Option<RunOutcome> {
         let bytes = std::fs::read(self.path(key)?).ok()?;
-        decode(&bytes, key)
+        decode(&bytes, key).ok()
     }
 
     /// Store an outcome. Failing to write only costs a recomputation later, so errors are
@@ -100,29 +118,41 @@ pub fn clean(root: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The entry's bytes: the checksum, then the CBOR of the entry. `None` only if serialising
-/// fails, which costs a recomputation later.
+/// The entry's bytes. `None` only if serialising fails, which costs a recomputation later.
 fn encode(outcome: &RunOutcome, key: &str) -> Option<Vec<u8>> {
-    let entry = Entry {
+    seal(&Entry {
         format: FORMAT,
         key: key.to_string(),
         outcome,
-    };
-    let mut body = Vec::new();
-    ciborium::into_writer(&entry, &mut body).ok()?;
+    })
+}
+
+/// The checksum, then the deflated CBOR of `entry`.
+fn seal<O: Serialize>(entry: &Entry<O>) -> Option<Vec<u8>> {
+    let mut body = DeflateEncoder::new(Vec::new(), Compression::default());
+    ciborium::into_writer(entry, &mut body).ok()?;
+    let body = body.finish().ok()?;
     let mut bytes = blake3::hash(&body).as_bytes().to_vec();
     bytes.extend(body);
     Some(bytes)
 }
 
 /// The outcome in `bytes`, if the checksum matches and the entry is of this format and key.
-fn decode(bytes: &[u8], key: &str) -> Option<RunOutcome> {
-    let (checksum, body) = bytes.split_at_checked(CHECKSUM_BYTES)?;
+fn decode(bytes: &[u8], key: &str) -> Result<RunOutcome, Refused> {
+    let (checksum, body) = bytes
+        .split_at_checked(CHECKSUM_BYTES)
+        .ok_or(Refused::Truncated)?;
     if blake3::hash(body).as_bytes() != checksum {
-        return None;
+        return Err(Refused::Damaged);
     }
-    let entry: Entry<RunOutcome> = ciborium::from_reader(body).ok()?;
-    (entry.format == FORMAT && entry.key == key).then_some(entry.outcome)
+    let entry: Entry<RunOutcome> = ciborium::from_reader(DeflateDecoder::new(body))?;
+    if entry.format != FORMAT {
+        return Err(Refused::OtherFormat(entry.format));
+    }
+    if entry.key != key {
+        return Err(Refused::OtherKey(entry.key));
+    }
+    Ok(entry.outcome)
 }
 
 #[cfg(test)]
@@ -228,13 +258,20 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         assert_eq!(cache.load("abc"), None, "truncated");
-        std::fs::write(&path, &bytes[..10]).unwrap();
-        assert_eq!(cache.load("abc"), None, "shorter than its checksum");
+        assert!(matches!(
+            decode(&bytes[..bytes.len() / 2], "abc"),
+            Err(Refused::Damaged)
+        ));
+        assert!(matches!(
+            decode(&bytes[..10], "abc"),
+            Err(Refused::Truncated)
+        ));
         for position in [0, CHECKSUM_BYTES, bytes.len() / 2, bytes.len() - 1] {
             let mut altered = bytes.clone();
             altered[position] ^= 0x10;
             std::fs::write(&path, &altered).unwrap();
             assert_eq!(cache.load("abc"), None, "byte {position} altered");
+            assert!(matches!(decode(&altered, "abc"), Err(Refused::Damaged)));
         }
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(cache.load("abc"), Some(outcome()), "the intact entry");
@@ -253,31 +290,29 @@ mod tests {
                 key: key.into(),
                 outcome: outcome(),
             };
-            let mut body = Vec::new();
-            ciborium::into_writer(&entry, &mut body).unwrap();
-            let mut bytes = blake3::hash(&body).as_bytes().to_vec();
-            bytes.extend(body);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, bytes).unwrap();
+            std::fs::write(&path, seal(&entry).unwrap()).unwrap();
         };
         write_entry(FORMAT, "abc");
         assert_eq!(cache.load("abc"), Some(outcome()), "this format and key");
         write_entry(FORMAT, "abd");
         assert_eq!(cache.load("abc"), None, "entry of another key");
+        let stored = std::fs::read(&path).unwrap();
+        assert!(matches!(decode(&stored, "abc"), Err(Refused::OtherKey(k)) if k == "abd"));
         write_entry(FORMAT + 1, "abc");
         assert_eq!(cache.load("abc"), None, "entry of another format");
+        let stored = std::fs::read(&path).unwrap();
+        assert!(matches!(decode(&stored, "abc"), Err(Refused::OtherFormat(f)) if f == FORMAT + 1));
         // An entry of an older shape: the same checksum and tags around other data.
         let old = Entry {
             format: FORMAT,
             key: "abc".to_string(),
             outcome: vec![("loss", 1.0)],
         };
-        let mut body = Vec::new();
-        ciborium::into_writer(&old, &mut body).unwrap();
-        let mut bytes = blake3::hash(&body).as_bytes().to_vec();
-        bytes.extend(body);
-        std::fs::write(&path, bytes).unwrap();
+        let bytes = seal(&old).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
         assert_eq!(cache.load("abc"), None, "an outcome of another shape");
+        assert!(matches!(decode(&bytes, "abc"), Err(Refused::Unreadable(_))));
         let text = "gradbook-run-cache 1\nkey abc\nrows 0\nhistograms 0\nchecksum 00\n";
         std::fs::write(&path, text).unwrap();
         assert_eq!(cache.load("abc"), None, "the text format before");

@@ -252,7 +252,7 @@ fn plot_specs(
         };
         let resolved = PlotEntry::try_from(entry.clone())
             .map_err(|e| format!("a plot is a name such as \"loss\" or a table such as {{ kind = \"grad_flow\" }}: {}", e.message()))
-            .and_then(|entry| entry.resolve());
+            .and_then(|entry| entry.resolve().map_err(|e| e.to_string()));
         match resolved {
             Ok(spec) if specs.iter().any(|(_, s)| *s == spec) => {
                 errors.push(problem(&format!("plot `{}` is listed twice", spec.kind)))

@@ -142,22 +142,61 @@ impl fmt::Display for PlotKind {
 }
 
 impl FromStr for PlotKind {
-    type Err = String;
-    fn from_str(name: &str) -> Result<Self, String> {
+    type Err = PlotSpecError;
+    fn from_str(name: &str) -> Result<Self, PlotSpecError> {
         PlotKind::ALL
             .into_iter()
             .find(|kind| kind.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<String> = PlotKind::ALL
-                    .iter()
-                    .map(|k| format!("`{}`", k.name()))
-                    .collect();
-                format!(
-                    "unknown plot `{name}`, expected one of {}",
-                    names.join(", ")
-                )
-            })
+            .ok_or_else(|| PlotSpecError::UnknownKind { name: name.into() })
     }
+}
+
+/// What is wrong with a `plot` entry.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlotSpecError {
+    #[error("unknown plot `{name}`, expected one of {}", kind_names())]
+    UnknownKind { name: String },
+    #[error("plot `{kind}` takes no `metric`")]
+    TakesNoMetric { kind: PlotKind },
+    #[error(
+        "unknown metric `{metric}` for plot `{kind}`; expected one of {}",
+        drawable_names()
+    )]
+    UnknownMetric { metric: String, kind: PlotKind },
+    #[error("plot `{kind}` draws every recorded step and takes no `steps`")]
+    TakesNoSteps { kind: PlotKind },
+    #[error("`steps` needs at least one step")]
+    NoSteps,
+    #[error(
+        "`theory` is a curve over layers (l, L), drawn on `grad_norm_by_layer` only, not on `{kind}`"
+    )]
+    TheoryNotByLayer { kind: PlotKind },
+    #[error("theory `{text}`: {message} (at character {column})")]
+    Theory {
+        text: String,
+        message: String,
+        column: usize,
+    },
+    #[error("`theory_label` needs a `theory`")]
+    LabelWithoutTheory,
+}
+
+/// "`grad_norm_by_layer`, `grad_flow`, …", for messages.
+fn kind_names() -> String {
+    let names: Vec<String> = PlotKind::ALL
+        .iter()
+        .map(|k| format!("`{}`", k.name()))
+        .collect();
+    names.join(", ")
+}
+
+/// The names (and aliases) a per-layer figure's `metric` may take, for messages.
+fn drawable_names() -> String {
+    let drawable = Metric::ALL.into_iter().filter(|m| m.is_layer_norm());
+    let names: Vec<&str> = drawable
+        .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()))
+        .collect();
+    names.join(", ")
 }
 
 /// A reference curve drawn dashed over a figure: a formula in `l` (the layer, 1 = nearest the
@@ -254,53 +293,44 @@ pub(super) struct PlotTable {
 
 impl PlotEntry {
     /// Check and normalize an entry; `Err` says what is wrong with it.
-    pub(super) fn resolve(&self) -> Result<PlotSpec, String> {
+    pub(super) fn resolve(&self) -> Result<PlotSpec, PlotSpecError> {
         let table = match self {
             PlotEntry::Name(name) => return name.parse().map(PlotSpec::new),
             PlotEntry::Table(table) => table,
         };
         let mut spec = PlotSpec::new(table.kind.parse()?);
+        let kind = spec.kind;
         if let Some(metric) = &table.metric {
-            if !spec.kind.takes_layer_metric() {
-                return Err(format!("plot `{}` takes no `metric`", spec.kind));
+            if !kind.takes_layer_metric() {
+                return Err(PlotSpecError::TakesNoMetric { kind });
             }
             spec.metric = Metric::from_name_or_alias(metric)
                 .filter(|m| m.is_layer_norm())
-                .ok_or_else(|| {
-                    let drawable = Metric::ALL.into_iter().filter(|m| m.is_layer_norm());
-                    let names: Vec<&str> = drawable
-                        .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()))
-                        .collect();
-                    format!(
-                        "unknown metric `{metric}` for plot `{}`; expected one of {}",
-                        spec.kind,
-                        names.join(", ")
-                    )
+                .ok_or_else(|| PlotSpecError::UnknownMetric {
+                    metric: metric.clone(),
+                    kind,
                 })?;
         }
         if let Some(steps) = &table.steps {
-            if !spec.kind.takes_steps() {
-                return Err(format!(
-                    "plot `{}` draws every recorded step and takes no `steps`",
-                    spec.kind
-                ));
+            if !kind.takes_steps() {
+                return Err(PlotSpecError::TakesNoSteps { kind });
             }
             if steps.is_empty() {
-                return Err("`steps` needs at least one step".into());
+                return Err(PlotSpecError::NoSteps);
             }
             spec.steps = Some(steps.clone());
         }
         spec.log_y = table.log_y;
         if let Some(text) = &table.theory {
-            if spec.kind != PlotKind::GradNormByLayer {
-                return Err(format!(
-                    "`theory` is a curve over layers (l, L), drawn on `grad_norm_by_layer` only, not on `{}`",
-                    spec.kind
-                ));
+            if kind != PlotKind::GradNormByLayer {
+                return Err(PlotSpecError::TheoryNotByLayer { kind });
             }
-            let formula = parse_formula(text, THEORY_VARIABLES).map_err(|e| {
-                format!("theory `{text}`: {} (at character {})", e.message, e.column)
-            })?;
+            let formula =
+                parse_formula(text, THEORY_VARIABLES).map_err(|e| PlotSpecError::Theory {
+                    text: text.clone(),
+                    message: e.message,
+                    column: e.column,
+                })?;
             let label = table.theory_label.clone().unwrap_or_else(|| text.clone());
             spec.theory = Some(Theory {
                 formula_text: text.clone(),
@@ -308,7 +338,7 @@ impl PlotEntry {
                 label,
             });
         } else if table.theory_label.is_some() {
-            return Err("`theory_label` needs a `theory`".into());
+            return Err(PlotSpecError::LabelWithoutTheory);
         }
         Ok(spec)
     }
@@ -327,6 +357,7 @@ mod tests {
             .map_err(|e| e.message().to_string())?
             .plot
             .resolve()
+            .map_err(|e| e.to_string())
     }
 
     #[test]

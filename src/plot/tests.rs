@@ -389,7 +389,7 @@ fn plot_kind_names_round_trip_and_errors_list_them() {
     for kind in PlotKind::ALL {
         assert_eq!(kind.name().parse::<PlotKind>(), Ok(kind));
     }
-    let err = "histogram".parse::<PlotKind>().unwrap_err();
+    let err = "histogram".parse::<PlotKind>().unwrap_err().to_string();
     assert!(
         err.contains("grad_norm_by_layer") && err.contains("loss"),
         "{err}"

@@ -6,7 +6,7 @@ mod syntax;
 mod tokens;
 mod tree;
 
-pub use eval::{Verdict, evaluate, evaluate_formula};
+pub use eval::{EvalError, Verdict, evaluate, evaluate_formula};
 pub use syntax::{
     ClaimSyntax, Expr, MAX_NESTING, Selector, SyntaxError, parse_claim, parse_formula,
 };
@@ -26,7 +26,7 @@ pub struct Claim {
 impl Claim {
     /// `Ok(None)` when the claim holds; `Ok(Some(message))` with the measured values when it
     /// does not; `Err` when it refers to something the results do not have.
-    pub fn check(&self, results: &Results) -> Result<Option<String>, String> {
+    pub fn check(&self, results: &Results) -> Result<Option<String>, EvalError> {
         let verdict = evaluate(&self.syntax, results)?;
         if verdict.holds {
             return Ok(None);
