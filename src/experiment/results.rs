@@ -324,7 +324,7 @@ pub fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
 }
 
-/// A text cell (a run label or a metric name) of the CSV. One a spreadsheet would run as a
+/// A run label as a cell of the CSV (metric names are plain words). One a spreadsheet would run as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, and not a number
 /// such as `-1.5`) gets a leading `'` (OWASP's advice against CSV injection); then the cell is
 /// quoted when it holds a comma, quote or line break (RFC 4180).

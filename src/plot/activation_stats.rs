@@ -139,7 +139,7 @@ pub(crate) fn activation_stats(
         } else {
             shown_text.join("、")
         },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

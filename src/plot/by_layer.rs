@@ -75,7 +75,7 @@ pub(crate) fn grad_norm_by_layer(
     let mut description = format!(
         "各层{name} {symbol}（{}纵轴）随层序号（1 = 最靠近输入）的变化，每个运行一种颜色，实线带圆点为第一个所示训练步，虚线为之后的训练步；运行：{}。{}",
         if log { "对数" } else { "线性" },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     if let Some(theory) = &spec.theory {

@@ -109,7 +109,7 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
         } else {
             String::new()
         },
-        run_list_text(&by_run.runs)
+        run_list_text(by_run.runs)
     );
     Ok(frame::draw(&FigureSpec {
         title: title.to_string(),

@@ -146,7 +146,7 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         } else {
             ""
         },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

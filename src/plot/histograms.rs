@@ -118,7 +118,7 @@ pub(crate) fn activation_hist(
         .collect();
     let description = format!(
         "山脊图：每层一条直方图，第 1 层（最靠近输入）在最下，横轴为激活值（或其梯度）的取值，高度为该层的概率密度（每层各自缩放到相同最大高度，只比较形状）；颜色从深到浅表示从输入到输出；运行：{}。{}",
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         if max_seeds >= 2 {
             "多个随机种子的直方图合并计数。"
         } else {

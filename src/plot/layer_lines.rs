@@ -119,7 +119,7 @@ pub(crate) fn grad_norm_over_steps(
     };
     let description = format!(
         "每层{name} {symbol}（{scale_text}纵轴）随训练步数的变化，每个运行一幅小图，每层一条线，颜色从深（第 1 层，最靠近输入）到浅（第 {layers} 层，最靠近输出）；运行：{}。{}",
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

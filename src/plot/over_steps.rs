@@ -192,7 +192,7 @@ fn over_steps(
         } else {
             ""
         },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     if capped {
