@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::cache::Cache;
 use super::results::{DecisionGrid, Histogram, HistogramOf, Results, Row, RunSummary, SeedOutcome};
 use super::sizes::values_per_example;
-use super::spec::{DataName, Experiment, RunSpec};
+use super::spec::{DataName, Experiment, Model, RunSpec};
 use super::{feed_forward, recurrent};
 use crate::nn;
 
@@ -222,10 +222,9 @@ pub fn cache_key(run: &RunSpec, seed: u64) -> String {
 
 /// One run through the engine: a feed-forward net or a recurrent one.
 pub fn train(run: &RunSpec, seed: u64) -> RunOutcome {
-    if run.model.kind.is_recurrent() {
-        recurrent::train(run, seed)
-    } else {
-        feed_forward::train(run, seed)
+    match &run.model {
+        Model::Mlp(mlp) => feed_forward::train(run, mlp, seed),
+        Model::Recurrent(recurrent) => recurrent::train(run, recurrent, seed),
     }
 }
 
@@ -262,13 +261,14 @@ pub const RUN_OVERHEAD: f64 = 1e6;
 /// applied to every example), evaluating on whole sets and classifying the decision grid.
 /// Used to refuse blocks that would make the build crawl.
 pub fn cost(run: &RunSpec) -> f64 {
-    if run.model.kind.is_recurrent() {
-        return recurrent::cost(run);
-    }
+    let mlp = match &run.model {
+        Model::Mlp(mlp) => mlp,
+        Model::Recurrent(recurrent) => return recurrent::cost(run, recurrent),
+    };
     let mut widths = vec![input_dim(run)];
-    widths.extend(run.model.hidden());
+    widths.extend(mlp.hidden());
     widths.push(output_dim(run));
-    let layers_per_block = run.model.residual.as_ref().map_or(1, |r| r.layers);
+    let layers_per_block = mlp.residual.as_ref().map_or(1, |r| r.layers);
     let parameters = widths
         .windows(2)
         .map(|w| (w[0] * w[1] + w[1]) as f64)
