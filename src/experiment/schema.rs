@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::model::{Model, ModelKind};
-use super::settings::{DataSpec, TrainSpec};
+use super::settings::{DataName, DataSpec, TrainSpec};
 use super::spec::BlockToml;
 use super::suggest::{closest, with_suggestion};
 
@@ -191,7 +191,18 @@ pub(super) fn settings_keys(settings: &toml::Table) -> CheckedSettings {
         unchecked: Vec::new(),
     };
     let data = section_keys::<DataSpec>("data", &table_of("data"), &required_in("data"));
-    let (model, kind) = model_keys(&table_of("model"), &mut checked);
+    // With an unknown kind, the model's stand-in is of the kind the data asks for, so that no
+    // rule across the tables complains about the stand-in.
+    let sequence_data = table_of("data")
+        .get("name")
+        .and_then(|name| DataName::deserialize(name.clone()).ok())
+        .is_some_and(DataName::is_sequence);
+    let stand_in_kind = if sequence_data {
+        ModelKind::Rnn
+    } else {
+        ModelKind::Mlp
+    };
+    let (model, kind) = model_keys(&table_of("model"), stand_in_kind, &mut checked);
     let train_given = table_of("train");
     let mut train = section_keys::<TrainSpec>("train", &train_given, &required_in("train"));
     if kind.is_some_and(ModelKind::is_recurrent) {
@@ -252,9 +263,11 @@ fn section_keys<T: DeserializeOwned>(
 }
 
 /// The `model` table: its kind first, then every other key as a key of that kind. `None`
-/// when the kind is unknown: the other keys cannot be judged, and the model is a stand-in.
+/// when the kind is unknown: the other keys cannot be judged, and the model is a stand-in
+/// of `stand_in_kind`.
 fn model_keys(
     given: &toml::Table,
+    stand_in_kind: ModelKind,
     checked: &mut CheckedSettings,
 ) -> (SectionKeys, Option<ModelKind>) {
     let kind = match given.get("kind") {
@@ -267,7 +280,7 @@ fn model_keys(
         Ok(kind) => kind,
         Err(message) => {
             checked.unchecked.push("model".into());
-            let stand_in: toml::Table = required_model(ModelKind::Mlp)
+            let stand_in: toml::Table = required_model(stand_in_kind)
                 .into_iter()
                 .map(|r| (r.key.to_string(), r.stand_in))
                 .collect();

@@ -348,3 +348,52 @@ mod defaults {
         64
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::parse_block;
+
+    const BLOCK: &str = "id = \"e\"\ntitle = \"t\"\ndata = { name = \"spirals\" }\nmodel = { depth = 3, width = 8, activation = \"tanh\" }\ntrain = { lr = 0.1, steps = 10 }\n";
+
+    #[test]
+    fn schedule_and_precision_are_names_with_the_usual_errors() {
+        let train = |extra: &str| BLOCK.replace("steps = 10", &format!("steps = 10, {extra}"));
+        let run = parse_block(&train("schedule = \"cosine\", precision = \"f64\""))
+            .unwrap()
+            .runs
+            .remove(0);
+        assert_eq!(
+            (run.train.schedule, run.train.precision),
+            (LrSchedule::Cosine, Precision::F64)
+        );
+        let run = parse_block(BLOCK).unwrap().runs.remove(0);
+        assert_eq!(
+            (run.train.schedule, run.train.precision),
+            (LrSchedule::Constant, Precision::F32)
+        );
+        for (extra, key, message) in [
+            (
+                "schedule = \"cosin\"",
+                "train.schedule",
+                "unknown schedule `cosin`; expected one of: constant, step, exponential, cosine; did you mean `cosine`?",
+            ),
+            (
+                "precision = \"f16\"",
+                "train.precision",
+                "unknown precision `f16`; expected one of: f32, f64",
+            ),
+        ] {
+            let errors = parse_block(&train(extra)).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(
+                (
+                    errors[0].key.as_deref(),
+                    errors[0].line,
+                    errors[0].message.as_str()
+                ),
+                (Some(key), 5, message)
+            );
+        }
+    }
+}
