@@ -79,7 +79,10 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
                 .collect()
         };
         let checked = settings_keys(&settings);
-        let bad: Vec<String> = (checked.problems.iter().map(|(key, _)| key.clone()))
+        let bad: Vec<String> = checked
+            .problems
+            .iter()
+            .map(|(key, _)| key.clone())
             .chain(checked.unchecked)
             .collect();
         for (key, message) in checked.problems {
