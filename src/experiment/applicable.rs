@@ -7,7 +7,7 @@ use super::claims::evaluate_formula;
 use super::feed_forward::network;
 use super::plot_spec::{PlotKind, PlotSpec, Theory};
 use super::run::{input_dim, output_dim};
-use super::spec::RunSpec;
+use super::spec::{Model, RunSpec};
 
 /// What is wrong with drawing `plot` for `runs`, if anything (the first run it cannot apply to).
 pub(super) fn plot_problem(plot: &PlotSpec, runs: &[RunSpec]) -> Option<String> {
@@ -16,7 +16,7 @@ pub(super) fn plot_problem(plot: &PlotSpec, runs: &[RunSpec]) -> Option<String> 
 
 fn run_problem(plot: &PlotSpec, run: &RunSpec) -> Option<String> {
     let kind = plot.kind;
-    let recurrent = run.model.kind.is_recurrent();
+    let recurrent = run.model.is_recurrent();
     let in_run = |message: String| match run.label.as_str() {
         "" => message,
         label => format!("{message} (run `{label}`)"),
@@ -54,9 +54,13 @@ fn run_problem(plot: &PlotSpec, run: &RunSpec) -> Option<String> {
     }
 }
 
-/// The number of layers a feed-forward run records (L of a theory formula).
+/// The number of layers a feed-forward run records (L of a theory formula; none for a
+/// recurrent run, whose figures have no theory).
 fn layer_count(run: &RunSpec) -> usize {
-    network(run, input_dim(run), output_dim(run)).layers().len()
+    match &run.model {
+        Model::Mlp(mlp) => network(mlp, input_dim(run), output_dim(run)).layers().len(),
+        Model::Recurrent(_) => 0,
+    }
 }
 
 /// A theory formula must be a finite number at every layer l = 1 … L, and not 0 at l = L

@@ -2,14 +2,14 @@
 //! configuration, and the engine's record as measurements, histograms and a decision grid.
 
 use super::results::{DataPoint, Measurement, RunOutcome};
-use super::spec::{DataName, RunSpec, TrainSpec};
+use super::spec::{DataName, LrSchedule, MlpSpec, RunSpec, TrainSpec};
 use crate::nn;
 
 /// One run through the engine, in precision `T`.
-pub(super) fn train<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
+pub(super) fn train<T: nn::Float>(run: &RunSpec, mlp: &MlpSpec, seed: u64) -> RunOutcome {
     let (train_data, test_data) = data(run);
-    let network = network(run, train_data.input_dim(), train_data.output_dim());
-    let config = fit_config(run, seed, &train_data);
+    let network = network(mlp, train_data.input_dim(), train_data.output_dim());
+    let config = fit_config(run, mlp, seed, &train_data);
     if let Err(problem) = nn::check(&network, &config, &train_data) {
         return RunOutcome {
             problem: Some(problem),
@@ -66,8 +66,7 @@ pub fn data(run: &RunSpec) -> (nn::Data, Option<nn::Data>) {
     }
 }
 
-pub(super) fn network(run: &RunSpec, input_dim: usize, output_dim: usize) -> nn::NetworkConfig {
-    let m = &run.model;
+pub(super) fn network(m: &MlpSpec, input_dim: usize, output_dim: usize) -> nn::NetworkConfig {
     let activation = m.activation_function();
     let init = nn::InitConfig {
         weights: m.init,
@@ -109,31 +108,31 @@ pub(super) fn network(run: &RunSpec, input_dim: usize, output_dim: usize) -> nn:
     }
 }
 
-fn loss(run: &RunSpec) -> nn::Loss {
+fn loss(run: &RunSpec, mlp: &MlpSpec) -> nn::Loss {
     let default = if run.data.name.is_regression() {
         nn::Loss::MeanSquaredError
     } else {
         nn::Loss::SoftmaxCrossEntropy
     };
-    run.model.loss.unwrap_or(default)
+    mlp.loss.unwrap_or(default)
 }
 
-fn fit_config(run: &RunSpec, seed: u64, data: &nn::Data) -> nn::FitConfig {
+fn fit_config(run: &RunSpec, mlp: &MlpSpec, seed: u64, data: &nn::Data) -> nn::FitConfig {
     let t = &run.train;
     let optimizer = optimizer(t);
-    let decay = match t.schedule.as_str() {
-        "step" => nn::Decay::Step {
+    let decay = match t.schedule {
+        LrSchedule::Constant => nn::Decay::Constant,
+        LrSchedule::Step => nn::Decay::Step {
             every: t.decay_every.unwrap_or((t.steps / 3).max(1)),
             factor: t.decay_factor.unwrap_or(0.1),
         },
-        "exponential" => nn::Decay::Exponential {
+        LrSchedule::Exponential => nn::Decay::Exponential {
             gamma: t.gamma.unwrap_or(0.99),
         },
-        "cosine" => nn::Decay::Cosine {
+        LrSchedule::Cosine => nn::Decay::Cosine {
             steps: t.steps,
             min_factor: t.min_lr_factor.unwrap_or(0.0),
         },
-        _ => nn::Decay::Constant,
     };
     let clip = clip(t);
     // AdamW carries its own decoupled decay; for the other optimizers it is applied alike.
@@ -156,7 +155,7 @@ fn fit_config(run: &RunSpec, seed: u64, data: &nn::Data) -> nn::FitConfig {
             .then(|| grid_over(data.inputs())),
     };
     nn::FitConfig {
-        loss: loss(run),
+        loss: loss(run, mlp),
         optimizer,
         lr: t.lr,
         schedule: nn::Schedule {

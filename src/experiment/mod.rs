@@ -7,6 +7,8 @@ pub mod cache;
 pub mod claims;
 mod feed_forward;
 mod locate;
+pub mod model;
+mod named;
 mod parse;
 pub mod plot_spec;
 mod ranges;

@@ -78,9 +78,14 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
                 .filter(|path| concerns(key, path) || concerns(path, key))
                 .collect()
         };
-        let (usable, key_problems) = settings_keys(&settings);
-        let bad: Vec<String> = key_problems.iter().map(|(key, _)| key.clone()).collect();
-        for (key, message) in key_problems {
+        let checked = settings_keys(&settings);
+        let bad: Vec<String> = checked
+            .problems
+            .iter()
+            .map(|(key, _)| key.clone())
+            .chain(checked.unchecked)
+            .collect();
+        for (key, message) in checked.problems {
             let made = made_by(&key);
             if made.is_empty() {
                 let e = key_error(text, &key, &message);
@@ -96,7 +101,7 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
                 });
             }
         }
-        let run = match toml::Value::Table(usable).try_into::<RunSpec>() {
+        let run = match toml::Value::Table(checked.usable).try_into::<RunSpec>() {
             Ok(run) => run,
             Err(e) => {
                 let changed: Vec<&str> =
@@ -192,7 +197,7 @@ fn unknown_key_hint(message: &str) -> Option<String> {
 /// Without a `plot`: the gradient norm by layer and the loss (a recurrent net: the gradient
 /// through time and the loss).
 fn default_plots(runs: &[RunSpec]) -> Vec<PlotSpec> {
-    let recurrent = !runs.is_empty() && runs.iter().all(|r| r.model.kind.is_recurrent());
+    let recurrent = !runs.is_empty() && runs.iter().all(|r| r.model.is_recurrent());
     let gradients = if recurrent {
         PlotKind::GradThroughTime
     } else {

@@ -1,7 +1,15 @@
 //! Tests of `parse`: blocks in, experiments or located errors out.
 
 use super::*;
+use crate::experiment::spec::{MlpSpec, Model};
 use crate::nn::{Activation, Init};
+
+fn mlp(run: &RunSpec) -> &MlpSpec {
+    match &run.model {
+        Model::Mlp(mlp) => mlp,
+        Model::Recurrent(r) => panic!("a recurrent model: {r:?}"),
+    }
+}
 
 const BASE: &str = "id = \"e\"\ntitle = \"t\"\ndata = { name = \"spirals\" }\nmodel = { depth = 3, width = 8, activation = \"tanh\" }\ntrain = { lr = 0.1, steps = 10 }\n";
 
@@ -25,7 +33,7 @@ fn defaults_fill_in_and_a_single_run_is_labelled_by_id() {
         ),
         (None, 2, 64, 1)
     );
-    assert_eq!(run.model.init, Init::XavierNormal);
+    assert_eq!(mlp(run).init, Init::XavierNormal);
 }
 
 #[test]
@@ -37,14 +45,11 @@ fn one_sweep_key_labels_runs_by_value() {
     let labels: Vec<_> = experiment
         .runs
         .iter()
-        .map(|r| (r.label.as_str(), r.model.activation))
+        .map(|r| (r.label.as_str(), mlp(r).activation))
         .collect();
     assert_eq!(
         labels,
-        vec![
-            ("sigmoid", Some(Activation::Sigmoid)),
-            ("relu", Some(Activation::Relu))
-        ]
+        vec![("sigmoid", Activation::Sigmoid), ("relu", Activation::Relu)]
     );
 }
 
@@ -62,7 +67,7 @@ fn several_sweep_keys_make_the_cartesian_product_in_order() {
             "depth=4, lr=0.01"
         ]
     );
-    assert_eq!((runs[3].model.depth, runs[3].train.lr), (Some(4), 0.01));
+    assert_eq!((mlp(&runs[3]).depth, runs[3].train.lr), (Some(4), 0.01));
 }
 
 #[test]
@@ -144,7 +149,7 @@ fn init_accepts_names_and_normal_with_std() {
         "activation = \"tanh\", init = { name = \"normal\", std = 2.0 }",
     ))
     .unwrap();
-    assert_eq!(experiment.runs[0].model.init, Init::Normal { std: 2.0 });
+    assert_eq!(mlp(&experiment.runs[0]).init, Init::Normal { std: 2.0 });
     let errors = parse_block(&BASE.replace(
         "activation = \"tanh\"",
         "activation = \"tanh\", init = \"normal\"",

@@ -1,11 +1,12 @@
 //! The range checks: values that parse but cannot be trained (a negative learning rate, a
-//! recurrent key on a feed-forward net, a batch larger than the data), as `(dotted key, what
-//! is wrong)`. Sizes are checked first, in `sizes`, so nothing here allocates by a size.
+//! sequence task for a feed-forward net, a batch larger than the data), and the rules across
+//! keys that the types cannot say, as `(dotted key, what is wrong)`. Sizes are checked first,
+//! in `sizes`, so nothing here allocates by a size.
 
-use super::settings::ModelKind;
+use super::model::{CellSpec, MlpSpec, Model, RecurrentSpec, Widths};
 use super::sizes::{Check, MAX_WIDTH, data_and_train_sizes, hidden_widths, within};
-use super::spec::{DataName, RunSpec, Widths};
-use crate::nn::{BiasInit, Init, Norm, Optimizer};
+use super::spec::{DataName, RunSpec};
+use crate::nn::{Activation, Optimizer};
 
 /// Values that parse but cannot be trained: `(dotted key, what is wrong)`.
 pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
@@ -39,24 +40,9 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
             d.test_fraction
         ),
     );
-    if m.kind.is_recurrent() {
-        recurrent_problems(run, &mut check);
-    } else {
-        feed_forward_problems(run, &mut check);
-    }
-    if let Some(loss) = m.loss {
-        let regression = d.name.is_regression();
-        let fits = (loss.name() == "mean_squared_error") == regression
-            || (!regression && loss.name() == "binary_cross_entropy");
-        check(
-            fits,
-            "model.loss",
-            format!(
-                "loss `{}` does not fit the data set `{}`",
-                loss.name(),
-                d.name.name()
-            ),
-        );
+    match m {
+        Model::Mlp(mlp) => feed_forward_problems(run, mlp, &mut check),
+        Model::Recurrent(recurrent) => recurrent_problems(run, recurrent, &mut check),
     }
     check(
         positive(t.lr),
@@ -71,19 +57,6 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
             "batch must be between 1 and the number of training examples ({training}), got {}",
             t.batch
         ),
-    );
-    check(
-        ["constant", "step", "exponential", "cosine"].contains(&t.schedule.as_str()),
-        "train.schedule",
-        format!(
-            "unknown schedule `{}`; expected constant, step, exponential or cosine",
-            t.schedule
-        ),
-    );
-    check(
-        ["f32", "f64"].contains(&t.precision.as_str()),
-        "train.precision",
-        format!("precision is \"f32\" or \"f64\", not `{}`", t.precision),
     );
     check(
         t.clip_norm.is_none() || t.clip_value.is_none(),
@@ -143,8 +116,8 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
 }
 
 /// The model keys of a feed-forward net.
-fn feed_forward_problems(run: &RunSpec, check: &mut Check) {
-    let (d, m) = (&run.data, &run.model);
+fn feed_forward_problems(run: &RunSpec, m: &MlpSpec, check: &mut Check) {
+    let d = &run.data;
     check(
         !d.name.is_sequence(),
         "data.name",
@@ -153,27 +126,8 @@ fn feed_forward_problems(run: &RunSpec, check: &mut Check) {
             d.name.name()
         ),
     );
-    check(
-        m.activation.is_some(),
-        "model.activation",
-        "say which activation, e.g. activation = \"relu\"".into(),
-    );
-    for (key, given) in [
-        ("model.hidden", m.hidden.is_some()),
-        ("model.forget_bias", m.forget_bias.is_some()),
-        ("model.recurrent_init", m.recurrent_init.is_some()),
-    ] {
-        check(
-            !given,
-            key,
-            format!(
-                "`{}` belongs to recurrent models (model.kind = \"rnn\", \"gru\" or \"lstm\")",
-                key.trim_start_matches("model.")
-            ),
-        );
-    }
     match (&m.width, m.depth) {
-        (Some(Widths::List(list)), Some(depth)) if depth != list.len() => check(
+        (Widths::List(list), Some(depth)) if depth != list.len() => check(
             false,
             "model.depth",
             format!(
@@ -181,22 +135,17 @@ fn feed_forward_problems(run: &RunSpec, check: &mut Check) {
                 list.len()
             ),
         ),
-        (Some(Widths::List(list)), _) => check(
+        (Widths::List(list), _) => check(
             !list.is_empty(),
             "model.width",
             "the list of widths is empty".into(),
         ),
-        (Some(Widths::Same(_)), None) => check(
+        (Widths::Same(_), None) => check(
             false,
             "model.depth",
             "say how many hidden layers: depth = …".into(),
         ),
-        (None, _) => check(
-            false,
-            "model.width",
-            "say how wide the hidden layers are: width = 32 (or a list)".into(),
-        ),
-        _ => {}
+        (Widths::Same(_), Some(_)) => {}
     }
     // Empty when the depth is out of range (already reported): the checks below then pass.
     let hidden = hidden_widths(m, check).unwrap_or_default();
@@ -230,17 +179,21 @@ fn feed_forward_problems(run: &RunSpec, check: &mut Check) {
             format!("alpha must be a number, got {}", residual.alpha),
         );
     }
-    let activation = m.activation.map(|a| a.name()).unwrap_or_default();
-    check(
-        m.slope.is_none() || activation == "leaky_relu",
-        "model.slope",
-        "slope belongs to activation = \"leaky_relu\"".into(),
-    );
-    check(
-        m.alpha.is_none() || activation == "elu",
-        "model.alpha",
-        "alpha belongs to activation = \"elu\"".into(),
-    );
+    activation_parameters(m.activation, m.slope, m.alpha, check);
+    if let Some(loss) = m.loss {
+        let regression = d.name.is_regression();
+        let fits = (loss.name() == "mean_squared_error") == regression
+            || (!regression && loss.name() == "binary_cross_entropy");
+        check(
+            fits,
+            "model.loss",
+            format!(
+                "loss `{}` does not fit the data set `{}`",
+                loss.name(),
+                d.name.name()
+            ),
+        );
+    }
     check(
         run.train.truncation.is_none(),
         "train.truncation",
@@ -248,79 +201,59 @@ fn feed_forward_problems(run: &RunSpec, check: &mut Check) {
     );
 }
 
-/// The model keys of a recurrent net.
-fn recurrent_problems(run: &RunSpec, check: &mut Check) {
-    let (d, m) = (&run.data, &run.model);
+/// `slope` goes with leaky_relu and `alpha` with elu.
+fn activation_parameters(
+    activation: Activation,
+    slope: Option<f64>,
+    alpha: Option<f64>,
+    check: &mut Check,
+) {
     check(
-        d.name.is_sequence(),
+        slope.is_none() || matches!(activation, Activation::LeakyRelu { .. }),
+        "model.slope",
+        "slope belongs to activation = \"leaky_relu\"".into(),
+    );
+    check(
+        alpha.is_none() || matches!(activation, Activation::Elu { .. }),
+        "model.alpha",
+        "alpha belongs to activation = \"elu\"".into(),
+    );
+}
+
+/// The model keys of a recurrent net (keys of the other kinds are refused as unknown when
+/// they are read, and feed-forward training keys in `schema`).
+fn recurrent_problems(run: &RunSpec, m: &RecurrentSpec, check: &mut Check) {
+    check(
+        run.data.name.is_sequence(),
         "data.name",
         "recurrent models train on sequence tasks: adding, copy, parity or delayed_recall".into(),
     );
     check(
-        m.hidden.is_some_and(|h| (1..=MAX_WIDTH).contains(&h)),
+        (1..=MAX_WIDTH).contains(&m.hidden),
         "model.hidden",
         format!(
             "say the state size: hidden = 1 … {MAX_WIDTH}, got {}",
-            m.hidden.map_or("none".to_string(), |h| h.to_string())
+            m.hidden
         ),
     );
     within(check, "model.layers", m.layers, 1..=8);
-    for (key, given) in [
-        ("model.depth", m.depth.is_some()),
-        ("model.width", m.width.is_some()),
-        ("model.residual", m.residual.is_some()),
-    ] {
-        check(
-            !given,
-            key,
-            format!(
-                "`{}` belongs to feed-forward models; a recurrent model has `hidden` and `layers`",
-                key.trim_start_matches("model.")
-            ),
-        );
+    if let CellSpec::Rnn {
+        activation,
+        slope,
+        alpha,
+    } = m.cell
+    {
+        activation_parameters(activation.unwrap_or(Activation::Tanh), slope, alpha, check);
     }
+    let t = &run.train;
     check(
-        m.activation.is_none() || m.kind == ModelKind::Rnn,
-        "model.activation",
-        "only rnn takes an activation; gru and lstm have their own gates".into(),
-    );
-    check(
-        m.forget_bias.is_none() || m.kind == ModelKind::Lstm,
-        "model.forget_bias",
-        "forget_bias belongs to lstm".into(),
-    );
-    check(
-        run.train.pretrain.is_none(),
+        t.pretrain.is_none(),
         "train.pretrain",
         "pretraining is for feed-forward nets".into(),
     );
-    // Keys that shape a feed-forward net or its training and that recurrent runs do not use:
-    // refuse them rather than ignore them silently.
-    let t = &run.train;
-    let unused = [
-        ("model.init", m.init != Init::XavierNormal),
-        ("model.gain", m.gain != 1.0),
-        ("model.bias_init", m.bias_init != BiasInit::Zeros),
-        ("model.norm", m.norm != Norm::None),
-        ("model.loss", m.loss.is_some()),
-        ("train.schedule", t.schedule != "constant"),
-        ("train.warmup", t.warmup != 0),
-        ("train.l1", t.l1 != 0.0),
-        ("train.l2", t.l2 != 0.0),
-        ("train.eval_every", t.eval_every != 0),
-        (
-            "train.weight_decay",
-            t.weight_decay.is_some() && !matches!(t.optimizer, Optimizer::AdamW { .. }),
-        ),
-    ];
-    for (key, given) in unused {
-        check(
-            !given,
-            key,
-            format!(
-                "`{}` is not used by recurrent models (the task fixes the loss; only adamw decays weights)",
-                key.split('.').nth(1).unwrap_or(key)
-            ),
-        );
-    }
+    check(
+        t.weight_decay.is_none() || matches!(t.optimizer, Optimizer::AdamW { .. }),
+        "train.weight_decay",
+        "`weight_decay` is not used by recurrent models (the task fixes the loss; only adamw decays weights)".into(),
+    );
 }

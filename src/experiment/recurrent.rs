@@ -6,8 +6,7 @@
 
 use super::feed_forward::{clip, optimizer};
 use super::results::{Measurement, RunOutcome};
-use super::settings::ModelKind;
-use super::spec::{DataName, RunSpec};
+use super::spec::{CellSpec, DataName, RecurrentSpec, RunSpec};
 use crate::nn::recurrent::{
     Cell, RecurrentConfig, RecurrentTrainConfig, SequenceTask, evaluate, fit_recurrent,
 };
@@ -35,23 +34,17 @@ pub(super) fn task(run: &RunSpec) -> SequenceTask {
     d.length.map_or(task, |length| task.with_length(length))
 }
 
-fn model(run: &RunSpec, task: SequenceTask) -> RecurrentConfig {
-    let m = &run.model;
-    let cell = match m.kind {
-        ModelKind::Gru => Cell::Gru,
-        ModelKind::Lstm => Cell::Lstm {
-            forget_bias: m.forget_bias.unwrap_or(1.0),
+fn model(run: &RunSpec, m: &RecurrentSpec, task: SequenceTask) -> RecurrentConfig {
+    let cell = match m.cell {
+        CellSpec::Gru => Cell::Gru,
+        CellSpec::Lstm { forget_bias } => Cell::Lstm {
+            forget_bias: forget_bias.unwrap_or(1.0),
         },
-        ModelKind::Rnn | ModelKind::Mlp => Cell::Rnn {
-            activation: m.activation_function(),
+        CellSpec::Rnn { .. } => Cell::Rnn {
+            activation: run.model.activation_function(),
         },
     };
-    let mut config = RecurrentConfig::new(
-        cell,
-        task.input_dim(),
-        m.hidden.unwrap_or(1),
-        task.output_dim(),
-    );
+    let mut config = RecurrentConfig::new(cell, task.input_dim(), m.hidden, task.output_dim());
     config.layers = m.layers;
     config.readout = task.readout();
     if let Some(init) = m.recurrent_init {
@@ -61,7 +54,7 @@ fn model(run: &RunSpec, task: SequenceTask) -> RecurrentConfig {
 }
 
 /// One run through the engine, in precision `T`.
-pub(super) fn train<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
+pub(super) fn train<T: nn::Float>(run: &RunSpec, spec: &RecurrentSpec, seed: u64) -> RunOutcome {
     let refused = |problem: String| RunOutcome {
         problem: Some(problem),
         ..RunOutcome::default()
@@ -82,7 +75,7 @@ pub(super) fn train<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
         truncation: t.truncation,
         record_every: t.record_every as u64,
     };
-    let (net, record) = match fit_recurrent::<T>(&model(run, task), &settings, &data) {
+    let (net, record) = match fit_recurrent::<T>(&model(run, spec, task), &settings, &data) {
         Ok(trained) => trained,
         Err(problem) => return refused(problem),
     };
@@ -133,16 +126,16 @@ pub(super) fn train<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
 
 /// Parameters × batch × steps × time steps, plus making the data (examples × time steps ×
 /// their numbers) and the final test on held-out sequences.
-pub(super) fn cost(run: &RunSpec) -> f64 {
+pub(super) fn cost(run: &RunSpec, model: &RecurrentSpec) -> f64 {
     let task = task(run);
-    let hidden = run.model.hidden.unwrap_or(1);
-    let blocks = match run.model.kind {
-        ModelKind::Gru => 3,
-        ModelKind::Lstm => 4,
-        _ => 1,
+    let hidden = model.hidden;
+    let blocks = match model.cell {
+        CellSpec::Gru => 3,
+        CellSpec::Lstm { .. } => 4,
+        CellSpec::Rnn { .. } => 1,
     };
     let first = blocks * (task.input_dim() + hidden + 1) * hidden;
-    let rest = blocks * (2 * hidden + 1) * hidden * run.model.layers.saturating_sub(1);
+    let rest = blocks * (2 * hidden + 1) * hidden * model.layers.saturating_sub(1);
     let parameters = first + rest + (hidden + 1) * task.output_dim();
     let time_steps = task.steps() as f64;
     let training = parameters as f64 * run.train.batch as f64 * run.train.steps as f64 * time_steps;

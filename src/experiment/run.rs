@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::cache::Cache;
 use super::results::{Results, RunOutcome, RunSummary, SeedOutcome};
 use super::sizes::values_per_example;
-use super::spec::{DataName, Experiment, RunSpec};
+use super::spec::{DataName, Experiment, Model, Precision, RunSpec};
 use super::{feed_forward, recurrent};
 
 /// Told as runs finish (from worker threads). The library never prints; the CLI draws a bar.
@@ -149,12 +149,11 @@ pub fn cache_key(run: &RunSpec, seed: u64) -> String {
 /// One run through the engine: a feed-forward net or a recurrent one, in the precision the
 /// spec asks for (f32 by default, like the frameworks readers know).
 pub fn train(run: &RunSpec, seed: u64) -> RunOutcome {
-    let f64 = run.train.precision == "f64";
-    match (run.model.kind.is_recurrent(), f64) {
-        (false, false) => feed_forward::train::<f32>(run, seed),
-        (false, true) => feed_forward::train::<f64>(run, seed),
-        (true, false) => recurrent::train::<f32>(run, seed),
-        (true, true) => recurrent::train::<f64>(run, seed),
+    match (&run.model, run.train.precision) {
+        (Model::Mlp(mlp), Precision::F32) => feed_forward::train::<f32>(run, mlp, seed),
+        (Model::Mlp(mlp), Precision::F64) => feed_forward::train::<f64>(run, mlp, seed),
+        (Model::Recurrent(model), Precision::F32) => recurrent::train::<f32>(run, model, seed),
+        (Model::Recurrent(model), Precision::F64) => recurrent::train::<f64>(run, model, seed),
     }
 }
 
@@ -191,13 +190,14 @@ pub const RUN_OVERHEAD: f64 = 1e6;
 /// applied to every example), evaluating on whole sets and classifying the decision grid.
 /// Used to refuse blocks that would make the build crawl.
 pub fn cost(run: &RunSpec) -> f64 {
-    if run.model.kind.is_recurrent() {
-        return recurrent::cost(run);
-    }
+    let mlp = match &run.model {
+        Model::Mlp(mlp) => mlp,
+        Model::Recurrent(recurrent) => return recurrent::cost(run, recurrent),
+    };
     let mut widths = vec![input_dim(run)];
-    widths.extend(run.model.hidden());
+    widths.extend(mlp.hidden());
     widths.push(output_dim(run));
-    let layers_per_block = run.model.residual.as_ref().map_or(1, |r| r.layers);
+    let layers_per_block = mlp.residual.as_ref().map_or(1, |r| r.layers);
     let parameters = widths
         .windows(2)
         .map(|w| (w[0] * w[1] + w[1]) as f64)

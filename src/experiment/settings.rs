@@ -1,15 +1,14 @@
-//! The `data`, `model` and `train` tables of an experiment block: every engine option as a
-//! TOML key with a documented default. Named choices are parsed by the engine's own names, so
-//! an unknown name lists the valid ones.
+//! The `data` and `train` tables of an experiment block: every engine option as a TOML key
+//! with a documented default (the `model` table, typed by kind, is in `model`). Named choices
+//! are parsed by their names, so an unknown name lists the valid ones.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::nn::recurrent::RecurrentInit;
-use crate::nn::{Activation, BiasInit, Init, Loss, Norm, Optimizer};
+use super::named::{flag_or_table, from_name};
+use crate::nn::Optimizer;
 
 /// Generated data sets (the engine generates them from `data.seed`), and the shipped digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -119,121 +118,6 @@ impl DataSpec {
     }
 }
 
-/// `residual = true` or `residual = { layers = 2, alpha = 0.14 }`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ResidualSpec {
-    /// Dense layers inside each block's branch F (1 or 2).
-    pub layers: usize,
-    /// The branch scale α in x + α·F(x).
-    pub alpha: f64,
-}
-
-impl Default for ResidualSpec {
-    fn default() -> Self {
-        ResidualSpec {
-            layers: 2,
-            alpha: 1.0,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ModelSpec {
-    /// "mlp" (default) or a recurrent cell: "rnn", "gru", "lstm".
-    #[serde(default)]
-    pub kind: ModelKind,
-    /// Hidden layers (or residual blocks); may be left out when `width` is a list.
-    #[serde(default)]
-    pub depth: Option<usize>,
-    /// Units per hidden layer, or a list of widths, one per hidden layer (mlp).
-    #[serde(default)]
-    pub width: Option<Widths>,
-    /// Required for mlp; rnn's nonlinearity (default tanh).
-    #[serde(default, deserialize_with = "optional_name")]
-    pub activation: Option<Activation>,
-    /// Recurrent models: state size, stacked layers, the LSTM's forget-gate bias (default 1)
-    /// and how the recurrent matrices start ("pytorch" U(±1/√H) by default, "orthogonal",
-    /// "identity", "normal", "xavier_normal", or a table with gain / scale / std).
-    #[serde(default)]
-    pub hidden: Option<usize>,
-    #[serde(default = "defaults::one")]
-    pub layers: usize,
-    #[serde(default)]
-    pub forget_bias: Option<f64>,
-    #[serde(default, deserialize_with = "recurrent_init_spec")]
-    pub recurrent_init: Option<RecurrentInit>,
-    /// leaky_relu's negative slope (default 0.01); elu's α (default 1).
-    #[serde(default)]
-    pub slope: Option<f64>,
-    #[serde(default)]
-    pub alpha: Option<f64>,
-    #[serde(default = "defaults::init", deserialize_with = "init_spec")]
-    pub init: Init,
-    /// Multiplies every initial weight.
-    #[serde(default = "defaults::one_f")]
-    pub gain: f64,
-    #[serde(default, deserialize_with = "bias_spec")]
-    pub bias_init: BiasInit,
-    #[serde(default, deserialize_with = "from_name")]
-    pub norm: Norm,
-    #[serde(default, deserialize_with = "flag_or_table")]
-    pub residual: Option<ResidualSpec>,
-    /// Default: softmax cross-entropy for classes, mean squared error for regression.
-    #[serde(default, deserialize_with = "optional_name")]
-    pub loss: Option<Loss>,
-}
-
-/// `width = 32` or `width = [30, 30]`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum Widths {
-    Same(usize),
-    List(Vec<usize>),
-}
-
-/// Feed-forward or recurrent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModelKind {
-    #[default]
-    Mlp,
-    Rnn,
-    Gru,
-    Lstm,
-}
-
-impl ModelKind {
-    pub fn is_recurrent(self) -> bool {
-        self != ModelKind::Mlp
-    }
-}
-
-impl ModelSpec {
-    /// The hidden widths, one per hidden layer (or residual block).
-    pub fn hidden(&self) -> Vec<usize> {
-        match &self.width {
-            Some(Widths::Same(width)) => vec![*width; self.depth.unwrap_or(1)],
-            Some(Widths::List(widths)) => widths.clone(),
-            None => Vec::new(),
-        }
-    }
-
-    /// The activation with its parameters applied (tanh when none is given).
-    pub fn activation_function(&self) -> Activation {
-        match self.activation.unwrap_or(Activation::Tanh) {
-            Activation::LeakyRelu { slope } => Activation::LeakyRelu {
-                slope: self.slope.unwrap_or(slope),
-            },
-            Activation::Elu { alpha } => Activation::Elu {
-                alpha: self.alpha.unwrap_or(alpha),
-            },
-            other => other,
-        }
-    }
-}
-
 /// `pretrain = true` or `pretrain = { steps_per_layer = 200, lr = 0.1, batch = 64 }`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -272,8 +156,8 @@ pub struct TrainSpec {
     pub lr: f64,
     /// "constant", "step" (× decay_factor every decay_every steps), "exponential" (× gamma
     /// per step) or "cosine" (to lr × min_lr_factor at the last step); plus a linear warmup.
-    #[serde(default = "defaults::schedule")]
-    pub schedule: String,
+    #[serde(default, deserialize_with = "from_name")]
+    pub schedule: LrSchedule,
     #[serde(default)]
     pub decay_every: Option<usize>,
     #[serde(default)]
@@ -311,14 +195,119 @@ pub struct TrainSpec {
     /// Recurrent models: truncated BPTT over this many steps (default: full BPTT).
     #[serde(default)]
     pub truncation: Option<usize>,
-    /// "f32" (default, like the frameworks readers know) or "f64".
-    #[serde(default = "defaults::precision")]
-    pub precision: String,
+    /// f32 (default, like the frameworks readers know) or f64.
+    #[serde(default, deserialize_with = "from_name")]
+    pub precision: Precision,
+}
+
+/// `train.schedule`: how the learning rate decays after the warm-up (the decay's parameters
+/// are keys beside it: `decay_every`, `decay_factor`, `gamma`, `min_lr_factor`).
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub enum LrSchedule {
+    #[default]
+    Constant,
+    Step,
+    Exponential,
+    Cosine,
+}
+
+impl LrSchedule {
+    pub const ALL: [LrSchedule; 4] = [
+        LrSchedule::Constant,
+        LrSchedule::Step,
+        LrSchedule::Exponential,
+        LrSchedule::Cosine,
+    ];
+
+    /// The name as a block writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LrSchedule::Constant => "constant",
+            LrSchedule::Step => "step",
+            LrSchedule::Exponential => "exponential",
+            LrSchedule::Cosine => "cosine",
+        }
+    }
+}
+
+/// `train.precision`: the float type the engine trains in. A new one is a variant here, its
+/// name, and an arm where `feed_forward` and `recurrent` pick the engine's float type.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precision {
+    #[default]
+    F32,
+    F64,
+}
+
+impl Precision {
+    pub const ALL: [Precision; 2] = [Precision::F32, Precision::F64];
+
+    /// The name as a block writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
+
+/// A name that is none of a setting's choices.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{given}`; expected one of: {}", .expected.join(", "))]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub given: String,
+    pub expected: Vec<&'static str>,
+}
+
+/// The choice among `all` whose name is `text`.
+fn by_name<T: Copy>(
+    what: &'static str,
+    text: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T, UnknownName> {
+    all.iter()
+        .copied()
+        .find(|&choice| name(choice) == text)
+        .ok_or_else(|| UnknownName {
+            what,
+            given: text.to_string(),
+            expected: all.iter().map(|&choice| name(choice)).collect(),
+        })
+}
+
+impl FromStr for LrSchedule {
+    type Err = UnknownName;
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name("schedule", text, &LrSchedule::ALL, LrSchedule::name)
+    }
+}
+
+impl FromStr for Precision {
+    type Err = UnknownName;
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name("precision", text, &Precision::ALL, Precision::name)
+    }
+}
+
+// Debug as the quoted name: `run::cache_key` hashes a run's Debug text, and both were
+// strings before they were enums, so cached runs stay valid.
+impl fmt::Debug for LrSchedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.name(), f)
+    }
+}
+
+impl fmt::Debug for Precision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.name(), f)
+    }
 }
 
 /// The defaults an author may leave out, written down in one place (and in the reference).
 mod defaults {
-    use super::{Init, Optimizer};
+    use super::Optimizer;
     pub fn noise() -> f64 {
         0.1
     }
@@ -349,232 +338,62 @@ mod defaults {
     pub fn one_usize() -> usize {
         1
     }
-    pub fn one_f() -> f64 {
-        1.0
-    }
     pub fn seed() -> u64 {
         1
-    }
-    pub fn init() -> Init {
-        Init::XavierNormal
     }
     pub fn optimizer() -> Optimizer {
         Optimizer::Sgd
     }
-    pub fn schedule() -> String {
-        "constant".into()
-    }
     pub fn batch() -> usize {
         64
     }
-    pub fn precision() -> String {
-        "f32".into()
-    }
 }
 
-/// Deserialize an engine enum from its name, so an unknown name lists the valid ones.
-fn from_name<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: FromStr<Err = String>,
-{
-    let name = String::deserialize(deserializer)?;
-    name.parse().map_err(de::Error::custom)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::parse_block;
 
-fn optional_name<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: FromStr<Err = String>,
-{
-    from_name(deserializer).map(Some)
-}
+    const BLOCK: &str = "id = \"e\"\ntitle = \"t\"\ndata = { name = \"spirals\" }\nmodel = { depth = 3, width = 8, activation = \"tanh\" }\ntrain = { lr = 0.1, steps = 10 }\n";
 
-/// A name, or a table `{ name = "…", <parameter> = … }`: the shape of `init` and `bias_init`.
-struct NamedTable {
-    name: String,
-    parameters: Vec<(String, f64)>,
-}
-
-impl<'de> Deserialize<'de> for NamedTable {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NamedVisitor;
-        impl<'de> Visitor<'de> for NamedVisitor {
-            type Value = NamedTable;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a name, or a table with a `name` and its parameters")
-            }
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<NamedTable, E> {
-                Ok(NamedTable {
-                    name: name.to_string(),
-                    parameters: Vec::new(),
-                })
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<NamedTable, M::Error> {
-                let (mut name, mut parameters) = (None, Vec::new());
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == "name" {
-                        name = Some(map.next_value()?);
-                    } else {
-                        parameters.push((key, map.next_value()?));
-                    }
-                }
-                Ok(NamedTable {
-                    name: name.ok_or_else(|| de::Error::missing_field("name"))?,
-                    parameters,
-                })
-            }
+    #[test]
+    fn schedule_and_precision_are_names_with_the_usual_errors() {
+        let train = |extra: &str| BLOCK.replace("steps = 10", &format!("steps = 10, {extra}"));
+        let run = parse_block(&train("schedule = \"cosine\", precision = \"f64\""))
+            .unwrap()
+            .runs
+            .remove(0);
+        assert_eq!(
+            (run.train.schedule, run.train.precision),
+            (LrSchedule::Cosine, Precision::F64)
+        );
+        let run = parse_block(BLOCK).unwrap().runs.remove(0);
+        assert_eq!(
+            (run.train.schedule, run.train.precision),
+            (LrSchedule::Constant, Precision::F32)
+        );
+        for (extra, key, message) in [
+            (
+                "schedule = \"cosin\"",
+                "train.schedule",
+                "unknown schedule `cosin`; expected one of: constant, step, exponential, cosine; did you mean `cosine`?",
+            ),
+            (
+                "precision = \"f16\"",
+                "train.precision",
+                "unknown precision `f16`; expected one of: f32, f64",
+            ),
+        ] {
+            let errors = parse_block(&train(extra)).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(
+                (
+                    errors[0].key.as_deref(),
+                    errors[0].line,
+                    errors[0].message.as_str()
+                ),
+                (Some(key), 5, message)
+            );
         }
-        deserializer.deserialize_any(NamedVisitor)
-    }
-}
-
-impl NamedTable {
-    /// The parameters, checked against the ones this name takes (`wanted`), in that order.
-    fn take<E: de::Error>(&self, wanted: &[&str]) -> Result<Vec<f64>, E> {
-        if let Some((extra, _)) = self
-            .parameters
-            .iter()
-            .find(|(k, _)| !wanted.contains(&k.as_str()))
-        {
-            let takes = if wanted.is_empty() {
-                "no parameters".to_string()
-            } else {
-                wanted.join(", ")
-            };
-            return Err(E::custom(format!(
-                "`{}` takes {takes}, not `{extra}`",
-                self.name
-            )));
-        }
-        wanted
-            .iter()
-            .map(|w| {
-                let value = self
-                    .parameters
-                    .iter()
-                    .find(|(k, _)| k == w)
-                    .map(|(_, v)| *v);
-                value.ok_or_else(|| {
-                    E::custom(format!(
-                        "`{}` needs `{w}`: write {{ name = \"{}\", {w} = … }}",
-                        self.name, self.name
-                    ))
-                })
-            })
-            .collect()
-    }
-}
-
-const INIT_NAMES: &str = "xavier_normal, xavier_uniform, he_normal, he_uniform, lecun_normal, orthogonal, \
-     { name = \"normal\", std }, { name = \"uniform\", limit }, { name = \"constant\", value }, { name = \"mean_field\", sigma_w2 }";
-
-/// `init = "he_normal"` or `init = { name = "normal", std = 0.5 }` (and the other schemes).
-fn init_spec<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Init, D::Error> {
-    let spec = NamedTable::deserialize(deserializer)?;
-    let positive = |value: f64, what: &str| {
-        if value > 0.0 && value.is_finite() {
-            Ok(value)
-        } else {
-            Err(de::Error::custom(format!(
-                "init {what} must be positive, got {value}"
-            )))
-        }
-    };
-    Ok(match spec.name.as_str() {
-        "xavier_normal" => spec.take(&[]).map(|_| Init::XavierNormal)?,
-        "xavier_uniform" => spec.take(&[]).map(|_| Init::XavierUniform)?,
-        "he_normal" => spec.take(&[]).map(|_| Init::HeNormal)?,
-        "he_uniform" => spec.take(&[]).map(|_| Init::HeUniform)?,
-        "lecun_normal" => spec.take(&[]).map(|_| Init::LecunNormal)?,
-        "orthogonal" => spec.take(&[]).map(|_| Init::Orthogonal)?,
-        "normal" => Init::Normal {
-            std: positive(spec.take(&["std"])?[0], "std")?,
-        },
-        "uniform" => Init::Uniform {
-            limit: positive(spec.take(&["limit"])?[0], "limit")?,
-        },
-        "constant" => Init::Constant {
-            value: spec.take(&["value"])?[0],
-        },
-        "mean_field" => Init::MeanField {
-            sigma_w2: positive(spec.take(&["sigma_w2"])?[0], "sigma_w2")?,
-        },
-        other => {
-            return Err(de::Error::custom(format!(
-                "unknown init `{other}`; expected {INIT_NAMES}"
-            )));
-        }
-    })
-}
-
-/// `bias_init = "zeros"`, `{ name = "constant", value = -1 }` or `{ name = "normal", std = 1 }`.
-fn bias_spec<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BiasInit, D::Error> {
-    let spec = NamedTable::deserialize(deserializer)?;
-    Ok(match spec.name.as_str() {
-        "zeros" => spec.take(&[]).map(|_| BiasInit::Zeros)?,
-        "constant" => BiasInit::Constant {
-            value: spec.take(&["value"])?[0],
-        },
-        "normal" => BiasInit::Normal {
-            std: spec.take(&["std"])?[0],
-        },
-        other => {
-            return Err(de::Error::custom(format!(
-                "unknown bias_init `{other}`; expected \"zeros\", {{ name = \"constant\", value }} or {{ name = \"normal\", std }}"
-            )));
-        }
-    })
-}
-
-/// `recurrent_init = "orthogonal"` or `{ name = "orthogonal", gain = 1.0 }`, `{ name =
-/// "identity", scale = 1.0 }`, `{ name = "normal", std = 0.1 }`.
-fn recurrent_init_spec<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<RecurrentInit>, D::Error> {
-    let spec = NamedTable::deserialize(deserializer)?;
-    let one = |name: &str| -> Result<f64, D::Error> {
-        Ok(if spec.parameters.is_empty() {
-            1.0
-        } else {
-            spec.take(&[name])?[0]
-        })
-    };
-    Ok(Some(match spec.name.as_str() {
-        "pytorch" => spec.take(&[]).map(|_| RecurrentInit::Pytorch)?,
-        "xavier_normal" => spec.take(&[]).map(|_| RecurrentInit::XavierNormal)?,
-        "orthogonal" => RecurrentInit::Orthogonal { gain: one("gain")? },
-        "identity" => RecurrentInit::Identity {
-            scale: one("scale")?,
-        },
-        "normal" => RecurrentInit::Normal {
-            std: spec.take(&["std"])?[0],
-        },
-        other => {
-            return Err(de::Error::custom(format!(
-                "unknown recurrent_init `{other}`; expected pytorch, orthogonal (gain), identity (scale), {{ name = \"normal\", std }} or xavier_normal"
-            )));
-        }
-    }))
-}
-
-/// `key = true` (the defaults), `key = false` (off) or `key = { … }` (a table of the type).
-fn flag_or_table<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Written<T> {
-        Flag(bool),
-        Table(T),
-    }
-    match Written::<T>::deserialize(deserializer) {
-        Ok(Written::Flag(on)) => Ok(on.then(T::default)),
-        Ok(Written::Table(table)) => Ok(Some(table)),
-        Err(_) => Err(de::Error::custom(
-            "expected true, false or a table of its keys (see the reference appendix)",
-        )),
     }
 }

@@ -5,7 +5,7 @@
 use std::ops::RangeInclusive;
 
 use super::run::{input_dim, output_dim};
-use super::spec::{DataName, ModelSpec, RunSpec, Widths};
+use super::spec::{DataName, MlpSpec, RunSpec, Widths};
 
 /// Sane maximums: a typo should not start an hour-long build.
 pub const MAX_DEPTH: usize = 200;
@@ -44,11 +44,11 @@ pub(super) fn within(check: &mut Check, key: &str, value: usize, range: RangeInc
 }
 
 /// The hidden widths of a feed-forward net, or `None` (after reporting) when their number is out
-/// of range: `ModelSpec::hidden` would allocate `depth` of them.
-pub(super) fn hidden_widths(m: &ModelSpec, check: &mut Check) -> Option<Vec<usize>> {
-    let count = match (&m.width, m.depth) {
-        (Some(Widths::List(list)), _) => list.len(),
-        (_, depth) => depth.unwrap_or(1),
+/// of range: `MlpSpec::hidden` would allocate `depth` of them.
+pub(super) fn hidden_widths(m: &MlpSpec, check: &mut Check) -> Option<Vec<usize>> {
+    let count = match &m.width {
+        Widths::List(list) => list.len(),
+        Widths::Same(_) => m.depth.unwrap_or(1),
     };
     within(check, "model.depth", count, 1..=MAX_DEPTH);
     (1..=MAX_DEPTH).contains(&count).then(|| m.hidden())

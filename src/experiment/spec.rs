@@ -11,9 +11,8 @@ use super::claims::Claim;
 
 pub use super::plot_spec::{PlotKind, PlotSpec, Theory};
 
-pub use super::settings::{
-    DataName, DataSpec, ModelSpec, PretrainSpec, ResidualSpec, TrainSpec, Widths,
-};
+pub use super::model::{CellSpec, MlpSpec, Model, ModelKind, RecurrentSpec, ResidualSpec, Widths};
+pub use super::settings::{DataName, DataSpec, LrSchedule, Precision, PretrainSpec, TrainSpec};
 
 /// The block as written, before sweeps are expanded.
 #[derive(Debug, Deserialize)]
@@ -67,7 +66,7 @@ pub struct RunSpec {
     #[serde(skip)]
     pub needs: ProbeNeeds,
     pub data: DataSpec,
-    pub model: ModelSpec,
+    pub model: Model,
     pub train: TrainSpec,
 }
 

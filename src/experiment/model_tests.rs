@@ -1,0 +1,214 @@
+//! Tests of `model`: each kind takes its own keys, says what it needs, and prints the
+//! text the cache key has always hashed.
+
+use super::*;
+use crate::experiment::parse_block;
+use crate::experiment::spec::{RunSpec, SpecError};
+
+const RNN: &str = "id = \"r\"\ntitle = \"t\"\ndata = { name = \"adding\", length = 5 }\nmodel = { kind = \"rnn\", hidden = 4 }\ntrain = { lr = 0.1, steps = 10 }\n";
+const MLP: &str = "id = \"e\"\ntitle = \"t\"\ndata = { name = \"spirals\" }\nmodel = { depth = 3, width = 8, activation = \"tanh\" }\ntrain = { lr = 0.1, steps = 10 }\n";
+
+fn only_error(text: &str) -> SpecError {
+    let errors = parse_block(text).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    errors.into_iter().next().unwrap()
+}
+
+fn model_of(text: &str) -> Model {
+    parse_block(text).unwrap().runs.remove(0).model
+}
+
+#[test]
+fn the_kind_picks_the_shape_and_its_defaults() {
+    let lstm = RNN.replace(
+        "\"rnn\", hidden = 4",
+        "\"lstm\", hidden = 4, forget_bias = 3.0",
+    );
+    assert_eq!(
+        model_of(&lstm),
+        Model::Recurrent(RecurrentSpec {
+            cell: CellSpec::Lstm {
+                forget_bias: Some(3.0)
+            },
+            hidden: 4,
+            layers: 1,
+            recurrent_init: None,
+        })
+    );
+    let Model::Mlp(mlp) = model_of(MLP) else {
+        panic!("no kind is an mlp");
+    };
+    assert_eq!(
+        (
+            mlp.depth,
+            &mlp.width,
+            mlp.activation,
+            mlp.gain,
+            mlp.residual
+        ),
+        (Some(3), &Widths::Same(8), Activation::Tanh, 1.0, None)
+    );
+    let leaky = MLP.replace("\"tanh\"", "\"leaky_relu\", slope = 0.2");
+    assert_eq!(
+        model_of(&leaky).activation_function(),
+        Activation::LeakyRelu { slope: 0.2 }
+    );
+}
+
+#[test]
+fn a_key_of_another_kind_is_unknown_and_says_whose_it_is() {
+    for (block, from, to, kind, key, owner) in [
+        (
+            RNN,
+            "hidden = 4",
+            "hidden = 4, init = \"he_normal\"",
+            "rnn",
+            "init",
+            "feed-forward models (model.kind = \"mlp\")",
+        ),
+        (
+            RNN,
+            "\"rnn\", hidden = 4",
+            "\"gru\", hidden = 4, forget_bias = 1.0",
+            "gru",
+            "forget_bias",
+            "model.kind = \"lstm\"",
+        ),
+        (
+            RNN,
+            "\"rnn\", hidden = 4",
+            "\"lstm\", hidden = 4, activation = \"relu\"",
+            "lstm",
+            "activation",
+            "model.kind = \"mlp\" or \"rnn\"",
+        ),
+        (
+            MLP,
+            "depth = 3",
+            "depth = 3, hidden = 8",
+            "mlp",
+            "hidden",
+            "recurrent models (model.kind = \"rnn\", \"gru\" or \"lstm\")",
+        ),
+    ] {
+        let e = only_error(&block.replace(from, to));
+        assert_eq!(
+            (e.line, e.key.as_deref()),
+            (4, Some(format!("model.{key}").as_str()))
+        );
+        assert!(
+            e.message.starts_with(&format!(
+                "unknown field `{key}` for model kind `{kind}`: `{key}` belongs to {owner}"
+            )),
+            "{}",
+            e.message
+        );
+    }
+    assert!(parse_block(&RNN.replace("\"rnn\"", "\"gru\"")).is_ok());
+}
+
+#[test]
+fn misspelt_model_keys_and_kinds_get_a_suggestion() {
+    for (from, to, suggested) in [
+        (
+            "\"rnn\", hidden = 4",
+            "\"lstm\", hiden = 4, forget_bias = 1.0",
+            "hidden",
+        ),
+        ("kind = \"rnn\"", "knd = \"rnn\"", "kind"),
+        ("\"rnn\"", "\"lstmm\"", "lstm"),
+    ] {
+        let errors = parse_block(&RNN.replace(from, to)).unwrap_err();
+        let wanted = format!("did you mean `{suggested}`?");
+        assert!(
+            errors.iter().any(|e| e.message.contains(&wanted)),
+            "{to}: {errors:?}"
+        );
+    }
+    // An unknown kind is the one problem of the model: its other keys cannot be judged.
+    let e = only_error(&RNN.replace(
+        "\"rnn\", hidden = 4",
+        "\"lstmm\", hidden = 4, forget_bias = 1.0",
+    ));
+    assert_eq!((e.line, e.key.as_deref()), (4, Some("model.kind")));
+}
+
+#[test]
+fn each_kind_says_what_it_cannot_do_without() {
+    let e = only_error(&RNN.replace(", hidden = 4", ""));
+    assert_eq!((e.line, e.key.as_deref()), (4, Some("model.hidden")));
+    assert!(e.message.contains("hidden = 16"), "{}", e.message);
+    let errors =
+        parse_block(&MLP.replace("width = 8, activation = \"tanh\"", "init = \"he_normal\""))
+            .unwrap_err();
+    let keys: Vec<_> = errors.iter().map(|e| (e.key.as_deref(), e.line)).collect();
+    assert_eq!(
+        keys,
+        [(Some("model.activation"), 4), (Some("model.width"), 4)],
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn feed_forward_training_keys_are_refused_for_recurrent_models_when_given() {
+    // Given is given: even the default value is refused, since it says nothing here.
+    let text = RNN.replace(
+        "steps = 10",
+        "steps = 10, schedule = \"constant\", warmup = 5,\n  l2 = 0.0",
+    );
+    let errors = parse_block(&text).unwrap_err();
+    let keys: Vec<_> = errors
+        .iter()
+        .map(|e| (e.key.as_deref().unwrap(), e.line))
+        .collect();
+    assert_eq!(
+        keys,
+        [("train.schedule", 5), ("train.warmup", 5), ("train.l2", 6)]
+    );
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.message.contains("not used by recurrent models"))
+    );
+}
+
+/// The flat text `run::cache_key` hashes, as the code before the typed model printed it
+/// for two runs of the book (content/rnn.md `irnn-clip`, content/backprop.md
+/// `chain-seed003`): cached results stay valid.
+#[test]
+fn a_run_prints_the_text_its_cache_key_always_hashed() {
+    let normalized = |text: &str| {
+        let run = parse_block(text).unwrap().runs.remove(0);
+        let run = RunSpec {
+            label: String::new(),
+            seeds: Vec::new(),
+            ..run
+        };
+        format!("{run:?}")
+    };
+    let irnn = "id = \"irnn\"\ntitle = \"t\"\ndata = { name = \"adding\", length = 20, samples = 512, seed = 1 }\nmodel = { kind = \"rnn\", hidden = 16, layers = 1, activation = \"relu\", recurrent_init = \"identity\" }\ntrain = { optimizer = \"sgd\", lr = 0.05, steps = 100, batch = 32, record_every = 5, clip_norm = 1.0 }\nplot = [\"loss\"]\nexpect = [\"test_loss[step=last] < 0.25\"]\n";
+    assert_eq!(normalized(irnn), RNN_TEXT);
+    let chain = "id = \"chain\"\ntitle = \"t\"\ndata = { name = \"teacher\", dim = 1, teacher_width = 4, outputs = 1, samples = 64, seed = 1 }\nmodel = { depth = 3, width = 1, activation = \"sigmoid\", init = { name = \"normal\", std = 1.0 }, bias_init = { name = \"normal\", std = 1.0 }, loss = \"mean_squared_error\" }\ntrain = { optimizer = \"sgd\", lr = 0.1, steps = 1, batch = 1, seed = 1, precision = \"f64\" }\nplot = [{ kind = \"grad_norm_by_layer\", metric = \"delta\" }]\n";
+    assert_eq!(normalized(chain), MLP_TEXT);
+}
+
+const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
+const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
+
+#[test]
+fn every_problem_of_a_recurrent_block_is_reported_at_once() {
+    let text = "id = \"r\"\ntitle = \"t\"\ndata = { name = \"adding\", length = 5 }\nmodel = { kind = \"lstm\", hidden = 4,\n  width = 8, layers = 9 }\ntrain = { lr = -1, steps = 10,\n  l1 = 0.1 }\n";
+    let mut found: Vec<(String, usize)> = parse_block(text)
+        .unwrap_err()
+        .into_iter()
+        .map(|e| (e.key.unwrap_or_default(), e.line))
+        .collect();
+    found.sort();
+    let wanted = [
+        ("model.layers", 5),
+        ("model.width", 5),
+        ("train.l1", 7),
+        ("train.lr", 6),
+    ];
+    assert_eq!(found, wanted.map(|(k, l)| (k.to_string(), l)));
+}
