@@ -571,3 +571,55 @@ fn results_do_not_depend_on_the_thread_count() {
         assert!(nested.iter().all(|r| *r == one), "nested, {norm:?}");
     }
 }
+
+/// The issue-1 setting (11 dense layers on 2-class spirals, He init): at step 0, sigmoid's
+/// layer-1 gradient is < 1/100 of layer 11's (f′ ≤ 1/4 per layer), ReLU's within 10×.
+#[test]
+fn sigmoid_gradients_vanish_and_relu_gradients_do_not() {
+    let data = Data::Classes(spirals(512, 2, 0.1, 1));
+    let step0_ratio = |activation, f64_engine: bool| {
+        let config = FitConfig {
+            lr: 0.1,
+            steps: 50,
+            batch: 64,
+            seed: 1,
+            probes: Probes {
+                record_every: 10,
+                ..Probes::default()
+            },
+            ..FitConfig::default()
+        };
+        let network = mlp(&[32; 10], activation, Init::HeNormal);
+        let record = if f64_engine {
+            train_network::<f64>(&network, 1, &config, &data, None).1
+        } else {
+            train_network::<f32>(&network, 1, &config, &data, None).1
+        };
+        assert_eq!(record.diverged, None);
+        let norms = &record.layer_metric("grad_norm").expect("recorded")[0];
+        norms[0] / norms[10]
+    };
+    for f64_engine in [false, true] {
+        let sigmoid = step0_ratio(Activation::Sigmoid, f64_engine);
+        let relu = step0_ratio(Activation::Relu, f64_engine);
+        assert!(
+            sigmoid < 1.0 / 100.0,
+            "sigmoid layer-1/layer-11 {sigmoid:e}"
+        );
+        assert!(
+            (0.1..=10.0).contains(&relu),
+            "relu layer-1/layer-11 {relu:e}"
+        );
+    }
+}
+
+#[test]
+fn mismatched_data_is_rejected() {
+    let data = Data::Classes(spirals(16, 3, 0.1, 1));
+    let network = mlp(&[8], Activation::Relu, Init::HeNormal);
+    let problem = super::fit::check(&network, &FitConfig::default(), &data).unwrap_err();
+    assert!(
+        problem.contains("3 classes") && problem.contains("2 outputs"),
+        "{problem}"
+    );
+}

@@ -13,9 +13,7 @@
 //! - data: [`Dataset`] (classes), [`RegressionData`], [`Data`] (either, with `split`);
 //!   generators [`spirals`], [`moons`], [`circles`], [`xor`], [`blobs`], [`random`], [`sine`],
 //!   [`teacher`], and `digits`;
-//! - theory: [`theory`] (Gauss–Hermite quadrature, q-map, χ₁, depth scale);
-//! - the original API, kept for its callers: [`MlpConfig`], [`Mlp`], [`TrainConfig`],
-//!   [`train`] → [`TrainingRecord`].
+//! - theory: [`theory`] (Gauss–Hermite quadrature, q-map, χ₁, depth scale).
 
 mod activation;
 mod architecture;
@@ -39,7 +37,6 @@ mod layer_stats;
 mod loss;
 mod moments;
 mod net;
-mod network;
 mod norm;
 mod optimizer;
 mod params;
@@ -54,12 +51,11 @@ mod schedule;
 mod signal_tests;
 pub mod theory;
 mod toy_data;
-mod train;
 
 pub use activation::Activation;
 pub use clip::{Clip, global_norm};
 pub use data::{Data, Dataset, RegressionData, spirals};
-pub use dense::{Dense, LayerGradient};
+pub use dense::Dense;
 pub use digits::digits;
 pub use evaluate::{decision_grid, predicted_classes};
 pub use fit::{FitConfig, check, fit, train_network};
@@ -69,15 +65,13 @@ pub use kernels::on_pool;
 pub use layer::{Layer, LayerConfig, LayerGrads, ParamKind};
 pub use loss::{Loss, Targets, softmax_cross_entropy};
 pub use net::{BlockConfig, Network, NetworkConfig, Workspace};
-pub use network::{ForwardPass, Mlp, MlpConfig};
 pub use norm::{Mode, Norm};
 pub use optimizer::{Measure, Optimizer, OptimizerState, Sizes};
 pub use pretrain::{PretrainConfig, pretrain};
 pub use probes::{
     DecisionGrid, GridSpec, Histogram, HistogramOf, LAYER_METRICS, Probes, Record, Series,
 };
-pub use record::{Divergence, TrainingRecord};
+pub use record::Divergence;
 pub use regularize::Regularization;
 pub use schedule::{Decay, Schedule};
 pub use toy_data::{blobs, circles, moons, random, sine, teacher, xor};
-pub use train::{TrainConfig, train, validate};
