@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::Float;
+use super::kernels::count_where;
 
 /// The nonlinearity applied after a dense layer (or after its normalization).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -163,11 +164,11 @@ impl Activation {
             Activation::Tanh => delta
                 .iter_mut()
                 .zip(g.iter().zip(a))
-                .for_each(|(d, (&g, &a))| *d = g * (one - a * a)),
+                .for_each(|(d, (&g, &a))| *d = g * tanh_derivative(a)),
             Activation::Sigmoid => delta
                 .iter_mut()
                 .zip(g.iter().zip(a))
-                .for_each(|(d, (&g, &a))| *d = g * (a * (one - a))),
+                .for_each(|(d, (&g, &a))| *d = g * sigmoid_derivative(a)),
             Activation::Relu => delta
                 .iter_mut()
                 .zip(g.iter().zip(z))
@@ -182,16 +183,17 @@ impl Activation {
     /// |f′(z)| given z and a = f(z), for the saturation probe (tanh and sigmoid from a, as
     /// in [`Activation::backward_slice`]; the same value as [`Activation::derivative`]).
     pub fn derivative_from<T: Float>(self, z: T, a: T) -> T {
-        let one = T::one();
         match self {
-            Activation::Tanh => one - a * a,
-            Activation::Sigmoid => a * (one - a),
+            Activation::Tanh => tanh_derivative(a),
+            Activation::Sigmoid => sigmoid_derivative(a),
             other => other.derivative(z),
         }
     }
 
     /// The largest |f′| can be, for activations that saturate (|f′| → 0 on both sides):
-    /// the saturation probe counts units with |f′(z)| < 1% of it.
+    /// the saturation probe counts units with |f′(z)| < 1% of it. `None` for the others.
+    /// A saturating activation also says, in [`Activation::count_saturated`], how f′ is
+    /// read off its output.
     pub fn saturating_max_derivative(self) -> Option<f64> {
         match self {
             Activation::Sigmoid => Some(0.25),
@@ -200,11 +202,41 @@ impl Activation {
         }
     }
 
+    /// How many of the `outputs` a = f(z) sit where f saturates: |f′| below `fraction` of
+    /// [`Activation::saturating_max_derivative`], f′ read off a as the backward pass does
+    /// (in the outputs' type, so f32 runs count what f32 computes). 0 for activations that
+    /// do not saturate. Each arm is one vectorized pass ([`count_where`]).
+    pub fn count_saturated<T: Float>(self, outputs: &[T], fraction: f64) -> usize {
+        let Some(largest) = self.saturating_max_derivative() else {
+            return 0;
+        };
+        let threshold = T::at_least(fraction * largest);
+        match self {
+            Activation::Tanh => count_where(outputs, |a| tanh_derivative(a).abs() < threshold),
+            Activation::Sigmoid => {
+                count_where(outputs, |a| sigmoid_derivative(a).abs() < threshold)
+            }
+            _ => 0,
+        }
+    }
+
     /// Whether units can die: the ReLU family, whose unit is "dead" on a batch when z ≤ 0
     /// for every example (its gradient is then 0, or only the leak).
     pub fn can_die(self) -> bool {
         matches!(self, Activation::Relu | Activation::LeakyRelu { .. })
     }
+}
+
+/// tanh′ from the output a = tanh z: 1 − a².
+#[inline(always)]
+fn tanh_derivative<T: Float>(a: T) -> T {
+    T::one() - a * a
+}
+
+/// σ′ from the output a = σ(z): a(1 − a).
+#[inline(always)]
+fn sigmoid_derivative<T: Float>(a: T) -> T {
+    a * (T::one() - a)
 }
 
 /// 1 / (1 + e^−z), written so that e^(±z) is only ever taken of a non-positive number
@@ -368,6 +400,42 @@ mod tests {
                     "{activation} at {}",
                     z[i]
                 );
+            }
+        }
+    }
+
+    /// The vectorized count is the scalar rule |f′(a)| < fraction · max |f′|, f′ read off
+    /// the output in its own type; NaN is never saturated.
+    #[test]
+    fn saturated_counts_follow_the_scalar_rule() {
+        let values = [0.5f64, -0.999, 0.2, 1.0, 0.0];
+        // |1 − a²| < 0.01 for a = 1 and a = −0.999 (1 − 0.998001 = 0.001999).
+        assert_eq!(Activation::Tanh.count_saturated(&values, 0.01), 2);
+        assert_eq!(
+            Activation::Sigmoid.count_saturated(&[f32::NAN, 0.0], 0.01),
+            1,
+            "NaN is not saturated, 0 is"
+        );
+        for len in [0usize, 3, 8, 61, 2053] {
+            let outputs: Vec<f32> = (0..len)
+                .map(|i| match i % 97 {
+                    0 => 1.0,
+                    1 => -1.0,
+                    2 => f32::NAN,
+                    _ => ((i as f32) * 0.61).sin(),
+                })
+                .collect();
+            for activation in Activation::ALL {
+                let expected = activation.saturating_max_derivative().map_or(0, |largest| {
+                    let threshold = f32::at_least(0.01 * largest);
+                    let derivative = |a: f32| activation.derivative_from(a, a).abs();
+                    outputs
+                        .iter()
+                        .filter(|&&a| derivative(a) < threshold)
+                        .count()
+                });
+                let got = activation.count_saturated(&outputs, 0.01);
+                assert_eq!(got, expected, "{activation}, {len} outputs");
             }
         }
     }

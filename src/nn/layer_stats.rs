@@ -7,7 +7,8 @@
 //! it, while it is still in cache ([`LayerCache::measure`]): measured after the step
 //! instead, the same numbers cost twice as long, the buffers having been evicted
 //! (medium benchmark). The loops run on wide vectors where the CPU has them
-//! ([`with_wide_vectors`], [`piece_moments`]) with the bits of the portable loops.
+//! ([`with_wide_vectors`], [`piece_moments`], `Activation::count_saturated`) with the bits
+//! of the portable loops.
 
 use super::Float;
 use super::activation::Activation;
@@ -15,7 +16,7 @@ use super::kernels::{
     CHUNK, add_squares, combine_lanes, map_pieces, norm_from_squares, with_wide_vectors,
 };
 use super::layer::{Layer, LayerCache};
-use super::moments::{Moments, Saturation, piece_moments};
+use super::moments::{Moments, piece_moments};
 
 /// Elements in one piece of a (batch × `width`) buffer: as many whole rows as fit in
 /// [`CHUNK`], at least one.
@@ -24,24 +25,33 @@ pub fn piece_len(width: usize) -> usize {
     (CHUNK / width).max(1) * width
 }
 
-/// What is measured of a layer's outputs: the outputs' [`Moments`] and, for activations
-/// whose units can die, per unit whether any example's pre-activation is > 0 (or NaN).
+/// The saturation probe's rule: an output is saturated where |f′| is below 1% of its
+/// largest value (see `Activation::count_saturated`).
+const SATURATED_BELOW: f64 = 0.01;
+
+/// What is measured of a layer's outputs: the outputs' [`Moments`], how many saturate
+/// (for activations that do), and for activations whose units can die, per unit whether
+/// any example's pre-activation is > 0 (or NaN).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OutputSums {
     pub moments: Moments,
+    pub saturated: usize,
     pub alive: Vec<u32>,
 }
 
 impl OutputSums {
     /// The sums of one piece of whole rows: pre-activations `pre`, outputs `out`.
     pub fn of_piece<T: Float>(activation: Activation, pre: &[T], out: &[T], units: usize) -> Self {
-        let moments = piece_moments(out, saturation(activation));
         let alive = if activation.can_die() {
             alive_units(pre, units)
         } else {
             Vec::new()
         };
-        OutputSums { moments, alive }
+        OutputSums {
+            moments: piece_moments(out),
+            saturated: activation.count_saturated(out, SATURATED_BELOW),
+            alive,
+        }
     }
 
     /// The pieces' sums added in order.
@@ -50,6 +60,7 @@ impl OutputSums {
         let mut total = pieces.next().unwrap_or_default();
         for piece in pieces {
             total.moments = total.moments.plus(piece.moments);
+            total.saturated += piece.saturated;
             for (alive, piece) in total.alive.iter_mut().zip(piece.alive) {
                 *alive |= piece;
             }
@@ -73,23 +84,13 @@ impl OutputSums {
         let n = count.max(1) as f64;
         let mean = self.moments.sum / n;
         let variance = (self.moments.squares / n - mean * mean).max(0.0);
-        let saturated = self.moments.saturated as f64 / n;
+        let saturated = self.saturated as f64 / n;
         let dead = if self.alive.is_empty() {
             0.0
         } else {
             self.alive.iter().filter(|&&a| a == 0).count() as f64 / self.alive.len() as f64
         };
         [mean, variance.sqrt(), saturated, dead]
-    }
-}
-
-/// Which outputs count as saturated: |f′| below 1% of its maximum, for tanh and sigmoid.
-fn saturation<T: Float>(activation: Activation) -> Saturation<T> {
-    let threshold = || T::at_least(0.01 * activation.saturating_max_derivative().unwrap_or(0.0));
-    match activation {
-        Activation::Tanh => Saturation::Tanh(threshold()),
-        Activation::Sigmoid => Saturation::Sigmoid(threshold()),
-        _ => Saturation::None,
     }
 }
 
