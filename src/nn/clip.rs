@@ -25,8 +25,26 @@ impl Clip {
         }
     }
 
-    /// Clips `grads` in place, given their global norm; returns whether anything changed.
+    /// Clips a feed-forward network's `grads` in place, given their global norm; returns
+    /// whether anything changed.
     pub fn apply<T: Float>(self, grads: &mut [LayerGrads<T>], global_norm: f64) -> bool {
+        let values = grads.iter_mut().flat_map(|grad| {
+            (grad.weights.iter_mut())
+                .chain(&mut grad.biases)
+                .chain(&mut grad.gamma)
+                .chain(&mut grad.beta)
+        });
+        self.apply_to_values(values, global_norm)
+    }
+
+    /// Clips every gradient component in `values` in place, given the global norm of all
+    /// of them; returns whether anything changed. (Any model's parameters: the
+    /// feed-forward layers', the recurrent cells'.)
+    pub fn apply_to_values<'a, T: Float + 'a>(
+        self,
+        values: impl IntoIterator<Item = &'a mut T>,
+        global_norm: f64,
+    ) -> bool {
         match self {
             Clip::None => false,
             Clip::GlobalNorm { max_norm } => {
@@ -34,18 +52,18 @@ impl Clip {
                     return false;
                 }
                 let scale = T::from_f64(max_norm / global_norm);
-                for_each_value(grads, |g| *g = *g * scale);
+                values.into_iter().for_each(|g| *g = *g * scale);
                 true
             }
             Clip::Value { max } => {
                 let (low, high) = (T::from_f64(-max), T::from_f64(max));
                 let mut changed = false;
-                for_each_value(grads, |g| {
+                for g in values {
                     if *g > high || *g < low {
                         *g = g.max(low).min(high);
                         changed = true;
                     }
-                });
+                }
                 changed
             }
         }
@@ -67,34 +85,27 @@ impl std::str::FromStr for Clip {
     }
 }
 
-fn for_each_value<T: Float>(grads: &mut [LayerGrads<T>], mut f: impl FnMut(&mut T)) {
-    for grad in grads {
-        grad.weights.iter_mut().for_each(&mut f);
-        grad.biases.iter_mut().for_each(&mut f);
-        grad.gamma.iter_mut().for_each(&mut f);
-        grad.beta.iter_mut().for_each(&mut f);
-    }
-}
-
-/// √(Σ g²) over every gradient of every layer, accumulated in f64.
-pub fn global_norm<T: Float>(grads: &[LayerGrads<T>]) -> f64 {
-    let mut sum = 0.0;
-    for grad in grads {
-        let values = grad
-            .weights
-            .iter()
-            .chain(&grad.biases)
-            .chain(&grad.gamma)
-            .chain(&grad.beta);
-        sum += values.map(|&g| g.to_f64() * g.to_f64()).sum::<f64>();
-    }
-    sum.sqrt()
+/// √(Σ g²) over every gradient component, accumulated in f64 in order.
+pub fn global_norm<'a, T: Float + 'a>(values: impl IntoIterator<Item = &'a T>) -> f64 {
+    (values.into_iter())
+        .map(|&g| g.to_f64() * g.to_f64())
+        .sum::<f64>()
+        .sqrt()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::{Array1, array};
+
+    fn values(grads: &[LayerGrads<f64>]) -> impl Iterator<Item = &f64> {
+        grads.iter().flat_map(|grad| {
+            (grad.weights.iter())
+                .chain(&grad.biases)
+                .chain(&grad.gamma)
+                .chain(&grad.beta)
+        })
+    }
 
     fn grads() -> Vec<LayerGrads<f64>> {
         vec![
@@ -116,9 +127,9 @@ mod tests {
     #[test]
     fn norm_clipping_bounds_the_global_norm_exactly() {
         let mut g = grads();
-        let before = global_norm(&g);
+        let before = global_norm(values(&g));
         assert!(Clip::GlobalNorm { max_norm: 5.0 }.apply(&mut g, before));
-        let after = global_norm(&g);
+        let after = global_norm(values(&g));
         assert!((after - 5.0).abs() < 1e-12, "{after}");
         // The direction is kept: every component scaled by the same 5/‖g‖.
         assert!((g[1].weights[(0, 0)] / -20.0 - 5.0 / before).abs() < 1e-15);
