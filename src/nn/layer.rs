@@ -138,61 +138,36 @@ impl<T: Float> Layer<T> {
     }
 
     /// z = a W + b, u = norm(z), out = f(u), into `cache`; with `cache.measure`, the
-    /// outputs' sums too, each piece measured as soon as it is written.
+    /// outputs' sums too ([`OutputSums`]), each piece measured as soon as it is written.
     pub fn forward(&self, input: ArrayView2<T>, mode: Mode, cache: &mut LayerCache<T>) {
-        matmul(input, self.dense.weights.view(), cache.z.view_mut());
-        let biases = contiguous(&self.dense.biases);
-        let activation = self.activation;
-        let (measure, units) = (cache.measure, self.units());
-        cache.output_sums = None;
-        match (&self.norm, &mut cache.norm) {
+        matmul(input, self.dense.weights.view(), cache.z.view_mut()); // z = a W
+        cache.output_sums = match (&self.norm, &mut cache.norm) {
             (Some(norm), Some(norm_cache)) => {
-                for mut row in cache.z.rows_mut() {
-                    row.zip_mut_with(&self.dense.biases, |z, &b| *z = *z + b);
-                }
-                norm.forward(cache.z.view(), mode, norm_cache, &mut cache.u);
+                add_to_rows(&mut cache.z, &self.dense.biases); // z += b
+                norm.forward(cache.z.view(), mode, norm_cache, &mut cache.u); // u = norm(z)
                 let (u, out) = (contiguous(&cache.u), contiguous_mut(&mut cache.out));
-                activation.apply_slice(u, out);
-                if measure {
-                    cache.output_sums = Some(OutputSums::of_layer(activation, u, out, units));
-                }
+                self.activation.apply_slice(u, out); // out = f(u)
+                let sums = || OutputSums::of_layer(self.activation, u, out, self.units());
+                cache.measure.then(sums)
             }
-            _ => {
-                let (z, out) = (contiguous_mut(&mut cache.z), contiguous_mut(&mut cache.out));
-                let piece = piece_len(units);
-                let apply = |(z, out): (&mut [T], &mut [T])| {
-                    activation.add_bias_and_apply(biases, z, out);
-                    measure.then(|| OutputSums::of_piece(activation, z, out, units))
-                };
-                let parallel = row_pieces(z.len(), units).is_some();
-                cache.output_sums = match (parallel, measure) {
-                    (true, true) => {
-                        let sums: Vec<OutputSums> = z
-                            .par_chunks_mut(piece)
-                            .zip(out.par_chunks_mut(piece))
-                            .map(|pieces| apply(pieces).unwrap_or_default())
-                            .collect();
-                        Some(OutputSums::combined(sums))
-                    }
-                    (true, false) => {
-                        z.par_chunks_mut(piece)
-                            .zip(out.par_chunks_mut(piece))
-                            .for_each(|pair| {
-                                apply(pair);
-                            });
-                        None
-                    }
-                    (false, _) => {
-                        let sums: Vec<OutputSums> = z
-                            .chunks_mut(piece)
-                            .zip(out.chunks_mut(piece))
-                            .filter_map(apply)
-                            .collect();
-                        measure.then(|| OutputSums::combined(sums))
-                    }
-                };
-            }
-        }
+            // out = f(z + b), bias and activation in one pass
+            _ => self.add_bias_and_activate(cache),
+        };
+    }
+
+    /// out = f(z + b) and z ← z + b, in pieces of whole rows (on the pool's threads for a
+    /// long batch); with `cache.measure`, each piece's [`OutputSums`] while it is in cache.
+    fn add_bias_and_activate(&self, cache: &mut LayerCache<T>) -> Option<OutputSums> {
+        let (activation, units, measure) = (self.activation, self.units(), cache.measure);
+        let biases = contiguous(&self.dense.biases);
+        let (z, out) = (contiguous_mut(&mut cache.z), contiguous_mut(&mut cache.out));
+        let piece = piece_len(units);
+        let pieces: Vec<_> = z.chunks_mut(piece).zip(out.chunks_mut(piece)).collect();
+        let sums = in_pieces(pieces, |(z, out)| {
+            activation.add_bias_and_apply(biases, z, out);
+            measure.then(|| OutputSums::of_piece(activation, z, out, units))
+        });
+        measure.then(|| OutputSums::combined(sums))
     }
 
     /// The pre-activation u that f was applied to (z itself without a norm).
@@ -206,7 +181,8 @@ impl<T: Float> Layer<T> {
 
     /// Backpropagation through the layer, given ∂L/∂out and the input `a` it saw:
     /// δ_u = ∂L/∂out ⊙ f′(u); δ = ∂L/∂z through the norm; ∂L/∂W = aᵀ δ, ∂L/∂b = Σ_batch δ;
-    /// and, if `input_grad` is asked for, ∂L/∂a = δ Wᵀ into `cache.input_grad`.
+    /// and, if `input_grad` is asked for, ∂L/∂a = δ Wᵀ into `cache.input_grad`. With
+    /// `cache.measure`, Σ_batch ‖δ_b‖ too, measured as δ is written.
     pub fn backward(
         &self,
         input: ArrayView2<T>,
@@ -215,63 +191,62 @@ impl<T: Float> Layer<T> {
         grads: &mut LayerGrads<T>,
         input_grad: bool,
     ) {
-        let activation = self.activation;
         let out_grad = out_grad.as_standard_layout();
         let g = out_grad.as_slice().expect("standard layout");
-        let (measure, units) = (cache.measure, self.units());
-        cache.delta_norm = None;
-        match (&self.norm, &cache.norm) {
+        cache.delta_norm = match (&self.norm, &cache.norm) {
             (Some(norm), Some(norm_cache)) => {
-                activation.backward_slice(
-                    g,
-                    contiguous(&cache.u),
-                    contiguous(&cache.out),
-                    contiguous_mut(&mut cache.delta_u),
-                );
+                let (u, out) = (contiguous(&cache.u), contiguous(&cache.out));
+                let delta_u = contiguous_mut(&mut cache.delta_u);
+                self.activation.backward_slice(g, u, out, delta_u); // δ_u = g ⊙ f′(u)
+                let (gamma, beta) = (&mut grads.gamma, &mut grads.beta);
                 norm.backward(
                     cache.delta_u.view(),
                     norm_cache,
-                    &mut grads.gamma,
-                    &mut grads.beta,
+                    gamma,
+                    beta,
                     &mut cache.delta,
-                );
-                if measure {
-                    cache.delta_norm = Some(delta_layer_norm(contiguous(&cache.delta), units));
-                }
+                ); // δ = ∂L/∂z
+                let units = self.units();
+                cache
+                    .measure
+                    .then(|| delta_layer_norm(contiguous(&cache.delta), units))
             }
-            _ => {
-                let (z, out) = (contiguous(&cache.z), contiguous(&cache.out));
-                let delta = contiguous_mut(&mut cache.delta);
-                let piece = piece_len(units);
-                // Piece `index` of δ from the same rows of ∂L/∂out, z and out; and, if
-                // measured, its Σ ‖δ_b‖.
-                let backward = |index: usize, delta: &mut [T]| {
-                    let rows = index * piece..index * piece + delta.len();
-                    let (g, z, out) = (&g[rows.clone()], &z[rows.clone()], &out[rows]);
-                    activation.backward_slice(g, z, out, delta);
-                    measure.then(|| delta_piece_norm(delta, units))
-                };
-                let parallel = row_pieces(delta.len(), units).is_some();
-                let norms: Vec<f64> = match (parallel, measure) {
-                    (true, true) => delta
-                        .par_chunks_mut(piece)
-                        .enumerate()
-                        .map(|(index, delta)| backward(index, delta).unwrap_or_default())
-                        .collect(),
-                    (true, false) => {
-                        let pieces = delta.par_chunks_mut(piece).enumerate();
-                        pieces.for_each(|(index, delta)| {
-                            backward(index, delta);
-                        });
-                        Vec::new()
-                    }
-                    (false, _) => (delta.chunks_mut(piece).enumerate())
-                        .filter_map(|(index, delta)| backward(index, delta))
-                        .collect(),
-                };
-                cache.delta_norm = measure.then(|| norms.iter().sum());
-            }
-        }
+            // δ = g ⊙ f′(z)
+            _ => self.activation_backward(g, cache),
+        };
+        // ∂L/∂W = aᵀ δ, ∂L/∂b = Σ_batch δ, ∂L/∂a = δ Wᵀ
+        self.parameter_and_input_grads(input, cache, grads, input_grad);
+    }
+
+    /// δ = g ⊙ f′(z) in pieces of whole rows (on the pool's threads for a long batch); with
+    /// `cache.measure`, Σ_batch ‖δ_b‖, each piece measured as it is written.
+    fn activation_backward(&self, g: &[T], cache: &mut LayerCache<T>) -> Option<f64> {
+        let (activation, units, measure) = (self.activation, self.units(), cache.measure);
+        let (z, out) = (contiguous(&cache.z), contiguous(&cache.out));
+        let piece = piece_len(units);
+        let pieces: Vec<_> = contiguous_mut(&mut cache.delta)
+            .chunks_mut(piece)
+            .enumerate()
+            .collect();
+        // Piece `index` of δ from the same rows of g, z and out.
+        let norms = in_pieces(pieces, |(index, delta)| {
+            let rows = index * piece..index * piece + delta.len();
+            let (g, z, out) = (&g[rows.clone()], &z[rows.clone()], &out[rows]);
+            activation.backward_slice(g, z, out, delta);
+            measure.then(|| delta_piece_norm(delta, units))
+        });
+        measure.then(|| norms.iter().sum())
+    }
+
+    /// ∂L/∂W = aᵀ δ, ∂L/∂b = Σ_batch δ and, if asked for, ∂L/∂a = δ Wᵀ into
+    /// `cache.input_grad`, from the δ in `cache`.
+    fn parameter_and_input_grads(
+        &self,
+        input: ArrayView2<T>,
+        cache: &mut LayerCache<T>,
+        grads: &mut LayerGrads<T>,
+        input_grad: bool,
+    ) {
         // ∂L/∂W = aᵀ δ as its transpose δᵀ a through a transposed view, and ∂L/∂a = δ Wᵀ
         // as W δᵀ likewise: the same sums bit for bit, but gemm packs the operands in the
         // order that splits better over threads. The two products are independent: on the
@@ -298,6 +273,28 @@ impl<T: Float> Layer<T> {
             parameter_grads();
             input_grads();
         }
+    }
+}
+
+/// `pass` on each of `pieces` (of whole rows, `piece_len` elements: more than one only for
+/// a buffer longer than `CHUNK`), on the pool's threads when there are several and we are
+/// on the pool, else here; what the passes measured, in order. Elementwise passes give the
+/// same bits either way.
+fn in_pieces<P: Send, R: Send>(
+    pieces: Vec<P>,
+    pass: impl Fn(P) -> Option<R> + Sync + Send,
+) -> Vec<R> {
+    if pieces.len() > 1 && on_a_pool_thread() {
+        pieces.into_par_iter().filter_map(pass).collect()
+    } else {
+        pieces.into_iter().filter_map(pass).collect()
+    }
+}
+
+/// Each row of `matrix` += `row`.
+fn add_to_rows<T: Float>(matrix: &mut Array2<T>, row: &Array1<T>) {
+    for mut each in matrix.rows_mut() {
+        each.zip_mut_with(row, |z, &b| *z = *z + b);
     }
 }
 
