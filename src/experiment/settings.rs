@@ -376,7 +376,7 @@ mod defaults {
 fn from_name<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: FromStr<Err = String>,
+    T: FromStr<Err: std::fmt::Display>,
 {
     let name = String::deserialize(deserializer)?;
     name.parse().map_err(de::Error::custom)
@@ -385,7 +385,7 @@ where
 fn optional_name<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: FromStr<Err = String>,
+    T: FromStr<Err: std::fmt::Display>,
 {
     from_name(deserializer).map(Some)
 }

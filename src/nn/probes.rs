@@ -24,11 +24,14 @@
 //! - `histograms` at the chosen steps; `decision_grid` after training, when asked;
 //! - `diverged`: where the run stopped, if it did.
 
+pub(crate) mod layer_stats;
+pub(crate) mod moments;
+
 use super::Float;
 use super::kernels::{norm_from_squares, sum_squares};
-use super::layer::LayerGrads;
-pub use super::layer_stats::{activation_stats, delta_norm};
+use super::layers::layer::LayerGrads;
 pub use super::record::Divergence;
+pub use layer_stats::{activation_stats, delta_norm};
 
 /// Every per-layer metric name, in the order they appear in `Record::per_layer`.
 pub const LAYER_METRICS: [&str; 9] = [

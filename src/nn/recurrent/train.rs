@@ -8,7 +8,7 @@ use super::config::RecurrentConfig;
 use super::network::{BatchTargets, RecurrentNet};
 use super::spectral::{spectral_radius, top_singular_value};
 use super::tasks::SequenceDataset;
-use crate::nn::batches::BatchSampler;
+use crate::nn::training::batches::BatchSampler;
 use crate::nn::{Clip, Divergence, Float, Optimizer, OptimizerState, global_norm};
 
 /// How to train.

@@ -5,8 +5,8 @@
 
 use ndarray::Zip;
 
-use super::Float;
-use super::layer::{Layer, LayerGrads};
+use crate::nn::Float;
+use crate::nn::layers::layer::{Layer, LayerGrads};
 
 /// Regularization settings; all zero (off) by default.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -58,10 +58,10 @@ impl<T: Float> SignumOrZero for T {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::activation::Activation;
-    use crate::nn::init::{Init, InitConfig};
-    use crate::nn::layer::LayerConfig;
-    use crate::nn::norm::Norm;
+    use crate::nn::layers::activation::Activation;
+    use crate::nn::layers::init::{Init, InitConfig};
+    use crate::nn::layers::layer::LayerConfig;
+    use crate::nn::layers::norm::Norm;
     use crate::nn::rng::{Purpose, RandomStream};
 
     fn layer() -> Layer<f64> {

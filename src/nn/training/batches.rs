@@ -4,10 +4,10 @@
 use ndarray::Array2;
 
 #[cfg(test)]
-use super::Float;
+use crate::nn::Float;
 #[cfg(test)]
-use super::data::Dataset;
-use super::rng::{Purpose, RandomStream};
+use crate::nn::data::sets::Dataset;
+use crate::nn::rng::{Purpose, RandomStream};
 
 /// Epochs of shuffled mini-batches. Each epoch is a fresh Fisher–Yates shuffle of all
 /// example indices, walked through in consecutive batches; a remainder too short for a full

@@ -1,11 +1,12 @@
 //! Elementwise activation functions f and their exact derivatives f′, as plain scalar
 //! functions the layers map over their matrices.
 
+use crate::nn::error::{UnknownName, by_name};
 use std::fmt;
 use std::str::FromStr;
 
-use super::Float;
-use super::kernels::count_where;
+use crate::nn::Float;
+use crate::nn::kernels::count_where;
 
 /// The nonlinearity applied after a dense layer (or after its normalization).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -300,20 +301,11 @@ impl fmt::Display for Activation {
 }
 
 impl FromStr for Activation {
-    type Err = String;
+    type Err = UnknownName;
 
     /// Parses a name from [`Activation::name`], giving parameters their defaults.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Activation::ALL
-            .into_iter()
-            .find(|activation| activation.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
-                format!(
-                    "unknown activation `{text}`; expected one of: {}",
-                    names.join(", ")
-                )
-            })
+        by_name("activation", text, &Activation::ALL, Activation::name)
     }
 }
 
@@ -453,7 +445,7 @@ mod tests {
         for activation in Activation::ALL {
             assert_eq!(activation.name().parse::<Activation>(), Ok(activation));
         }
-        let error = "swish".parse::<Activation>().unwrap_err();
+        let error = "swish".parse::<Activation>().unwrap_err().to_string();
         assert!(
             error.contains("swish") && error.contains("linear, sigmoid, tanh, relu, leaky_relu"),
             "{error}"

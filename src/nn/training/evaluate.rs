@@ -3,11 +3,11 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::Float;
-use super::data::Data;
-use super::loss::{Loss, Targets};
-use super::net::Network;
-use super::probes::{self, DecisionGrid, Record};
+use crate::nn::Float;
+use crate::nn::data::sets::Data;
+use crate::nn::layers::loss::{Loss, Targets};
+use crate::nn::layers::network::Network;
+use crate::nn::probes::{self, DecisionGrid, Record};
 
 /// The full-set loss (and accuracy, for classes) in evaluation mode, as `{prefix}_loss`
 /// and `{prefix}_accuracy`.

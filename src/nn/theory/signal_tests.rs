@@ -4,13 +4,13 @@
 
 use ndarray::Array2;
 
-use super::activation::Activation;
-use super::init::{BiasInit, Init, InitConfig};
-use super::loss::{Loss, Targets};
-use super::net::{Network, NetworkConfig};
-use super::norm::Mode;
-use super::theory::MeanField;
-use super::toy_data::random;
+use crate::nn::data::toy::random;
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::init::{BiasInit, Init, InitConfig};
+use crate::nn::layers::loss::{Loss, Targets};
+use crate::nn::layers::network::{Network, NetworkConfig};
+use crate::nn::layers::norm::Mode;
+use crate::nn::theory::MeanField;
 
 const WIDTH: usize = 256;
 

@@ -8,14 +8,15 @@
 //!   p ← p − η m̂ / (√v̂ + ε) with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)
 //! - adamw:     adam, after decoupled weight decay p ← p − η λ p on weights (Loshchilov & Hutter 2019)
 
+use crate::nn::error::{UnknownName, by_name};
 use std::str::FromStr;
 
 use rayon::prelude::*;
 
-use super::Float;
-use super::kernels::{CHUNK, add_squares, combine_lanes, on_a_pool_thread, with_wide_vectors};
-use super::layer::ParamKind;
-use super::moments::add_step_squares;
+use crate::nn::Float;
+use crate::nn::kernels::{CHUNK, add_squares, combine_lanes, on_a_pool_thread, with_wide_vectors};
+use crate::nn::layers::layer::ParamKind;
+use crate::nn::probes::moments::add_step_squares;
 
 /// An optimizer and its hyperparameters (the learning rate is separate: see `Schedule`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,12 +100,10 @@ impl Optimizer {
 }
 
 impl FromStr for Optimizer {
-    type Err = String;
+    type Err = UnknownName;
     /// A name from [`Optimizer::name`], with default hyperparameters.
-    fn from_str(text: &str) -> Result<Self, String> {
-        Optimizer::ALL.into_iter().find(|o| o.name() == text).ok_or_else(|| {
-            format!("unknown optimizer `{text}`; expected one of: sgd, momentum, nesterov, rmsprop, adam, adamw")
-        })
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name("optimizer", text, &Optimizer::ALL, Optimizer::name)
     }
 }
 
@@ -119,7 +118,7 @@ pub enum Measure<'a, T> {
 }
 
 /// What a measured update returns: Σ change² and Σ before² (the parameters' squares before
-/// the step), each summed as [`super::kernels::sum_squares`] sums.
+/// the step), each summed as [`crate::nn::kernels::sum_squares`] sums.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Sizes {
     pub change_squares: f64,
@@ -168,7 +167,7 @@ impl<T: Float> OptimizerState<T> {
     ///
     /// Arrays longer than [`CHUNK`] are updated in pieces on rayon's pool; the sum adds
     /// the pieces' sums in order, so its bits do not depend on the thread count (and for
-    /// one piece equal [`super::kernels::sum_squares`] of the changes). Each piece is measured
+    /// one piece equal [`crate::nn::kernels::sum_squares`] of the changes). Each piece is measured
     /// while it is updated, block by block through a small stack buffer, so measuring
     /// costs no extra pass over the weights.
     #[allow(clippy::too_many_arguments)]
@@ -275,7 +274,7 @@ const BLOCK: usize = 256;
 
 impl<T: Float> Rule<T> {
     /// Updates a piece (with its state buffers `s1`, `s2`, empty if unused); if measured,
-    /// returns Σ change² summed in the lanes of [`super::kernels::sum_map`], writing the
+    /// returns Σ change² summed in the lanes of [`crate::nn::kernels::sum_map`], writing the
     /// changes to the buffer if one is given.
     fn piece(
         &self,

@@ -1,6 +1,7 @@
 //! Learning-rate schedules: the learning rate at step t (t = 0 is the first step) as a
 //! function of the base rate η₀.
 
+use crate::nn::error::UnknownName;
 use std::str::FromStr;
 
 /// How the learning rate decays after the warm-up.
@@ -52,9 +53,9 @@ impl Decay {
 }
 
 impl FromStr for Decay {
-    type Err = String;
+    type Err = UnknownName;
     /// `constant`, or a name with placeholder parameters the caller must fill in.
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
         match text {
             "constant" => Ok(Decay::Constant),
             "step" => Ok(Decay::Step {
@@ -66,8 +67,10 @@ impl FromStr for Decay {
                 steps: 1,
                 min_factor: 0.0,
             }),
-            _ => Err(format!(
-                "unknown schedule `{text}`; expected one of: constant, step, exponential, cosine"
+            _ => Err(UnknownName::new(
+                "schedule",
+                text,
+                ["constant", "step", "exponential", "cosine"],
             )),
         }
     }

@@ -7,13 +7,14 @@
 //! - LeCun: lecun_normal N(0, 1/n_in);  mean-field: N(0, σ_w²/n_in);
 //! - orthogonal (Saxe et al. 2014): a random matrix with orthonormal rows or columns.
 
+use crate::nn::error::{UnknownName, by_name};
 use std::fmt;
 use std::str::FromStr;
 
 use ndarray::{Array1, Array2};
 
-use super::Float;
-use super::rng::RandomStream;
+use crate::nn::Float;
+use crate::nn::rng::RandomStream;
 
 /// Weight initialization scheme.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -196,33 +197,26 @@ impl Init {
 }
 
 impl FromStr for Init {
-    type Err = String;
+    type Err = UnknownName;
     /// A name from [`Init::name`]; parameters get the defaults in [`Init::ALL`] (std 1,
     /// limit 1, value 0, σ_w² 1), for the caller to replace.
-    fn from_str(text: &str) -> Result<Self, String> {
-        Init::ALL
-            .into_iter()
-            .find(|i| i.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Init::ALL.iter().map(|i| i.name()).collect();
-                format!(
-                    "unknown init `{text}`; expected one of: {}",
-                    names.join(", ")
-                )
-            })
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name("init", text, &Init::ALL, Init::name)
     }
 }
 
 impl FromStr for BiasInit {
-    type Err = String;
+    type Err = UnknownName;
     /// `zeros`, `constant` (value 0) or `normal` (std 1, as Nielsen's networks).
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
         match text {
             "zeros" => Ok(BiasInit::Zeros),
             "constant" => Ok(BiasInit::Constant { value: 0.0 }),
             "normal" => Ok(BiasInit::Normal { std: 1.0 }),
-            _ => Err(format!(
-                "unknown bias init `{text}`; expected one of: zeros, constant, normal"
+            _ => Err(UnknownName::new(
+                "bias init",
+                text,
+                ["zeros", "constant", "normal"],
             )),
         }
     }
@@ -346,7 +340,8 @@ mod tests {
             "glorot"
                 .parse::<Init>()
                 .unwrap_err()
-                .contains("xavier_uniform")
+                .expected
+                .contains(&"xavier_uniform")
         );
     }
 

@@ -11,11 +11,12 @@
 //! number of values each statistic averages,
 //! ∂L/∂z = (1/σ)·(g − mean(g) − x̂·mean(g ⊙ x̂)).
 
+use crate::nn::error::UnknownName;
 use std::str::FromStr;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
-use super::Float;
+use crate::nn::Float;
 
 /// Which normalization a layer applies, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -45,15 +46,13 @@ impl Norm {
 }
 
 impl FromStr for Norm {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
+    type Err = UnknownName;
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
         match text {
             "none" => Ok(Norm::None),
             "batch" => Ok(Norm::BATCH),
             "layer" => Ok(Norm::LAYER),
-            _ => Err(format!(
-                "unknown norm `{text}`; expected one of: none, batch, layer"
-            )),
+            _ => Err(UnknownName::new("norm", text, ["none", "batch", "layer"])),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Gradient clipping: the classic remedy for exploding gradients (Pascanu et al. 2013).
 
-use super::Float;
-use super::layer::LayerGrads;
+use crate::nn::Float;
+use crate::nn::error::{UnknownName, by_name};
+use crate::nn::layers::layer::LayerGrads;
 
 /// How (and whether) gradients are clipped before the update.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -71,17 +72,15 @@ impl Clip {
 }
 
 impl std::str::FromStr for Clip {
-    type Err = String;
+    type Err = UnknownName;
     /// `none`, `norm` (max_norm 1) or `value` (max 1); the caller sets the threshold.
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "none" => Ok(Clip::None),
-            "norm" => Ok(Clip::GlobalNorm { max_norm: 1.0 }),
-            "value" => Ok(Clip::Value { max: 1.0 }),
-            _ => Err(format!(
-                "unknown clipping `{text}`; expected one of: none, norm, value"
-            )),
-        }
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        let choices = [
+            Clip::None,
+            Clip::GlobalNorm { max_norm: 1.0 },
+            Clip::Value { max: 1.0 },
+        ];
+        by_name("clipping", text, &choices, Clip::name)
     }
 }
 

@@ -11,16 +11,16 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
-use super::Float;
-use super::activation::Activation;
-use super::dense::Dense;
-use super::init::InitConfig;
-use super::kernels::{CHUNK, matmul, on_a_pool_thread};
-use super::layer_stats::{OutputSums, delta_layer_norm, delta_piece_norm, piece_len};
-use super::norm::{Mode, Norm, NormCache, NormLayer};
-use super::rng::RandomStream;
+use crate::nn::Float;
+use crate::nn::kernels::{CHUNK, matmul, on_a_pool_thread};
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::dense::Dense;
+use crate::nn::layers::init::InitConfig;
+use crate::nn::layers::norm::{Mode, Norm, NormCache, NormLayer};
+use crate::nn::probes::layer_stats::{OutputSums, delta_layer_norm, delta_piece_norm, piece_len};
+use crate::nn::rng::RandomStream;
 
-pub use super::params::{ParamKind, for_each_param};
+pub use crate::nn::layers::params::{ParamKind, for_each_param};
 
 /// What one layer is: its width, normalization and activation.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -9,11 +9,11 @@
 
 use ndarray::{Array2, ArrayView2, Zip};
 
-use super::Float;
-pub use super::architecture::{BlockConfig, NetworkConfig};
-use super::layer::{Layer, LayerCache, LayerConfig, LayerGrads};
-use super::norm::Mode;
-use super::rng::{Purpose, RandomStream};
+use crate::nn::Float;
+pub use crate::nn::layers::architecture::{BlockConfig, NetworkConfig};
+use crate::nn::layers::layer::{Layer, LayerCache, LayerConfig, LayerGrads};
+use crate::nn::layers::norm::Mode;
+use crate::nn::rng::{Purpose, RandomStream};
 
 /// Where a block's layers sit in the flat layer list.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,18 +1,19 @@
 //! Whole-loop tests of `fit`: probes, evaluation, determinism, remedies, and divergence.
 
-use super::activation::Activation;
-use super::clip::Clip;
-use super::data::{Data, spirals};
-use super::fit::{FitConfig, train_network};
-use super::init::{BiasInit, Init, InitConfig};
-use super::loss::Loss;
-use super::net::NetworkConfig;
-use super::norm::Norm;
-use super::optimizer::Optimizer;
-use super::probes::{GridSpec, HistogramOf, LAYER_METRICS, Probes, Record};
-use super::regularize::Regularization;
-use super::schedule::{Decay, Schedule};
-use super::toy_data::{sine, teacher};
+use crate::nn::Data;
+use crate::nn::data::toy::spirals;
+use crate::nn::data::toy::{sine, teacher};
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::init::{BiasInit, Init, InitConfig};
+use crate::nn::layers::loss::Loss;
+use crate::nn::layers::network::NetworkConfig;
+use crate::nn::layers::norm::Norm;
+use crate::nn::probes::{GridSpec, HistogramOf, LAYER_METRICS, Probes, Record};
+use crate::nn::training::clip::Clip;
+use crate::nn::training::fit::{FitConfig, train_network};
+use crate::nn::training::optimizer::Optimizer;
+use crate::nn::training::regularize::Regularization;
+use crate::nn::training::schedule::{Decay, Schedule};
 
 fn spiral_data() -> Data {
     Data::Classes(spirals(256, 2, 0.1, 1))
@@ -484,7 +485,7 @@ fn tanh_std_2_with_cross_entropy_explodes_once_then_saturates_instead_of_overflo
 fn nielsens_digits_network_learns() {
     // Nielsen's [64, 30, 30, 10] sigmoid net with N(0, 1/n_in) weights and N(0, 1) biases,
     // on the 8×8 digits with a held-out quarter.
-    let (train, test) = Data::Classes(super::digits::digits()).split(0.25, 1);
+    let (train, test) = Data::Classes(crate::nn::data::digits::digits()).split(0.25, 1);
     let init = InitConfig {
         weights: Init::LecunNormal,
         gain: 1.0,
@@ -519,7 +520,7 @@ fn nielsens_digits_network_learns() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     use rayon::prelude::*;
-    let data = Data::Classes(super::toy_data::blobs(512, 4, 64, 0.5, 3));
+    let data = Data::Classes(crate::nn::data::toy::blobs(512, 4, 64, 0.5, 3));
     let run = |norm: Norm| {
         let mut network = NetworkConfig::mlp(
             64,
@@ -530,7 +531,7 @@ fn results_do_not_depend_on_the_thread_count() {
         );
         let hidden = network.blocks.len() - 1;
         for block in &mut network.blocks[..hidden] {
-            if let super::net::BlockConfig::Plain(layer) = block {
+            if let crate::nn::layers::network::BlockConfig::Plain(layer) = block {
                 layer.norm = norm;
             }
         }
@@ -617,7 +618,8 @@ fn sigmoid_gradients_vanish_and_relu_gradients_do_not() {
 fn mismatched_data_is_rejected() {
     let data = Data::Classes(spirals(16, 3, 0.1, 1));
     let network = mlp(&[8], Activation::Relu, Init::HeNormal);
-    let problem = super::fit::check(&network, &FitConfig::default(), &data).unwrap_err();
+    let problem =
+        crate::nn::training::fit::check(&network, &FitConfig::default(), &data).unwrap_err();
     assert!(
         problem.contains("3 classes") && problem.contains("2 outputs"),
         "{problem}"

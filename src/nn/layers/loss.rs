@@ -1,9 +1,10 @@
 //! Losses at the top of a network, and their gradients, which start the backward pass:
 //! softmax cross-entropy, binary cross-entropy (on logits) and mean squared error.
 
+use crate::nn::error::{UnknownName, by_name};
 use ndarray::{Array2, ArrayView2};
 
-use super::Float;
+use crate::nn::Float;
 
 /// Mean cross-entropy of softmax(logits) against integer `labels`, and its gradient with
 /// respect to the logits, δ^L = (softmax − onehot) / batch.
@@ -122,14 +123,9 @@ impl Loss {
 }
 
 impl std::str::FromStr for Loss {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        Loss::ALL
-            .into_iter()
-            .find(|l| l.name() == text)
-            .ok_or_else(|| format!(
-                "unknown loss `{text}`; expected one of: softmax_cross_entropy, binary_cross_entropy, mean_squared_error"
-            ))
+    type Err = UnknownName;
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name("loss", text, &Loss::ALL, Loss::name)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tests of the optimizers: first steps against hand-computed values, and measured
 //! updates against plain ones.
 
-use super::*;
+use crate::nn::*;
 
 /// Two steps of `optimizer` on the parameters [1, −2] with gradients [0.5, −1] then
 /// [0.25, 2], learning rate 0.1.

@@ -11,9 +11,12 @@
 //! Expectations over a Gaussian are computed by Gauss–Hermite quadrature with 80 nodes,
 //! found here by Newton's method on the Hermite polynomials.
 
+#[cfg(test)]
+mod signal_tests;
+
 use std::sync::OnceLock;
 
-use super::activation::Activation;
+use crate::nn::layers::activation::Activation;
 
 /// The number of Gauss–Hermite nodes.
 pub const NODES: usize = 80;

@@ -10,18 +10,18 @@
 
 use ndarray::Array2;
 
-use super::Float;
-use super::activation::Activation;
-use super::data::{Data, RegressionData};
-use super::fit::{FitConfig, fit};
-use super::init::{Init, InitConfig};
-use super::layer::{Layer, LayerConfig};
-use super::loss::Loss;
-use super::net::Network;
-use super::norm::Norm;
-use super::optimizer::Optimizer;
-use super::probes::Probes;
-use super::rng::{Purpose, RandomStream};
+use crate::nn::Float;
+use crate::nn::data::sets::{Data, RegressionData};
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::init::{Init, InitConfig};
+use crate::nn::layers::layer::{Layer, LayerConfig};
+use crate::nn::layers::loss::Loss;
+use crate::nn::layers::network::Network;
+use crate::nn::layers::norm::Norm;
+use crate::nn::probes::Probes;
+use crate::nn::rng::{Purpose, RandomStream};
+use crate::nn::training::fit::{FitConfig, fit};
+use crate::nn::training::optimizer::Optimizer;
 
 /// How each autoencoder is trained. Defaults: 200 steps of sgd at lr 0.1, batch 64, seed 1.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,8 +108,8 @@ pub fn pretrain<T: Float>(net: &mut Network<T>, data: &Data, config: &PretrainCo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::net::NetworkConfig;
-    use crate::nn::toy_data::blobs;
+    use crate::nn::data::toy::blobs;
+    use crate::nn::layers::network::NetworkConfig;
 
     #[test]
     fn pretraining_lowers_each_reconstruction_error_and_leaves_the_output_layer() {
@@ -153,9 +153,9 @@ mod tests {
 #[cfg(test)]
 mod fine_tune {
     use super::*;
-    use crate::nn::fit::FitConfig;
-    use crate::nn::init::BiasInit;
-    use crate::nn::net::NetworkConfig;
+    use crate::nn::layers::init::BiasInit;
+    use crate::nn::layers::network::NetworkConfig;
+    use crate::nn::training::fit::FitConfig;
 
     /// The historical remedy at work: a 6-layer sigmoid net (Nielsen's init) on the digits
     /// barely moves in 300 SGD steps (layer 1's gradient ≈ 4e-4, test accuracy stays at
@@ -163,7 +163,7 @@ mod fine_tune {
     /// starts with a ~40× larger layer-1 gradient and reaches ~57%.
     #[test]
     fn pretraining_rescues_a_deep_sigmoid_net() {
-        let (train, test) = Data::Classes(crate::nn::digits::digits()).split(0.25, 1);
+        let (train, test) = Data::Classes(crate::nn::data::digits::digits()).split(0.25, 1);
         let init = InitConfig {
             weights: Init::LecunNormal,
             gain: 1.0,

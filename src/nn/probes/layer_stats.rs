@@ -10,13 +10,13 @@
 //! ([`with_wide_vectors`], [`piece_moments`], `Activation::count_saturated`) with the bits
 //! of the portable loops.
 
-use super::Float;
-use super::activation::Activation;
-use super::kernels::{
+use crate::nn::Float;
+use crate::nn::kernels::{
     CHUNK, add_squares, combine_lanes, map_pieces, norm_from_squares, with_wide_vectors,
 };
-use super::layer::{Layer, LayerCache};
-use super::moments::{Moments, piece_moments};
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::layer::{Layer, LayerCache};
+use crate::nn::probes::moments::{Moments, piece_moments};
 
 /// Elements in one piece of a (batch × `width`) buffer: as many whole rows as fit in
 /// [`CHUNK`], at least one.

@@ -7,8 +7,8 @@
 //! For f32 on CPUs with AVX2 they run as kernels written with `std::arch` intrinsics, which
 //! give the portable loops' bits: both add element i into lane i mod 8, in order.
 
-use super::Float;
-use super::kernels::combine_lanes;
+use crate::nn::Float;
+use crate::nn::kernels::combine_lanes;
 
 /// Σ v and Σ v² of some values.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -1,10 +1,10 @@
 //! A network's shape as plain configuration: blocks of layers, with builders for the
 //! common cases (an MLP; a residual net) and a check that the shapes fit together.
 
-use super::activation::Activation;
-use super::init::InitConfig;
-use super::layer::LayerConfig;
-use super::norm::Norm;
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::init::InitConfig;
+use crate::nn::layers::layer::LayerConfig;
+use crate::nn::layers::norm::Norm;
 
 /// One block of a network.
 #[derive(Debug, Clone, PartialEq)]

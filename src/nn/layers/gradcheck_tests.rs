@@ -6,14 +6,14 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::activation::Activation;
-use super::init::{BiasInit, Init, InitConfig};
-use super::layer::{LayerConfig, for_each_param};
-use super::loss::{Loss, Targets};
-use super::net::{BlockConfig, Network, NetworkConfig};
-use super::norm::{Mode, Norm};
-use super::regularize::Regularization;
-use super::rng::{Purpose, RandomStream};
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::init::{BiasInit, Init, InitConfig};
+use crate::nn::layers::layer::{LayerConfig, for_each_param};
+use crate::nn::layers::loss::{Loss, Targets};
+use crate::nn::layers::network::{BlockConfig, Network, NetworkConfig};
+use crate::nn::layers::norm::{Mode, Norm};
+use crate::nn::rng::{Purpose, RandomStream};
+use crate::nn::training::regularize::Regularization;
 
 /// The batch the checks use: 6 examples of 3 features, 3 classes, and 3 target values.
 struct Batch {

@@ -7,10 +7,10 @@ use std::io::Read;
 use flate2::read::GzDecoder;
 use ndarray::Array2;
 
-use super::data::Dataset;
+use crate::nn::data::sets::Dataset;
 
 /// The gzipped CSV: one image per line, 64 pixel values 0..=16 (row by row) then the label.
-const DIGITS_CSV_GZ: &[u8] = include_bytes!("../../data/digits.csv.gz");
+const DIGITS_CSV_GZ: &[u8] = include_bytes!("../../../data/digits.csv.gz");
 
 /// Images in the set.
 const SAMPLES: usize = 1797;

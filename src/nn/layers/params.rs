@@ -1,8 +1,8 @@
 //! A network's parameters as flat arrays, in the one fixed order the optimizers key their
 //! state on.
 
-use super::Float;
-use super::layer::{Layer, LayerGrads};
+use crate::nn::Float;
+use crate::nn::layers::layer::{Layer, LayerGrads};
 
 /// Which of a layer's parameters an array is: weight decay and L1/L2 penalties apply to
 /// `Weights` only.
