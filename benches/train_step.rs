@@ -7,35 +7,33 @@
 //! | medium | 64 → [256]×8 relu → 10   | 256 |
 //! | wide   | 784 → [1024]×4 relu → 10 | 512 |
 //!
-//! Groups, each reporting **time per step** (one criterion iteration is one step):
-//! - `train_step/<workload>`: `gradbook::nn::train` with probes recorded every step
-//!   (`record_every = 1`), as the book runs it;
-//! - `train_step_sparse_probes/<workload>`: the same with probes recorded only at step 0
-//!   and the last step (`record_every` huge);
-//! - `bare_step/<workload>`: the step without any probe: batch gather, forward, backward,
-//!   SGD update, written here with the engine's public pieces (`Mlp::loss_and_gradients`).
-//!   `train_step − bare_step` is what the probes (gradient norms and finiteness checks) cost.
-//!
+//! Groups, each reporting **time per step** (one criterion iteration is one step), all on
+//! the path the book's experiments take (`src/experiment/feed_forward.rs`,
+//! `src/experiment/recurrent.rs`):
 //! - `fit_step/<workload>`: `gradbook::nn::fit` on a `Network`, the book's path
 //!   (`src/experiment/run.rs`), with the default probes (every step, layer statistics on);
 //! - `fit_step_sparse_probes/<workload>`: the same, probes only at step 0 and the last step;
 //! - `fit_bare_step/<workload>`: `Network::forward`, the loss, `Network::backward` and the
 //!   SGD update, no probe at all. `fit_step − fit_bare_step` is the probes' cost.
 //! - `fit_probe_cost/<workload>`: `fit_step` timed in pairs with `fit_step_sparse_probes`,
-//!   printing the median of the pairs' ratios: the probes' cost, steady under drift.
+//!   printing the median of the pairs' ratios: the probes' cost, steady under drift;
+//! - `recurrent_step/<cell>`: one step of each recurrent cell at hidden 128, T = 100,
+//!   batch 32 (forward, BPTT, Adam; `nn::recurrent::StepBench`), no probe;
+//! - `recurrent_fit_step/<cell>`: `nn::recurrent::fit_recurrent` on the same sizes with its
+//!   probes every 10 steps (spectra, per-step gradient norms), as the book runs it.
 //!
 //! Threads: matrix products, long sums and updates are split over rayon's pool
 //! (`RAYON_NUM_THREADS`, default one per CPU), the training loop running on the pool
-//! (`gradbook::nn::on_pool`; the bare steps here too); `RAYON_NUM_THREADS=1` is the
+//! (`gradbook::nn::on_pool`; `fit_bare_step` too); `RAYON_NUM_THREADS=1` is the
 //! single-thread engine. On a busy machine set
 //! `GRADBOOK_BENCH_CLOCK=cpu` (with `RAYON_NUM_THREADS=1`): each sample is then the
 //! process's CPU time (the sum over its threads of /proc/self/task/*/schedstat; the
 //! benchmark thread waits while the pool's one thread trains), what a quiet machine would
 //! show. (With more threads the pool's spinning would count too: use wall time there.)
 //!
-//! `train` builds and initializes a fresh network each call, so the time of S steps is taken
-//! as (time of a run of 1 + S steps − time of a run of 1 step): initialization and the
-//! first step's allocations are not counted. Inputs are uniform random in [−1, 1), labels
+//! `fit` and `fit_recurrent` run on a fresh network each call, so the time of S steps is
+//! taken as (time of a run of 1 + S steps − time of a run of 1 step): initialization and
+//! the first step's allocations are not counted. Inputs are uniform random in [−1, 1), labels
 //! uniform random; the data set holds a few batches so the sampler walks through epochs.
 //!
 //! `cargo bench --bench train_step` runs them all in a few minutes; `cargo test --benches`
@@ -47,8 +45,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gradbook::nn::{
-    Activation, Data, Dataset, FitConfig, Init, InitConfig, Mlp, MlpConfig, Mode, Network,
-    NetworkConfig, Probes, TrainConfig, fit, on_pool, softmax_cross_entropy, train,
+    Activation, Data, Dataset, FitConfig, Init, InitConfig, Mode, Network, NetworkConfig, Probes,
+    fit, on_pool, softmax_cross_entropy,
 };
 use ndarray::Array2;
 
@@ -96,29 +94,6 @@ fn workloads() -> Vec<Workload> {
 }
 
 impl Workload {
-    fn model(&self) -> MlpConfig {
-        MlpConfig {
-            input_dim: self.input_dim,
-            hidden: self.hidden.clone(),
-            output_dim: self.classes,
-            activation: self.activation,
-            init: match self.activation {
-                Activation::Relu => Init::HeNormal,
-                _ => Init::XavierNormal,
-            },
-        }
-    }
-
-    fn settings(&self, steps: usize, record_every: usize) -> TrainConfig {
-        TrainConfig {
-            lr: 0.01,
-            steps,
-            batch: self.batch,
-            seed: 1,
-            record_every,
-        }
-    }
-
     /// Random inputs in [−1, 1) and random labels, from a fixed seed.
     fn data(&self) -> Dataset {
         let mut state = 0x9E37_79B9_7F4A_7C15_u64 ^ self.input_dim as u64;
@@ -190,70 +165,6 @@ impl Clock {
             self.0.elapsed()
         }
     }
-}
-
-/// Time of one `train` run of `steps` steps.
-fn time_train(model: &MlpConfig, settings: &TrainConfig, data: &Dataset) -> Duration {
-    let (start, cpu) = (Clock::start(), Clock::now());
-    let record = train::<f32>(model, black_box(settings), data);
-    let elapsed = start.elapsed(cpu);
-    assert!(
-        record.diverged.is_none(),
-        "benchmark run diverged: {:?}",
-        record.diverged
-    );
-    black_box(record);
-    elapsed
-}
-
-/// Time of `iters` steps of `train`: a run of 1 + `iters` steps minus a run of 1 step.
-fn train_steps_time(
-    workload: &Workload,
-    data: &Dataset,
-    record_every: usize,
-    iters: u64,
-) -> Duration {
-    let model = workload.model();
-    let steps = usize::try_from(iters).expect("step count fits usize");
-    let base = time_train(&model, &workload.settings(1, record_every), data);
-    let full = time_train(&model, &workload.settings(1 + steps, record_every), data);
-    full.saturating_sub(base)
-}
-
-/// Time of `iters` probe-free steps built from the engine's public pieces: gather the
-/// batch (converting to f32, as `train` does), forward and backward
-/// (`Mlp::loss_and_gradients`), then W ← W − lr·∂L/∂W and b ← b − lr·∂L/∂b. Batches are
-/// consecutive slices of a shuffled-once index list; the order does not affect the cost.
-fn bare_steps_time(workload: &Workload, data: &Dataset, iters: u64) -> Duration {
-    let model = workload.model();
-    let mut mlp = Mlp::<f32>::new(&model, 1);
-    let lr = 0.01_f32;
-    let batches = data.len() / workload.batch;
-    let mut inputs = Array2::<f32>::zeros((workload.batch, workload.input_dim));
-    let mut labels = Vec::with_capacity(workload.batch);
-    let mut step = |index: usize, mlp: &mut Mlp<f32>| {
-        let first = (index % batches) * workload.batch;
-        labels.clear();
-        for (mut row, example) in inputs.rows_mut().into_iter().zip(first..) {
-            row.zip_mut_with(&data.inputs.row(example), |x, &v| *x = v as f32);
-            labels.push(data.labels[example]);
-        }
-        let (loss, gradients) = mlp.loss_and_gradients(inputs.view(), &labels);
-        black_box(loss);
-        for (layer, gradient) in mlp.layers_mut().iter_mut().zip(&gradients) {
-            layer.weights.scaled_add(-lr, &gradient.weights);
-            layer.biases.scaled_add(-lr, &gradient.biases);
-        }
-    };
-    // On the pool, as `fit` runs (see `on_pool`).
-    on_pool(|| {
-        step(0, &mut mlp); // warm-up, as the first step of a train run is excluded there too
-        let (start, cpu) = (Clock::start(), Clock::now());
-        for index in 1..=iters as usize {
-            step(index, &mut mlp);
-        }
-        start.elapsed(cpu)
-    })
 }
 
 impl Workload {
@@ -342,30 +253,9 @@ fn fit_bare_steps_time(workload: &Workload, data: &Dataset, iters: u64) -> Durat
     })
 }
 
-fn train_steps(c: &mut Criterion) {
+fn fit_steps(c: &mut Criterion) {
     for workload in workloads() {
         let data = workload.data();
-        let mut group = c.benchmark_group("train_step");
-        configure(&mut group);
-        group.bench_function(workload.name, |b| {
-            b.iter_custom(|iters| train_steps_time(&workload, &data, 1, iters))
-        });
-        group.finish();
-
-        let mut group = c.benchmark_group("train_step_sparse_probes");
-        configure(&mut group);
-        group.bench_function(workload.name, |b| {
-            b.iter_custom(|iters| train_steps_time(&workload, &data, usize::MAX, iters))
-        });
-        group.finish();
-
-        let mut group = c.benchmark_group("bare_step");
-        configure(&mut group);
-        group.bench_function(workload.name, |b| {
-            b.iter_custom(|iters| bare_steps_time(&workload, &data, iters))
-        });
-        group.finish();
-
         let classes = Data::Classes(data.clone());
         for (name, record_every) in [("fit_step", 1), ("fit_step_sparse_probes", usize::MAX)] {
             let mut group = c.benchmark_group(name);
@@ -465,5 +355,48 @@ fn recurrent_steps(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, train_steps, probe_cost, recurrent_steps);
+/// One step of `fit_recurrent` (the book's recurrent path: sampler, BPTT, probes every 10
+/// steps, Adam) of each cell at hidden 128, T = 100, batch 32, f32: a run of 1 + `iters`
+/// steps minus a run of 1 step, each on a fresh network.
+fn recurrent_fit_steps(c: &mut Criterion) {
+    use gradbook::nn::recurrent::{Cell, RecurrentConfig, RecurrentTrainConfig, SequenceTask};
+    let task = SequenceTask::Adding { length: 100 };
+    let data = task.generate(32 * 8, 1).expect("a valid adding problem");
+    let mut group = c.benchmark_group("recurrent_fit_step");
+    configure(&mut group);
+    for cell in Cell::ALL {
+        let model = RecurrentConfig::new(cell, task.input_dim(), 128, task.output_dim());
+        let time = |steps: u64| {
+            let config = RecurrentTrainConfig {
+                steps,
+                batch: 32,
+                record_every: 10,
+                ..RecurrentTrainConfig::default()
+            };
+            let (start, cpu) = (Clock::start(), Clock::now());
+            let trained =
+                gradbook::nn::recurrent::fit_recurrent::<f32>(&model, black_box(&config), &data);
+            let elapsed = start.elapsed(cpu);
+            let (_, record) = trained.expect("the model fits the task");
+            assert!(record.diverged.is_none(), "benchmark run diverged");
+            black_box(record);
+            elapsed
+        };
+        group.bench_function(cell.name(), |b| {
+            b.iter_custom(|iters| {
+                let base = time(1);
+                time(1 + iters).saturating_sub(base)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    fit_steps,
+    probe_cost,
+    recurrent_steps,
+    recurrent_fit_steps
+);
 criterion_main!(benches);

@@ -5,8 +5,8 @@
 use rayon::prelude::*;
 
 use super::kernels::{CHUNK, norm_from_squares};
-use super::layer::LayerGrads;
-use super::net::{Network, Workspace};
+use super::layers::layer::LayerGrads;
+use super::layers::network::{Network, Workspace};
 use super::probes::{self, HistogramOf, Probes, Record};
 use super::{Float, Metric};
 

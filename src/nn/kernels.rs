@@ -8,11 +8,12 @@
 //!   on (gemm blocks over k sequentially, with block sizes from the shape and the cache
 //!   sizes only), so the thread count changes the speed only. The pool being the ambient
 //!   one, a run already inside a parallel map over runs (the experiment runner) shares its
-//!   threads instead of oversubscribing the cores. The dense reference layer
-//!   ([`super::dense`]) uses the same products, so both engines agree bit for bit.
+//!   threads instead of oversubscribing the cores.
 //! - [`sum_squares`], [`sum_map`]: f64 sums in eight fixed lanes (vectorizable), long
 //!   arrays in fixed pieces on the pool; how they are split and added depends on nothing
 //!   but the length.
+//! - [`count_where`]: a vectorized count (the saturation probe's, each activation giving
+//!   its own test);
 //! - [`with_wide_vectors`]: the sums and the statistics' loops compiled for AVX2 where the
 //!   CPU has it, with the same bits as on the baseline.
 //! - [`on_pool`]: runs a whole training loop on the pool with the other threads kept
@@ -22,7 +23,7 @@
 use ndarray::linalg::general_mat_mul;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
 
 use super::Float;
@@ -150,13 +151,6 @@ fn on_avx2<R>(work: impl FnOnce() -> R) -> R {
     work()
 }
 
-/// A·B as a new matrix, through [`matmul`].
-pub fn product<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
-    let mut c = Array2::zeros((a.nrows(), b.ncols()));
-    matmul(a, b, c.view_mut());
-    c
-}
-
 /// Arrays longer than this many elements are split into pieces of this size for the pool's
 /// threads (elementwise passes, and sums: each piece's sum, then the pieces' sums in
 /// order). The split depends on the length only, never on the thread count.
@@ -238,6 +232,28 @@ fn add_map<T: Float>(lanes: &mut [f64; 8], values: &[T], f: &impl Fn(f64) -> f64
     }
 }
 
+/// How many of `values` pass `test`: eight counting lanes over whole arrays of eight, so
+/// that an inlined `test` vectorizes, compiled for wide vectors ([`with_wide_vectors`]).
+#[inline(always)]
+pub fn count_where<T: Float>(values: &[T], test: impl Fn(T) -> bool) -> usize {
+    with_wide_vectors(
+        #[inline(always)]
+        || {
+            let mut lanes = [0u32; 8];
+            let chunks = values.chunks_exact(8);
+            let rest = chunks.remainder();
+            for chunk in chunks {
+                let chunk: [T; 8] = chunk.try_into().expect("chunks of 8");
+                for (lane, v) in lanes.iter_mut().zip(chunk) {
+                    *lane += u32::from(test(v));
+                }
+            }
+            let whole: usize = lanes.iter().map(|&n| n as usize).sum();
+            whole + rest.iter().filter(|&&v| test(v)).count()
+        },
+    )
+}
+
 /// Adds the squares of `values` to `lanes` as [`sum_squares`] does: called on consecutive
 /// stretches whose lengths are multiples of 8 (the last one excepted), it accumulates
 /// exactly what one call on the whole would.
@@ -268,6 +284,7 @@ pub fn norm_from_squares<T: Float>(squares: f64, values: &[T]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array2;
 
     fn pseudo_random(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
         let mut state = seed;

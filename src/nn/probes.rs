@@ -26,11 +26,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod layer_stats;
+pub(crate) mod moments;
+
 use super::kernels::{norm_from_squares, sum_squares};
-use super::layer::LayerGrads;
-pub use super::layer_stats::{activation_stats, delta_norm};
+use super::layers::layer::LayerGrads;
 pub use super::record::Divergence;
 use super::{Float, Metric};
+pub use layer_stats::{activation_stats, delta_norm};
 
 /// What to record, beyond the always-on loss and gradient norms.
 #[derive(Debug, Clone, PartialEq)]

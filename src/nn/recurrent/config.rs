@@ -2,6 +2,7 @@
 //! out. Every choice has a configuration `name()` and parses back from it (`FromStr`), with
 //! default parameters the caller then replaces (as the feed-forward engine's enums do).
 
+use crate::nn::error::{UnknownName, by_name};
 use std::fmt;
 use std::str::FromStr;
 
@@ -60,13 +61,10 @@ impl Cell {
 }
 
 impl FromStr for Cell {
-    type Err = String;
+    type Err = UnknownName;
     /// `rnn` (tanh), `gru` or `lstm` (forget bias 1).
-    fn from_str(text: &str) -> Result<Self, String> {
-        Cell::ALL
-            .into_iter()
-            .find(|c| c.name() == text)
-            .ok_or_else(|| format!("unknown cell `{text}`; expected one of: rnn, gru, lstm"))
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name("cell", text, &Cell::ALL, Cell::name)
     }
 }
 
@@ -90,13 +88,15 @@ impl Readout {
 }
 
 impl FromStr for Readout {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
+    type Err = UnknownName;
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
         match text {
             "last_step" => Ok(Readout::LastStep),
             "every_step" => Ok(Readout::EveryStep),
-            _ => Err(format!(
-                "unknown readout `{text}`; expected one of: last_step, every_step"
+            _ => Err(UnknownName::new(
+                "readout",
+                text,
+                ["last_step", "every_step"],
             )),
         }
     }
@@ -141,17 +141,15 @@ impl RecurrentInit {
 }
 
 impl FromStr for RecurrentInit {
-    type Err = String;
+    type Err = UnknownName;
     /// A name from [`RecurrentInit::name`]; gain 1, scale 1, std 0.1 by default.
-    fn from_str(text: &str) -> Result<Self, String> {
-        RecurrentInit::ALL
-            .into_iter()
-            .find(|i| i.name() == text)
-            .ok_or_else(|| {
-                format!(
-                    "unknown recurrent init `{text}`; expected one of: pytorch, orthogonal, identity, normal, xavier_normal"
-                )
-            })
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name(
+            "recurrent init",
+            text,
+            &RecurrentInit::ALL,
+            RecurrentInit::name,
+        )
     }
 }
 

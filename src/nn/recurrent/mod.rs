@@ -41,7 +41,4 @@ pub use network::{BatchTargets, RecurrentNet, Workspace};
 pub use params::{CellParams, Params};
 pub use spectral::{spectral_radius, top_singular_value};
 pub use tasks::{SequenceDataset, SequenceTargets, SequenceTask};
-pub use train::{
-    RecurrentRecord, RecurrentTrainConfig, clip_gradients, evaluate, fit_recurrent, global_norm,
-    train_recurrent,
-};
+pub use train::{RecurrentRecord, RecurrentTrainConfig, evaluate, fit_recurrent, train_recurrent};

@@ -11,6 +11,7 @@
 //!   matters until the end, so nothing short of T steps of memory beats chance.
 //! - delayed recall: a symbol at the first step, then T − 1 empty steps; name the symbol.
 
+use crate::nn::error::{UnknownName, by_name};
 use std::str::FromStr;
 
 use ndarray::{Array2, Array3};
@@ -249,13 +250,15 @@ impl SequenceTask {
 }
 
 impl FromStr for SequenceTask {
-    type Err = String;
+    type Err = UnknownName;
     /// A name from [`SequenceTask::name`] with the defaults in [`SequenceTask::ALL`].
-    fn from_str(text: &str) -> Result<Self, String> {
-        SequenceTask::ALL
-            .into_iter()
-            .find(|task| task.name() == text)
-            .ok_or_else(|| format!("unknown sequence task `{text}`; expected one of: adding, copy, parity, delayed_recall"))
+    fn from_str(text: &str) -> Result<Self, UnknownName> {
+        by_name(
+            "sequence task",
+            text,
+            &SequenceTask::ALL,
+            SequenceTask::name,
+        )
     }
 }
 

@@ -6,11 +6,10 @@ use ndarray::Array2;
 
 use super::config::RecurrentConfig;
 use super::network::{BatchTargets, RecurrentNet};
-use super::params::Params;
 use super::spectral::{spectral_radius, top_singular_value};
 use super::tasks::SequenceDataset;
-use crate::nn::batches::BatchSampler;
-use crate::nn::{Clip, Divergence, Float, Optimizer, OptimizerState};
+use crate::nn::training::batches::BatchSampler;
+use crate::nn::{Clip, Divergence, Float, Optimizer, OptimizerState, global_norm};
 
 /// How to train.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +108,12 @@ pub fn fit_recurrent<T: Float>(
             config.truncation,
             &mut work,
         );
-        let norm = global_norm(&work.grads);
+        let norm = global_norm(
+            work.grads
+                .arrays()
+                .iter()
+                .flat_map(|(_, values)| values.iter()),
+        );
         let broken = if !loss.is_finite() {
             Some(format!("loss is {}", kind(loss)))
         } else if !norm.is_finite() {
@@ -145,7 +149,8 @@ pub fn fit_recurrent<T: Float>(
                 means.push(mean);
             }
         }
-        let clipped = clip_gradients(config.clip, &mut work.grads, norm);
+        let clipped =
+            (config.clip).apply_to_values(work.grads.arrays_mut().into_iter().flatten(), norm);
         record.clip_events += u64::from(clipped);
         if recording {
             record.clipped.push(clipped);
@@ -215,47 +220,4 @@ fn check_fits(model: &RecurrentConfig, data: &SequenceDataset) -> Result<(), Str
 
 fn kind(value: f64) -> &'static str {
     if value.is_nan() { "NaN" } else { "inf" }
-}
-
-/// √(Σ g²) over every gradient, in f64.
-pub fn global_norm<T: Float>(grads: &Params<T>) -> f64 {
-    grads
-        .arrays()
-        .iter()
-        .flat_map(|(_, values)| values.iter())
-        .map(|&g| Float::to_f64(g) * Float::to_f64(g))
-        .sum::<f64>()
-        .sqrt()
-}
-
-/// The engine's `Clip` rules over our parameter arrays. (`Clip::apply` takes the
-/// feed-forward layers' gradient type, so the same two rules are written here over plain
-/// slices.) Returns whether anything changed.
-pub fn clip_gradients<T: Float>(clip: Clip, grads: &mut Params<T>, global_norm: f64) -> bool {
-    match clip {
-        Clip::None => false,
-        Clip::GlobalNorm { max_norm } => {
-            if global_norm <= max_norm {
-                return false;
-            }
-            let scale = T::from_f64(max_norm / global_norm);
-            grads
-                .arrays_mut()
-                .into_iter()
-                .flatten()
-                .for_each(|g| *g = *g * scale);
-            true
-        }
-        Clip::Value { max } => {
-            let (low, high) = (T::from_f64(-max), T::from_f64(max));
-            let mut changed = false;
-            for g in grads.arrays_mut().into_iter().flatten() {
-                if *g > high || *g < low {
-                    *g = g.max(low).min(high);
-                    changed = true;
-                }
-            }
-            changed
-        }
-    }
 }

@@ -1,0 +1,135 @@
+//! A network's shape as plain configuration: blocks of layers, with builders for the
+//! common cases (an MLP; a residual net) and a check that the shapes fit together.
+
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::init::InitConfig;
+use crate::nn::layers::layer::LayerConfig;
+use crate::nn::layers::norm::Norm;
+
+/// One block of a network.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockConfig {
+    Plain(LayerConfig),
+    /// x + alpha·F(x), F = `layers` in order (1 or 2 of them, the last as wide as x).
+    Residual {
+        layers: Vec<LayerConfig>,
+        alpha: f64,
+    },
+}
+
+/// The shape of a network. Every layer's parameters start per `init`, drawn from the
+/// seed's `Init` stream layer by layer (weights, then biases if they are random).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkConfig {
+    pub input_dim: usize,
+    pub blocks: Vec<BlockConfig>,
+    pub init: InitConfig,
+}
+
+impl NetworkConfig {
+    /// A multilayer perceptron: hidden layers of the given widths (which may differ, e.g.
+    /// Nielsen's [30, 30]) with `activation`, then a linear output layer.
+    pub fn mlp(
+        input_dim: usize,
+        hidden: &[usize],
+        output_dim: usize,
+        activation: Activation,
+        init: InitConfig,
+    ) -> Self {
+        let plain = |units, activation| {
+            BlockConfig::Plain(LayerConfig {
+                units,
+                activation,
+                norm: Norm::None,
+            })
+        };
+        let mut blocks: Vec<BlockConfig> = hidden.iter().map(|&w| plain(w, activation)).collect();
+        blocks.push(plain(output_dim, Activation::Linear));
+        NetworkConfig {
+            input_dim,
+            blocks,
+            init,
+        }
+    }
+
+    /// A residual net: one dense layer up to `width`, `blocks` residual blocks of
+    /// `layers_per_block` (1 or 2) layers each with `activation` and `norm`, scaled by
+    /// `alpha`, then a linear output layer.
+    #[allow(clippy::too_many_arguments)]
+    pub fn residual(
+        input_dim: usize,
+        width: usize,
+        blocks: usize,
+        layers_per_block: usize,
+        alpha: f64,
+        output_dim: usize,
+        activation: Activation,
+        norm: Norm,
+        init: InitConfig,
+    ) -> Self {
+        let inner = LayerConfig {
+            units: width,
+            activation,
+            norm,
+        };
+        let mut all = vec![BlockConfig::Plain(LayerConfig {
+            norm: Norm::None,
+            ..inner
+        })];
+        all.extend((0..blocks).map(|_| BlockConfig::Residual {
+            layers: vec![inner; layers_per_block],
+            alpha,
+        }));
+        all.push(BlockConfig::Plain(LayerConfig {
+            units: output_dim,
+            activation: Activation::Linear,
+            norm: Norm::None,
+        }));
+        NetworkConfig {
+            input_dim,
+            blocks: all,
+            init,
+        }
+    }
+
+    /// All layers' configurations, input to output.
+    pub fn layers(&self) -> Vec<LayerConfig> {
+        self.blocks
+            .iter()
+            .flat_map(|block| match block {
+                BlockConfig::Plain(layer) => vec![*layer],
+                BlockConfig::Residual { layers, .. } => layers.clone(),
+            })
+            .collect()
+    }
+
+    pub fn output_dim(&self) -> usize {
+        self.layers().last().map_or(self.input_dim, |l| l.units)
+    }
+
+    /// Why this network cannot be built, if it cannot.
+    pub fn check(&self) -> Result<(), String> {
+        if self.input_dim == 0 || self.layers().iter().any(|l| l.units == 0) {
+            return Err("every layer needs at least one unit".into());
+        }
+        if self.blocks.is_empty() {
+            return Err("a network needs at least one layer".into());
+        }
+        let mut width = self.input_dim;
+        for (b, block) in self.blocks.iter().enumerate() {
+            match block {
+                BlockConfig::Plain(layer) => width = layer.units,
+                BlockConfig::Residual { layers, .. } => {
+                    let out = layers.last().map(|l| l.units);
+                    if !(1..=2).contains(&layers.len()) || out != Some(width) {
+                        return Err(format!(
+                            "residual block {} needs 1 or 2 layers ending at its input's width {width}",
+                            b + 1
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
