@@ -11,9 +11,11 @@
 //! - `training/`: [`fit`]/[`train_network`] with [`FitConfig`] ([`Optimizer`],
 //!   [`Schedule`], [`Clip`], [`Regularization`], [`Probes`]) → [`Record`]; [`pretrain`]
 //!   (greedy layer-wise); evaluation and predictions;
-//! - probes and records: `probes.rs` ([`Probes`], [`Record`]), `fit_probes.rs` (what a
-//!   recorded step measures), `record.rs` ([`Divergence`]); `probes/`: the layer
-//!   statistics and their kernels;
+//! - `probes/` (module file `probes.rs`): what a run records — [`Metric`] (every quantity
+//!   the engine measures: its name, scope, probe and where it applies), [`Probes`],
+//!   [`Record`], histograms and decision grids; `at_step.rs` (what a recorded step
+//!   measures), `layer_stats.rs` and `moments.rs` (the per-layer statistics and their
+//!   kernels), `divergence.rs` ([`Divergence`]);
 //! - `data/`: [`Dataset`] (classes), [`RegressionData`], [`Data`] (either, with `split`);
 //!   generators [`spirals`], [`moons`], [`circles`], [`xor`], [`blobs`], [`random`],
 //!   [`sine`], [`teacher`], and [`digits`];
@@ -25,13 +27,10 @@
 
 mod data;
 mod error;
-mod fit_probes;
 mod float;
 mod kernels;
 mod layers;
-mod metric;
 mod probes;
-mod record;
 pub mod recurrent;
 mod rng;
 pub mod theory;
@@ -50,9 +49,11 @@ pub use layers::layer::{Layer, LayerConfig, LayerGrads, ParamKind};
 pub use layers::loss::{Loss, Targets, softmax_cross_entropy};
 pub use layers::network::{BlockConfig, Network, NetworkConfig, Workspace};
 pub use layers::norm::{Mode, Norm};
-pub use metric::{Metric, Probe, Scope, UnknownMetric};
-pub use probes::{DecisionGrid, GridSpec, Histogram, HistogramOf, Probes, Record, Series};
-pub use record::Divergence;
+pub use probes::metric::{Metric, Probe, Scope, UnknownMetric};
+pub use probes::{
+    DecisionGrid, Divergence, GridSpec, Histogram, HistogramOf, Probes, Record, Series,
+};
+
 pub use training::clip::{Clip, global_norm};
 pub use training::evaluate::{decision_grid, predicted_classes};
 pub use training::fit::{FitConfig, check, fit, train_network};

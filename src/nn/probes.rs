@@ -26,13 +26,16 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod at_step;
+pub(crate) mod divergence;
 pub(crate) mod layer_stats;
+pub(crate) mod metric;
 pub(crate) mod moments;
 
 use super::kernels::{norm_from_squares, sum_squares};
 use super::layers::layer::LayerGrads;
-pub use super::record::Divergence;
 use super::{Float, Metric};
+pub use divergence::Divergence;
 pub use layer_stats::{activation_stats, delta_norm};
 
 /// What to record, beyond the always-on loss and gradient norms.
@@ -196,7 +199,7 @@ impl Record {
 /// underflow) even for the enormous (or tiny) gradients of a network about to explode (or
 /// vanish).
 pub fn norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> f64 {
-    super::record::frobenius_norm(values.map(|v| Float::to_f64(v)))
+    divergence::frobenius_norm(values.map(|v| Float::to_f64(v)))
 }
 
 /// √(Σ v²) in one pass (eight vectorizable lanes), falling back to the scaled [`norm`]

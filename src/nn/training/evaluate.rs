@@ -4,11 +4,11 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::nn::Float;
+use crate::nn::Metric;
 use crate::nn::data::sets::Data;
 use crate::nn::layers::loss::{Loss, Targets};
 use crate::nn::layers::network::Network;
 use crate::nn::probes::{self, DecisionGrid, Record};
-use crate::nn::Metric;
 
 /// The full-set loss (and accuracy, for classes) in evaluation mode, as `{prefix}_loss`
 /// and `{prefix}_accuracy`.

@@ -13,22 +13,22 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::nn::Float;
+use crate::nn::Metric;
 use crate::nn::data::sets::Data;
-use crate::nn::fit_probes::{record_step, take_histograms};
 use crate::nn::kernels::{self, norm_from_squares, sum_squares};
 use crate::nn::layers::layer::{ParamKind, for_each_param};
 use crate::nn::layers::loss::{Loss, Targets};
 use crate::nn::layers::network::{Network, NetworkConfig};
 use crate::nn::layers::norm::Mode;
+use crate::nn::probes::Divergence;
+use crate::nn::probes::at_step::{record_step, take_histograms};
 use crate::nn::probes::{self, Probes, Record};
-use crate::nn::record::Divergence;
 use crate::nn::training::batches::BatchSampler;
 use crate::nn::training::clip::Clip;
 use crate::nn::training::evaluate::{decision_grid, evaluate};
 use crate::nn::training::optimizer::{Measure, Optimizer, OptimizerState};
 use crate::nn::training::regularize::Regularization;
 use crate::nn::training::schedule::Schedule;
-use crate::nn::Metric;
 
 /// How to train. Defaults: softmax cross-entropy, sgd, lr 0.1 constant, 100 steps, batch
 /// 64, seed 1, no clipping or regularization, default probes.

@@ -14,7 +14,7 @@ use crate::nn::training::fit::{FitConfig, train_network};
 use crate::nn::training::optimizer::Optimizer;
 use crate::nn::training::regularize::Regularization;
 use crate::nn::training::schedule::{Decay, Schedule};
-use crate::nn::metric::{Metric, Probe};
+use crate::nn::{Metric, Probe};
 
 fn spiral_data() -> Data {
     Data::Classes(spirals(256, 2, 0.1, 1))

@@ -11,6 +11,7 @@
 use ndarray::Array2;
 
 use crate::nn::Float;
+use crate::nn::Metric;
 use crate::nn::data::sets::{Data, RegressionData};
 use crate::nn::layers::activation::Activation;
 use crate::nn::layers::init::{Init, InitConfig};
@@ -22,7 +23,6 @@ use crate::nn::probes::Probes;
 use crate::nn::rng::{Purpose, RandomStream};
 use crate::nn::training::fit::{FitConfig, fit};
 use crate::nn::training::optimizer::Optimizer;
-use crate::nn::Metric;
 
 /// How each autoencoder is trained. Defaults: 200 steps of sgd at lr 0.1, batch 64, seed 1.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,14 +4,14 @@
 
 use rayon::prelude::*;
 
-use super::kernels::{CHUNK, norm_from_squares};
-use super::layers::layer::LayerGrads;
-use super::layers::network::{Network, Workspace};
-use super::probes::{self, HistogramOf, Probes, Record};
-use super::{Float, Metric};
+use crate::nn::kernels::{CHUNK, norm_from_squares};
+use crate::nn::layers::layer::LayerGrads;
+use crate::nn::layers::network::{Network, Workspace};
+use crate::nn::probes::{self, HistogramOf, Probes, Record};
+use crate::nn::{Float, Metric};
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn record_step<T: Float>(
+pub(crate) fn record_step<T: Float>(
     net: &Network<T>,
     work: &Workspace<T>,
     grads: &[LayerGrads<T>],
@@ -65,7 +65,7 @@ pub(super) fn record_step<T: Float>(
     }
 }
 
-pub(super) fn take_histograms<T: Float>(
+pub(crate) fn take_histograms<T: Float>(
     net: &Network<T>,
     work: &Workspace<T>,
     grads: &[LayerGrads<T>],

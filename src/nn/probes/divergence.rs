@@ -1,4 +1,4 @@
-//! What a training run reports: cheap per-step probes, and how it ended.
+//! How a training run ended when it blew up ([`Divergence`]), and the overflow-safe norm the probes share.
 
 /// Where and how a run blew up.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

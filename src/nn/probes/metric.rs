@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::Activation;
+use crate::nn::Activation;
 
 /// One recorded quantity. The order of [`Metric::ALL`] is the order a record lists them in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
