@@ -7,6 +7,7 @@ pub mod cache;
 pub mod claims;
 mod feed_forward;
 mod locate;
+mod outcome;
 mod parse;
 pub mod plot_spec;
 mod ranges;
