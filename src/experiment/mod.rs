@@ -9,6 +9,7 @@ mod feed_forward;
 mod locate;
 pub mod model;
 mod named;
+mod outcome;
 mod parse;
 pub mod plot_spec;
 mod ranges;
