@@ -12,7 +12,7 @@ pub(super) fn train<T: nn::Float>(run: &RunSpec, mlp: &MlpSpec, seed: u64) -> Ru
     let config = fit_config(run, mlp, seed, &train_data);
     if let Err(problem) = nn::check(&network, &config, &train_data) {
         return RunOutcome {
-            problem: Some(problem),
+            problem: Some(problem.to_string()),
             ..RunOutcome::default()
         };
     }

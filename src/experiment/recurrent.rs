@@ -55,8 +55,8 @@ fn model(run: &RunSpec, m: &RecurrentSpec, task: SequenceTask) -> RecurrentConfi
 
 /// One run through the engine, in precision `T`.
 pub(super) fn train<T: nn::Float>(run: &RunSpec, spec: &RecurrentSpec, seed: u64) -> RunOutcome {
-    let refused = |problem: String| RunOutcome {
-        problem: Some(problem),
+    let refused = |problem: nn::ConfigError| RunOutcome {
+        problem: Some(problem.to_string()),
         ..RunOutcome::default()
     };
     let task = task(run);

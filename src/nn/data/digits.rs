@@ -40,55 +40,79 @@ fn csv_bytes() -> Vec<u8> {
     csv
 }
 
+/// How the embedded CSV deviates from its fixed shape (only a damaged file does).
+#[derive(Debug, thiserror::Error)]
+enum DamagedFile {
+    #[error("not UTF-8: {0}")]
+    NotUtf8(#[from] std::str::Utf8Error),
+    #[error("more than {SAMPLES} lines")]
+    TooManyLines,
+    #[error("line {line} has only {fields} fields, not {}", FEATURES + 1)]
+    TooFewFields { line: usize, fields: usize },
+    #[error("line {line}, field {field}: `{text}` is not a pixel 0..=16")]
+    BadPixel {
+        line: usize,
+        field: usize,
+        text: String,
+    },
+    #[error("line {line} has no label")]
+    NoLabel { line: usize },
+    #[error("line {line}: label `{text}` is not a digit 0..9")]
+    BadLabel { line: usize, text: String },
+    #[error("line {line} has more than {} fields", FEATURES + 1)]
+    TooManyFields { line: usize },
+    #[error("{lines} lines, not {SAMPLES}")]
+    LineCount { lines: usize },
+}
+
 /// Parses the CSV strictly: exactly `SAMPLES` lines of `FEATURES` pixels in 0..=16 and a
 /// label below `CLASSES`. The file is fixed, so any deviation means it was damaged.
-fn parse(csv: &[u8]) -> Result<Dataset, String> {
-    let text = std::str::from_utf8(csv).map_err(|error| format!("not UTF-8: {error}"))?;
+fn parse(csv: &[u8]) -> Result<Dataset, DamagedFile> {
+    let text = std::str::from_utf8(csv)?;
     let mut inputs = Array2::zeros((SAMPLES, FEATURES));
     let mut labels = Vec::with_capacity(SAMPLES);
     for (row, line) in text.lines().enumerate() {
         let line_number = row + 1;
         if row >= SAMPLES {
-            return Err(format!("more than {SAMPLES} lines"));
+            return Err(DamagedFile::TooManyLines);
         }
         let mut fields = line.split(',');
         for column in 0..FEATURES {
-            let field = fields.next().ok_or_else(|| {
-                format!(
-                    "line {line_number} has only {column} fields, not {}",
-                    FEATURES + 1
-                )
+            let field = fields.next().ok_or(DamagedFile::TooFewFields {
+                line: line_number,
+                fields: column,
             })?;
             let pixel: u8 = field
                 .parse()
                 .ok()
                 .filter(|&value| f64::from(value) <= MAX_PIXEL)
-                .ok_or_else(|| {
-                    format!(
-                        "line {line_number}, field {}: `{field}` is not a pixel 0..=16",
-                        column + 1
-                    )
+                .ok_or_else(|| DamagedFile::BadPixel {
+                    line: line_number,
+                    field: column + 1,
+                    text: field.to_string(),
                 })?;
             inputs[(row, column)] = f64::from(pixel) / MAX_PIXEL;
         }
         let field = fields
             .next()
-            .ok_or_else(|| format!("line {line_number} has no label"))?;
+            .ok_or(DamagedFile::NoLabel { line: line_number })?;
         let label: usize = field
             .parse()
             .ok()
             .filter(|&label| label < CLASSES)
-            .ok_or_else(|| format!("line {line_number}: label `{field}` is not a digit 0..9"))?;
+            .ok_or_else(|| DamagedFile::BadLabel {
+                line: line_number,
+                text: field.to_string(),
+            })?;
         if fields.next().is_some() {
-            return Err(format!(
-                "line {line_number} has more than {} fields",
-                FEATURES + 1
-            ));
+            return Err(DamagedFile::TooManyFields { line: line_number });
         }
         labels.push(label);
     }
     if labels.len() != SAMPLES {
-        return Err(format!("{} lines, not {SAMPLES}", labels.len()));
+        return Err(DamagedFile::LineCount {
+            lines: labels.len(),
+        });
     }
     Ok(Dataset {
         inputs,
@@ -147,7 +171,12 @@ mod tests {
         let good = "0,".repeat(FEATURES) + "3\n";
         let many = good.repeat(SAMPLES);
         assert!(parse(many.as_bytes()).is_ok());
-        assert!(parse(good.as_bytes()).unwrap_err().contains("1 lines"));
+        assert!(
+            parse(good.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("1 lines")
+        );
         let cases = [
             ("0,".repeat(FEATURES) + "10\n", "label `10`"),
             (
@@ -159,13 +188,14 @@ mod tests {
         ];
         for (line, message) in cases {
             let csv = line + &many;
-            let problem = parse(csv.as_bytes()).unwrap_err();
+            let problem = parse(csv.as_bytes()).unwrap_err().to_string();
             assert!(problem.contains(message), "{problem}");
         }
         let extra = many + &good;
         assert!(
             parse(extra.as_bytes())
                 .unwrap_err()
+                .to_string()
                 .contains("more than 1797 lines")
         );
     }

@@ -1,6 +1,7 @@
 //! A network's shape as plain configuration: blocks of layers, with builders for the
 //! common cases (an MLP; a residual net) and a check that the shapes fit together.
 
+use crate::nn::error::ConfigError;
 use crate::nn::layers::activation::Activation;
 use crate::nn::layers::init::InitConfig;
 use crate::nn::layers::layer::LayerConfig;
@@ -108,12 +109,12 @@ impl NetworkConfig {
     }
 
     /// Why this network cannot be built, if it cannot.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ConfigError> {
         if self.input_dim == 0 || self.layers().iter().any(|l| l.units == 0) {
-            return Err("every layer needs at least one unit".into());
+            return Err(ConfigError::NoUnits);
         }
         if self.blocks.is_empty() {
-            return Err("a network needs at least one layer".into());
+            return Err(ConfigError::NoLayers);
         }
         let mut width = self.input_dim;
         for (b, block) in self.blocks.iter().enumerate() {
@@ -122,10 +123,10 @@ impl NetworkConfig {
                 BlockConfig::Residual { layers, .. } => {
                     let out = layers.last().map(|l| l.units);
                     if !(1..=2).contains(&layers.len()) || out != Some(width) {
-                        return Err(format!(
-                            "residual block {} needs 1 or 2 layers ending at its input's width {width}",
-                            b + 1
-                        ));
+                        return Err(ConfigError::ResidualShape {
+                            block: b + 1,
+                            width,
+                        });
                     }
                 }
             }

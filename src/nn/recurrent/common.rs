@@ -75,6 +75,31 @@ pub fn input_side_gradients<T: Float>(
     }
 }
 
+/// The gradients of a cell whose every gate saw h_{t−1} (RNN, LSTM): the shared W_h
+/// collects each step's h_{t−1}ᵀ ∂L/∂pre_t (h_0 = 0 adds nothing), then the input side as
+/// in [`input_side_gradients`]. `hidden` is the cached h_1…h_T, one step of `batch` rows each.
+pub fn shared_weight_gradients<T: Float>(
+    inputs: ArrayView2<T>,
+    batch: usize,
+    hidden: &Array2<T>,
+    params: &CellParams<T>,
+    d_pre: &Array2<T>,
+    grads: &mut CellParams<T>,
+    d_inputs: Option<&mut Array2<T>>,
+) {
+    let rows = inputs.nrows();
+    let previous = hidden.slice(s![..rows - batch, ..]);
+    let d_later = d_pre.slice(s![batch.., ..]);
+    general_mat_mul(
+        T::one(),
+        &previous.t(),
+        &d_later,
+        T::zero(),
+        &mut grads.w_hidden,
+    );
+    input_side_gradients(inputs, params, d_pre, grads, d_inputs);
+}
+
 /// Truncated BPTT: whether the gradient stops at the start of step t instead of flowing on
 /// into step t−1. The sequence is cut into chunks of `truncation` steps counted back from
 /// the last step, so with a loss at the last step ∂L/∂h_t is exactly zero for t ≤ T − k.

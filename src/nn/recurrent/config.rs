@@ -2,7 +2,7 @@
 //! out. Every choice has a configuration `name()` and parses back from it (`FromStr`), with
 //! default parameters the caller then replaces (as the feed-forward engine's enums do).
 
-use crate::nn::error::{UnknownName, by_name};
+use crate::nn::error::{ConfigError, UnknownName, by_name};
 use std::fmt;
 use std::str::FromStr;
 
@@ -198,12 +198,14 @@ impl RecurrentConfig {
     }
 
     /// Checks the sizes; the trainer refuses a configuration that fails this.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.input_dim == 0 || self.hidden == 0 || self.layers == 0 || self.output_dim == 0 {
-            return Err(format!(
-                "recurrent model needs input_dim, hidden, layers and output_dim ≥ 1 (got {}, {}, {}, {})",
-                self.input_dim, self.hidden, self.layers, self.output_dim
-            ));
+            return Err(ConfigError::RecurrentSizes {
+                input_dim: self.input_dim,
+                hidden: self.hidden,
+                layers: self.layers,
+                output_dim: self.output_dim,
+            });
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, s};
 
 use super::common::{
-    BackwardBuffers, input_projection, input_side_gradients, reshape_buffer, sigmoid, step,
+    BackwardBuffers, input_projection, reshape_buffer, shared_weight_gradients, sigmoid, step,
     step_mut, step_slice, step_slice_mut, sum_of_squares, truncated_before,
 };
 use super::params::CellParams;
@@ -190,14 +190,5 @@ pub fn backward<T: Float>(
         }
     }
 
-    let previous = cache.hidden.slice(s![..rows - batch, ..]);
-    let d_later = d_pre.slice(s![batch.., ..]);
-    general_mat_mul(
-        T::one(),
-        &previous.t(),
-        &d_later,
-        T::zero(),
-        &mut grads.w_hidden,
-    );
-    input_side_gradients(inputs, params, d_pre, grads, d_inputs);
+    shared_weight_gradients(inputs, batch, &cache.hidden, params, d_pre, grads, d_inputs);
 }

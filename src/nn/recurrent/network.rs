@@ -13,6 +13,7 @@ use super::gru::{self, GruCache};
 use super::lstm::{self, LstmCache};
 use super::params::Params;
 use super::rnn::{self, RnnCache};
+use crate::nn::error::ConfigError;
 use crate::nn::{Float, Loss, Targets};
 
 /// A recurrent network and its configuration.
@@ -69,7 +70,7 @@ pub struct Workspace<T> {
 
 impl<T: Float> RecurrentNet<T> {
     /// A network with freshly drawn weights (the seed's recurrent init stream).
-    pub fn new(config: RecurrentConfig, seed: u64) -> Result<Self, String> {
+    pub fn new(config: RecurrentConfig, seed: u64) -> Result<Self, ConfigError> {
         config.validate()?;
         let params = Params::init(&config, seed);
         Ok(RecurrentNet { config, params })

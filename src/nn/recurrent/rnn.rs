@@ -14,7 +14,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, Zip, s};
 
 use super::common::{
-    BackwardBuffers, input_projection, input_side_gradients, reshape_buffer, step, step_mut,
+    BackwardBuffers, input_projection, reshape_buffer, shared_weight_gradients, step, step_mut,
     truncated_before,
 };
 use super::params::CellParams;
@@ -120,16 +120,5 @@ pub fn backward<T: Float>(
         }
     }
 
-    // The shared W_h collects every step's h_{t−1}ᵀ ∂L/∂a_t (h_0 = 0 adds nothing).
-    let rows = inputs.nrows();
-    let previous = cache.hidden.slice(s![..rows - batch, ..]);
-    let d_later = d_pre.slice(s![batch.., ..]);
-    general_mat_mul(
-        T::one(),
-        &previous.t(),
-        &d_later,
-        T::zero(),
-        &mut grads.w_hidden,
-    );
-    input_side_gradients(inputs, params, d_pre, grads, d_inputs);
+    shared_weight_gradients(inputs, batch, &cache.hidden, params, d_pre, grads, d_inputs);
 }

@@ -11,7 +11,7 @@
 //!   matters until the end, so nothing short of T steps of memory beats chance.
 //! - delayed recall: a symbol at the first step, then T − 1 empty steps; name the symbol.
 
-use crate::nn::error::{UnknownName, by_name};
+use crate::nn::error::{ConfigError, UnknownName, by_name};
 use std::str::FromStr;
 
 use ndarray::{Array2, Array3};
@@ -155,7 +155,7 @@ impl SequenceTask {
     }
 
     /// Checks the parameters (every generator needs them).
-    pub fn validate(self) -> Result<(), String> {
+    pub fn validate(self) -> Result<(), ConfigError> {
         let ok = match self {
             SequenceTask::Adding { length } => length >= 2,
             SequenceTask::Copy {
@@ -169,15 +169,12 @@ impl SequenceTask {
         if ok {
             Ok(())
         } else {
-            Err(format!(
-                "{}: length ≥ 1 (adding: ≥ 2), symbols and alphabet ≥ 1; got {self:?}",
-                self.name()
-            ))
+            Err(ConfigError::TaskParameters { task: self })
         }
     }
 
     /// `samples` sequences from the seed's recurrent data stream.
-    pub fn generate(self, samples: usize, seed: u64) -> Result<SequenceDataset, String> {
+    pub fn generate(self, samples: usize, seed: u64) -> Result<SequenceDataset, ConfigError> {
         self.validate()?;
         let mut rng = data_stream(seed);
         let steps = self.steps();
@@ -428,6 +425,10 @@ mod tests {
         for task in SequenceTask::ALL {
             assert_eq!(task.name().parse::<SequenceTask>(), Ok(task));
         }
-        assert!(SequenceTask::Adding { length: 1 }.generate(1, 1).is_err());
+        let short = SequenceTask::Adding { length: 1 };
+        assert!(matches!(
+            short.generate(1, 1),
+            Err(ConfigError::TaskParameters { task }) if task == short
+        ));
     }
 }

@@ -8,6 +8,7 @@ use super::config::RecurrentConfig;
 use super::network::{BatchTargets, RecurrentNet};
 use super::spectral::{spectral_radius, top_singular_value};
 use super::tasks::SequenceDataset;
+use crate::nn::error::ConfigError;
 use crate::nn::training::batches::BatchSampler;
 use crate::nn::{Clip, Divergence, Float, Optimizer, OptimizerState, global_norm};
 
@@ -78,10 +79,10 @@ pub fn fit_recurrent<T: Float>(
     model: &RecurrentConfig,
     config: &RecurrentTrainConfig,
     data: &SequenceDataset,
-) -> Result<(RecurrentNet<T>, RecurrentRecord), String> {
+) -> Result<(RecurrentNet<T>, RecurrentRecord), ConfigError> {
     check_fits(model, data)?;
     if data.is_empty() || config.batch == 0 {
-        return Err("recurrent training needs examples and a batch size ≥ 1".into());
+        return Err(ConfigError::NoExamplesOrBatch);
     }
     let mut net = RecurrentNet::<T>::new(model.clone(), config.seed)?;
     let mut work = net.workspace();
@@ -171,12 +172,15 @@ pub fn train_recurrent<T: Float>(
     model: &RecurrentConfig,
     config: &RecurrentTrainConfig,
     data: &SequenceDataset,
-) -> Result<RecurrentRecord, String> {
+) -> Result<RecurrentRecord, ConfigError> {
     fit_recurrent::<T>(model, config, data).map(|(_, record)| record)
 }
 
 /// The mean loss over a whole data set (in chunks of 256 examples).
-pub fn evaluate<T: Float>(net: &RecurrentNet<T>, data: &SequenceDataset) -> Result<f64, String> {
+pub fn evaluate<T: Float>(
+    net: &RecurrentNet<T>,
+    data: &SequenceDataset,
+) -> Result<f64, ConfigError> {
     check_fits(&net.config, data)?;
     let mut work = net.workspace();
     let (mut inputs, mut targets) = (Array2::zeros((0, 0)), BatchTargets::Labels(Vec::new()));
@@ -197,23 +201,19 @@ pub fn evaluate<T: Float>(net: &RecurrentNet<T>, data: &SequenceDataset) -> Resu
 }
 
 /// The model's sizes and readout must be the task's.
-fn check_fits(model: &RecurrentConfig, data: &SequenceDataset) -> Result<(), String> {
+fn check_fits(model: &RecurrentConfig, data: &SequenceDataset) -> Result<(), ConfigError> {
     model.validate()?;
     let task = data.task;
     if model.input_dim != task.input_dim()
         || model.output_dim != task.output_dim()
         || model.readout != task.readout()
     {
-        return Err(format!(
-            "the {} task needs input_dim {}, output_dim {} and readout {} (the model has {}, {}, {})",
-            task.name(),
-            task.input_dim(),
-            task.output_dim(),
-            task.readout().name(),
-            model.input_dim,
-            model.output_dim,
-            model.readout.name()
-        ));
+        return Err(ConfigError::TaskMismatch {
+            task,
+            input_dim: model.input_dim,
+            output_dim: model.output_dim,
+            readout: model.readout,
+        });
     }
     Ok(())
 }

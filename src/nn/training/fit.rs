@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::nn::Float;
 use crate::nn::Metric;
 use crate::nn::data::sets::Data;
+use crate::nn::error::ConfigError;
 use crate::nn::kernels::{self, norm_from_squares, sum_squares};
 use crate::nn::layers::layer::{ParamKind, for_each_param};
 use crate::nn::layers::loss::{Loss, Targets};
@@ -67,63 +68,58 @@ impl Default for FitConfig {
 }
 
 /// Checks that a network of this shape can be trained on `data` as `config` says.
-pub fn check(network: &NetworkConfig, config: &FitConfig, data: &Data) -> Result<(), String> {
+pub fn check(network: &NetworkConfig, config: &FitConfig, data: &Data) -> Result<(), ConfigError> {
     network.check()?;
     if data.is_empty() {
-        return Err("the data set is empty".into());
+        return Err(ConfigError::EmptyData);
     }
     if data.input_dim() != network.input_dim {
-        return Err(format!(
-            "the data has {} features but the network takes {}",
-            data.input_dim(),
-            network.input_dim
-        ));
+        return Err(ConfigError::FeatureCount {
+            data: data.input_dim(),
+            network: network.input_dim,
+        });
     }
     let outputs = network.output_dim();
     match data {
         Data::Classes(set) => {
             if set.labels.len() != set.inputs.nrows() {
-                return Err(format!(
-                    "the data set has {} input rows but {} labels",
-                    set.inputs.nrows(),
-                    set.labels.len()
-                ));
+                return Err(ConfigError::LabelCount {
+                    rows: set.inputs.nrows(),
+                    labels: set.labels.len(),
+                });
             }
             if let Some(&label) = set.labels.iter().find(|&&l| l >= set.classes) {
-                return Err(format!(
-                    "label {label} is out of range for {} classes",
-                    set.classes
-                ));
+                return Err(ConfigError::LabelOutOfRange {
+                    label,
+                    classes: set.classes,
+                });
             }
             let binary_single =
                 outputs == 1 && set.classes == 2 && config.loss != Loss::SoftmaxCrossEntropy;
             if outputs != set.classes && !binary_single {
-                return Err(format!(
-                    "the data has {} classes but the network has {outputs} outputs",
-                    set.classes
-                ));
+                return Err(ConfigError::ClassCount {
+                    classes: set.classes,
+                    outputs,
+                });
             }
         }
         Data::Values(set) => {
             if config.loss == Loss::SoftmaxCrossEntropy {
-                return Err("softmax cross-entropy needs classes, not regression targets".into());
+                return Err(ConfigError::SoftmaxNeedsClasses);
             }
             if set.targets.dim() != (set.inputs.nrows(), outputs) {
-                return Err(format!(
-                    "the targets are {:?} but the network has {outputs} outputs",
-                    set.targets.dim()
-                ));
+                return Err(ConfigError::TargetShape {
+                    targets: set.targets.dim(),
+                    outputs,
+                });
             }
         }
     }
     if config.batch == 0 {
-        return Err("the batch size must be at least 1".into());
+        return Err(ConfigError::ZeroBatch);
     }
     if !config.lr.is_finite() {
-        return Err(format!(
-            "the learning rate must be finite, not {}",
-            config.lr
-        ));
+        return Err(ConfigError::NonFiniteLearningRate { lr: config.lr });
     }
     Ok(())
 }

@@ -1,0 +1,174 @@
+//! `fit`'s probes: recorded on their schedule with their names and shapes, absent when not asked for, and measuring what they say.
+
+use super::{mlp, spiral_data};
+use crate::nn::layers::activation::Activation;
+use crate::nn::layers::init::{BiasInit, Init, InitConfig};
+use crate::nn::layers::network::NetworkConfig;
+use crate::nn::probes::{GridSpec, HistogramOf, Probes};
+use crate::nn::training::fit::{FitConfig, train_network};
+use crate::nn::{Metric, Probe};
+
+#[test]
+fn probes_follow_their_schedule_names_and_shapes() {
+    let (train, test) = spiral_data().split(0.25, 1);
+    let config = FitConfig {
+        steps: 23,
+        probes: Probes {
+            record_every: 5,
+            eval_every: 10,
+            histogram_steps: vec![0, 20],
+            histogram_bins: 8,
+            decision_grid: Some(GridSpec {
+                x: (-1.0, 1.0),
+                y: (-1.0, 1.0),
+                resolution: 7,
+            }),
+            ..Probes::default()
+        },
+        ..FitConfig::default()
+    };
+    let (_, record) = train_network::<f32>(
+        &mlp(&[8, 6], Activation::Relu, Init::HeNormal),
+        1,
+        &config,
+        &train,
+        Some(&test),
+    );
+    assert_eq!(record.steps, vec![0, 5, 10, 15, 20, 22]);
+    let mut recorded: Vec<Metric> = record.per_layer.iter().map(|(m, _)| *m).collect();
+    recorded.sort_unstable();
+    let per_layer = Metric::ALL
+        .into_iter()
+        .filter(|m| m.scope() == crate::nn::Scope::Layer);
+    assert_eq!(recorded, per_layer.collect::<Vec<_>>());
+    for (name, values) in &record.per_layer {
+        assert_eq!(values.len(), 6, "{name}");
+        assert!(values.iter().all(|row| row.len() == 3), "{name}");
+    }
+    // Saturation is counted for sigmoid/tanh only, dead units for the ReLU family only.
+    let saturated = record.layer_metric(Metric::SaturatedFrac).unwrap();
+    assert!(saturated.iter().flatten().all(|&v| v == 0.0));
+    let dead = record.layer_metric(Metric::DeadFrac).unwrap();
+    assert!(
+        dead.iter()
+            .all(|row| (0.0..=1.0).contains(&row[0]) && row[2] == 0.0)
+    );
+    let evaluated = Metric::ALL
+        .into_iter()
+        .filter(|m| m.probe() == Probe::Evaluation);
+    for name in evaluated {
+        assert_eq!(
+            record.series(name).unwrap().steps,
+            vec![0, 10, 20, 22],
+            "{name}"
+        );
+    }
+    assert_eq!(record.series(Metric::Clipped).unwrap().values, vec![0.0; 6]);
+    assert_eq!(record.histograms.len(), 2 * 3 * 2);
+    let h = &record.histograms[1];
+    assert_eq!(
+        (h.step, h.layer, h.of, h.edges.len()),
+        (0, 1, HistogramOf::Gradients, 9)
+    );
+    assert_eq!(record.histograms[0].counts.iter().sum::<u64>(), 64 * 8);
+    let grid = record.decision_grid.as_ref().unwrap();
+    assert_eq!((grid.classes.len(), grid.confidence.len()), (49, 49));
+    assert!(grid.confidence.iter().all(|&p| (0.5..=1.0).contains(&p)));
+}
+
+#[test]
+fn probes_not_asked_for_are_not_recorded() {
+    let config = FitConfig {
+        steps: 5,
+        probes: Probes {
+            layer_stats: false,
+            ..Probes::default()
+        },
+        ..FitConfig::default()
+    };
+    let (_, record) = train_network::<f32>(
+        &mlp(&[4], Activation::Tanh, Init::XavierNormal),
+        1,
+        &config,
+        &spiral_data(),
+        None,
+    );
+    let names: Vec<Metric> = record.per_layer.iter().map(|(m, _)| *m).collect();
+    assert_eq!(
+        names,
+        vec![Metric::GradNorm, Metric::GradNormBias, Metric::WeightNorm]
+    );
+    let series: Vec<Metric> = record.series.iter().map(|s| s.name).collect();
+    assert_eq!(
+        series,
+        vec![Metric::Loss, Metric::GlobalGradNorm, Metric::Clipped]
+    );
+    assert!(record.histograms.is_empty() && record.decision_grid.is_none());
+}
+
+#[test]
+fn probes_measure_what_they_say() {
+    // Biases of −10 kill every ReLU unit of layer 1; sigmoid layers with huge weights saturate.
+    let dead = NetworkConfig::mlp(
+        2,
+        &[16],
+        2,
+        Activation::Relu,
+        InitConfig {
+            biases: BiasInit::Constant { value: -10.0 },
+            ..InitConfig::new(Init::HeNormal)
+        },
+    );
+    let config = FitConfig {
+        steps: 1,
+        ..FitConfig::default()
+    };
+    let (_, record) = train_network::<f64>(&dead, 1, &config, &spiral_data(), None);
+    assert_eq!(record.layer_metric(Metric::DeadFrac).unwrap()[0][0], 1.0);
+    let saturating = mlp(&[16], Activation::Sigmoid, Init::Normal { std: 1000.0 });
+    let (_, record) = train_network::<f64>(&saturating, 1, &config, &spiral_data(), None);
+    let saturated = record.layer_metric(Metric::SaturatedFrac).unwrap()[0][0];
+    println!("sigmoid, std 1000: {saturated} saturated");
+    assert!(saturated > 0.9, "{saturated}");
+
+    // Plain SGD: update ratio = lr·‖∂L/∂W‖/‖W‖; and ‖Σ_b δ_b‖ = ‖∂L/∂b‖ ≤ Σ_b ‖δ_b‖.
+    let config = FitConfig {
+        steps: 3,
+        lr: 0.3,
+        ..FitConfig::default()
+    };
+    let (_, record) = train_network::<f64>(
+        &mlp(&[8, 8], Activation::Tanh, Init::XavierNormal),
+        2,
+        &config,
+        &spiral_data(),
+        None,
+    );
+    let [grad, weight, ratio, bias, delta] = [
+        Metric::GradNorm,
+        Metric::WeightNorm,
+        Metric::UpdateRatio,
+        Metric::GradNormBias,
+        Metric::DeltaNorm,
+    ]
+    .map(|n| record.layer_metric(n).unwrap());
+    for k in 0..3 {
+        for l in 0..3 {
+            let expected = 0.3 * grad[k][l] / weight[k][l];
+            assert!(
+                (ratio[k][l] / expected - 1.0).abs() < 1e-12,
+                "{} vs {expected}",
+                ratio[k][l]
+            );
+            assert!(bias[k][l] <= delta[k][l] * (1.0 + 1e-12));
+        }
+    }
+    // The global norm includes every parameter, so it bounds each layer's.
+    let global = &record.series(Metric::GlobalGradNorm).unwrap().values;
+    assert!(
+        global
+            .iter()
+            .zip(grad)
+            .all(|(g, layers)| layers.iter().all(|l| l <= g))
+    );
+}
