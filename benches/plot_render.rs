@@ -15,23 +15,29 @@ use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gradbook::experiment::results::{
-    DataPoint, DecisionGrid, Histogram, HistogramOf, Results, Row, RunSummary, SeedOutcome,
+    DataPoint, Measurement, Results, RunOutcome, RunSummary, SeedOutcome,
 };
+use gradbook::nn::{DecisionGrid, GridSpec, Histogram, HistogramOf, Metric};
 use gradbook::plot::{PlotKind, PlotSpec, render};
 
 const LAYERS: u32 = 2;
 const STEPS: [u64; 5] = [0, 5, 10, 15, 20];
 
 /// Whole-network metrics (one row per step) and per-layer ones (one row per layer and step).
-const WHOLE: [&str; 4] = ["loss", "test_loss", "train_accuracy", "test_accuracy"];
-const PER_LAYER: [&str; 7] = [
-    "grad_norm",
-    "act_mean",
-    "act_std",
-    "saturated_frac",
-    "dead_frac",
-    "delta_norm",
-    "grad_norm_time",
+const WHOLE: [Metric; 4] = [
+    Metric::Loss,
+    Metric::TestLoss,
+    Metric::TrainAccuracy,
+    Metric::TestAccuracy,
+];
+const PER_LAYER: [Metric; 7] = [
+    Metric::GradNorm,
+    Metric::ActMean,
+    Metric::ActStd,
+    Metric::SaturatedFrac,
+    Metric::DeadFrac,
+    Metric::DeltaNorm,
+    Metric::GradNormTime,
 ];
 
 fn tiny_runs(runs: usize) -> Results {
@@ -39,52 +45,49 @@ fn tiny_runs(runs: usize) -> Results {
     for index in 0..runs {
         let label = format!("run {index}");
         let run = index as f64;
+        let mut outcome = RunOutcome::default();
+        let mut push = |step, layer, metric, value| {
+            outcome.measurements.push(Measurement {
+                step,
+                layer,
+                metric,
+                value,
+            });
+        };
         for step in STEPS {
             let t = step as f64;
-            for (k, metric) in WHOLE.iter().enumerate() {
-                results.rows.push(row(
-                    &label,
-                    step,
-                    None,
-                    metric,
-                    0.5 + 0.01 * (run + t + k as f64),
-                ));
+            for (k, &metric) in WHOLE.iter().enumerate() {
+                push(step, None, metric, 0.5 + 0.01 * (run + t + k as f64));
             }
             for layer in 1..=LAYERS {
-                for (k, metric) in PER_LAYER.iter().enumerate() {
+                for (k, &metric) in PER_LAYER.iter().enumerate() {
                     let value = 0.1 * f64::from(layer) + 0.001 * (run + t + k as f64);
-                    results
-                        .rows
-                        .push(row(&label, step, Some(layer), metric, value));
+                    push(step, Some(layer), metric, value);
                 }
             }
         }
         for layer in 1..=LAYERS {
-            results.histograms.push(Histogram {
-                run: label.clone(),
-                seed: 1,
+            outcome.histograms.push(Histogram {
                 step: 0,
-                layer,
+                layer: layer as usize,
                 of: HistogramOf::Activations,
                 edges: (0..=10).map(|i| f64::from(i) / 10.0).collect(),
                 counts: (0..10).map(|i| (i * 7 + index as u64) % 13).collect(),
             });
         }
-        results.grids.push(DecisionGrid {
-            run: label.clone(),
-            seed: 1,
-            x_range: (-1.0, 1.0),
-            y_range: (-1.0, 1.0),
-            resolution: 8,
+        outcome.grid = Some(DecisionGrid {
+            spec: GridSpec {
+                x: (-1.0, 1.0),
+                y: (-1.0, 1.0),
+                resolution: 8,
+            },
             classes: (0..64)
-                .map(|cell| u32::from((cell + index) % 3 == 0))
+                .map(|cell| usize::from((cell + index) % 3 == 0))
                 .collect(),
+            confidence: Vec::new(),
         });
-        let outcome = SeedOutcome {
-            seed: 1,
-            diverged: None,
-        };
-        results.runs.push(RunSummary::new(label, vec![outcome]));
+        let seed = SeedOutcome { seed: 1, outcome };
+        results.runs.push(RunSummary::new(label, vec![seed]));
     }
     results.points = (0..50)
         .map(|i| DataPoint {
@@ -94,17 +97,6 @@ fn tiny_runs(runs: usize) -> Results {
         })
         .collect();
     results
-}
-
-fn row(run: &str, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
-    Row {
-        run: run.to_string(),
-        seed: 1,
-        step,
-        layer,
-        metric: metric.to_string(),
-        value,
-    }
 }
 
 fn bench_render(c: &mut Criterion) {

@@ -483,30 +483,11 @@ fn sweep_groups(
 /// `results` restricted to the runs labelled `labels` (the data set's points and the problems
 /// are kept whole).
 fn results_of_runs(results: &Results, labels: &[&str]) -> Results {
-    let keep = |run: &str| labels.contains(&run);
     Results {
         runs: results
             .runs
             .iter()
-            .filter(|r| keep(&r.label))
-            .cloned()
-            .collect(),
-        rows: results
-            .rows
-            .iter()
-            .filter(|r| keep(&r.run))
-            .cloned()
-            .collect(),
-        histograms: results
-            .histograms
-            .iter()
-            .filter(|h| keep(&h.run))
-            .cloned()
-            .collect(),
-        grids: results
-            .grids
-            .iter()
-            .filter(|g| keep(&g.run))
+            .filter(|r| labels.contains(&r.label.as_str()))
             .cloned()
             .collect(),
         points: results.points.clone(),

@@ -3,6 +3,7 @@
 
 use gradbook::experiment::{parse_block, run::run_experiment};
 use gradbook::markdown::find_experiment_blocks;
+use gradbook::nn::Metric;
 
 fn experiment(chapter: &str, id: &str) -> gradbook::experiment::Experiment {
     let path = format!("{}/content/{chapter}", env!("CARGO_MANIFEST_DIR"));
@@ -19,7 +20,7 @@ fn sigmoid_first_layer_gradient_is_100x_smaller_and_relu_stays_within_10x() {
     let experiment = experiment("saturation.md", "sigmoid-vs-relu");
     let results = run_experiment(&experiment);
     let ratio = |run: &str| {
-        let norms = results.by_layer(run, "grad_norm", 0);
+        let norms = results.by_layer(run, Metric::GradNorm, 0);
         let (first, last) = (norms.first().unwrap().1, norms.last().unwrap().1);
         assert_eq!(norms.len(), 11, "10 hidden layers + the output layer");
         first / last

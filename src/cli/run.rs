@@ -39,7 +39,7 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
         let verdict = match claim.check(&results) {
             Ok(None) => "holds".to_string(),
             Ok(Some(failure)) => failure,
-            Err(problem) => problem,
+            Err(problem) => problem.to_string(),
         };
         all_hold &= verdict == "holds";
         outln!("\nexpect `{}`: {verdict}", claim.text);

@@ -21,9 +21,7 @@ fn run_problem(plot: &PlotSpec, run: &RunSpec) -> Option<String> {
         "" => message,
         label => format!("{message} (run `{label}`)"),
     };
-    let per_layer = kind.takes_layer_metric()
-        || matches!(kind, PlotKind::ActivationHist | PlotKind::ActivationStats);
-    if per_layer && recurrent {
+    if kind.draws_layers() && recurrent {
         return Some(in_run(format!(
             "plot `{kind}` draws the layers of a feed-forward net; a recurrent model records gradients through time: use \"grad_through_time\" or \"grad_through_time_flow\""
         )));
@@ -68,7 +66,7 @@ fn theory_problem(theory: &Theory, layers: usize) -> Option<String> {
     for l in 1..=layers {
         let value = evaluate_formula(&theory.formula, &[("l", l as f64), ("L", total)]);
         let problem = match value {
-            Err(message) => Some(message),
+            Err(message) => Some(message.to_string()),
             Ok(v) if !v.is_finite() => Some(format!("it is {v}")),
             Ok(v) if v == 0.0 && l == layers => Some("it is 0, so it cannot be anchored".into()),
             Ok(_) => None,

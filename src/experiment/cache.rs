@@ -1,17 +1,49 @@
 //! The run cache: one file per (normalized spec, seed, engine version) under
-//! `<book>/.gradbook/cache/`, so a rebuild after a prose edit trains nothing. Entries end with a
-//! checksum of their content; a corrupted or truncated entry is ignored and recomputed.
+//! `<book>/.gradbook/cache/`, so a rebuild after a prose edit trains nothing. An entry is the
+//! run's outcome in CBOR (serde), tagged with the cache's format and the entry's key, deflated
+//! (a quarter of the size), after a checksum of those bytes: an entry that is damaged,
+//! truncated, of another format or of another key is ignored and the run retrained.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::results::HistogramOf;
-use super::run::{Grid, LayerHistogram, Measurement, RunOutcome};
+use flate2::Compression;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use serde::{Deserialize, Serialize};
+
+use super::results::RunOutcome;
 
 /// Bump when the engine's numbers change, so old entries are never reused.
 pub const ENGINE_VERSION: &str = "5";
 
-const MAGIC: &str = "gradbook-run-cache 1";
+/// Bump when what an entry holds changes shape.
+const FORMAT: u32 = 2;
+
+/// The checksum's length: a BLAKE3 hash.
+const CHECKSUM_BYTES: usize = 32;
+
+/// Why a stored entry was not used (the run is then trained again).
+#[derive(Debug, thiserror::Error)]
+enum Refused {
+    #[error("shorter than its checksum")]
+    Truncated,
+    #[error("its checksum does not match its content")]
+    Damaged,
+    #[error("not a cache entry of this shape: {0}")]
+    Unreadable(#[from] ciborium::de::Error<std::io::Error>),
+    #[error("written by cache format {0}")]
+    OtherFormat(u32),
+    #[error("the entry of another run ({0})")]
+    OtherKey(String),
+}
+
+/// What an entry file holds after its checksum.
+#[derive(Serialize, Deserialize)]
+struct Entry<O> {
+    format: u32,
+    key: String,
+    outcome: O,
+}
 
 /// Where entries live, or nowhere (`--no-cache`).
 #[derive(Debug, Clone)]
@@ -37,8 +69,8 @@ impl Cache {
 
     /// The stored outcome, if present and intact.
     pub fn load(&self, key: &str) -> Option<RunOutcome> {
-        let text = std::fs::read_to_string(self.path(key)?).ok()?;
-        decode(&text, key)
+        let bytes = std::fs::read(self.path(key)?).ok()?;
+        decode(&bytes, key).ok()
     }
 
     /// Store an outcome. Failing to write only costs a recomputation later, so errors are
@@ -50,7 +82,10 @@ impl Cache {
             return;
         }
         let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&temporary, encode(outcome, key)).is_ok() {
+        let Some(bytes) = encode(outcome, key) else {
+            return;
+        };
+        if std::fs::write(&temporary, bytes).is_ok() {
             let _ = std::fs::rename(&temporary, &path);
         }
         let _ = std::fs::remove_file(&temporary);
@@ -83,171 +118,84 @@ pub fn clean(root: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn encode(outcome: &RunOutcome, key: &str) -> String {
-    let mut body = format!("{MAGIC}\nkey {key}\n");
-    if let Some((step, what)) = &outcome.diverged {
-        let _ = writeln!(body, "diverged {step} {}", what.replace('\n', " "));
-    }
-    let _ = writeln!(body, "rows {}", outcome.measurements.len());
-    for m in &outcome.measurements {
-        let layer = m.layer.map_or("-".to_string(), |l| l.to_string());
-        // `{}` of an f64 is the shortest text that parses back to the same bits.
-        let _ = writeln!(body, "{}\t{layer}\t{}\t{}", m.step, m.metric, m.value);
-    }
-    let _ = writeln!(body, "histograms {}", outcome.histograms.len());
-    for h in &outcome.histograms {
-        let of = match h.of {
-            HistogramOf::Activations => "activations",
-            HistogramOf::Gradients => "gradients",
-        };
-        let _ = writeln!(
-            body,
-            "{}\t{}\t{of}\t{}\t{}",
-            h.step,
-            h.layer,
-            join(&h.edges),
-            join(&h.counts)
-        );
-    }
-    if let Some(g) = &outcome.grid {
-        let _ = writeln!(
-            body,
-            "grid {} {} {} {} {} {}",
-            g.x_range.0,
-            g.x_range.1,
-            g.y_range.0,
-            g.y_range.1,
-            g.resolution,
-            join(&g.classes)
-        );
-    }
-    let checksum = blake3::hash(body.as_bytes()).to_hex();
-    body.push_str(&format!("checksum {checksum}\n"));
-    body
+/// The entry's bytes. `None` only if serialising fails, which costs a recomputation later.
+fn encode(outcome: &RunOutcome, key: &str) -> Option<Vec<u8>> {
+    seal(&Entry {
+        format: FORMAT,
+        key: key.to_string(),
+        outcome,
+    })
 }
 
-fn join<T: std::fmt::Display>(values: &[T]) -> String {
-    values
-        .iter()
-        .map(T::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+/// The checksum, then the deflated CBOR of `entry`.
+fn seal<O: Serialize>(entry: &Entry<O>) -> Option<Vec<u8>> {
+    let mut body = DeflateEncoder::new(Vec::new(), Compression::default());
+    ciborium::into_writer(entry, &mut body).ok()?;
+    let body = body.finish().ok()?;
+    let mut bytes = blake3::hash(&body).as_bytes().to_vec();
+    bytes.extend(body);
+    Some(bytes)
 }
 
-fn split<T: std::str::FromStr>(text: &str) -> Option<Vec<T>> {
-    if text.is_empty() {
-        return Some(Vec::new());
+/// The outcome in `bytes`, if the checksum matches and the entry is of this format and key.
+fn decode(bytes: &[u8], key: &str) -> Result<RunOutcome, Refused> {
+    let (checksum, body) = bytes
+        .split_at_checked(CHECKSUM_BYTES)
+        .ok_or(Refused::Truncated)?;
+    if blake3::hash(body).as_bytes() != checksum {
+        return Err(Refused::Damaged);
     }
-    text.split(',').map(|v| v.parse().ok()).collect()
-}
-
-fn decode(text: &str, key: &str) -> Option<RunOutcome> {
-    let body_end = text.rfind("checksum ")?;
-    let (body, trailer) = text.split_at(body_end);
-    if trailer.trim_end() != format!("checksum {}", blake3::hash(body.as_bytes()).to_hex()) {
-        return None;
+    let entry: Entry<RunOutcome> = ciborium::from_reader(DeflateDecoder::new(body))?;
+    if entry.format != FORMAT {
+        return Err(Refused::OtherFormat(entry.format));
     }
-    let mut lines = body.lines().peekable();
-    if lines.next()? != MAGIC || lines.next()? != format!("key {key}") {
-        return None;
+    if entry.key != key {
+        return Err(Refused::OtherKey(entry.key));
     }
-    let mut outcome = RunOutcome::default();
-    if let Some(rest) = lines.peek().and_then(|l| l.strip_prefix("diverged ")) {
-        let (step, what) = rest.split_once(' ')?;
-        outcome.diverged = Some((step.parse().ok()?, what.to_string()));
-        lines.next();
-    }
-    let count: usize = lines.next()?.strip_prefix("rows ")?.parse().ok()?;
-    for _ in 0..count {
-        let mut fields = lines.next()?.split('\t');
-        let step = fields.next()?.parse().ok()?;
-        let layer = match fields.next()? {
-            "-" => None,
-            n => Some(n.parse().ok()?),
-        };
-        let metric = fields.next()?.to_string();
-        let value = fields.next()?.parse().ok()?;
-        outcome.measurements.push(Measurement {
-            step,
-            layer,
-            metric,
-            value,
-        });
-    }
-    let count: usize = lines.next()?.strip_prefix("histograms ")?.parse().ok()?;
-    for _ in 0..count {
-        let fields: Vec<&str> = lines.next()?.split('\t').collect();
-        let [step, layer, of, edges, counts] = fields.as_slice() else {
-            return None;
-        };
-        let of = match *of {
-            "activations" => HistogramOf::Activations,
-            "gradients" => HistogramOf::Gradients,
-            _ => return None,
-        };
-        outcome.histograms.push(LayerHistogram {
-            step: step.parse().ok()?,
-            layer: layer.parse().ok()?,
-            of,
-            edges: split(edges)?,
-            counts: split(counts)?,
-        });
-    }
-    if let Some(rest) = lines.peek().and_then(|l| l.strip_prefix("grid ")) {
-        let fields: Vec<&str> = rest.split(' ').collect();
-        let [x0, x1, y0, y1, resolution, classes] = fields.as_slice() else {
-            return None;
-        };
-        outcome.grid = Some(Grid {
-            x_range: (x0.parse().ok()?, x1.parse().ok()?),
-            y_range: (y0.parse().ok()?, y1.parse().ok()?),
-            resolution: resolution.parse().ok()?,
-            classes: split(classes)?,
-        });
-        lines.next();
-    }
-    lines.next().is_none().then_some(outcome)
+    Ok(entry.outcome)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::results::Measurement;
+    use crate::nn::{DecisionGrid, Divergence, GridSpec, Histogram, HistogramOf, Metric};
+
+    fn measurement(step: u64, layer: Option<u32>, metric: Metric, value: f64) -> Measurement {
+        Measurement {
+            step,
+            layer,
+            metric,
+            value,
+        }
+    }
 
     fn outcome() -> RunOutcome {
         RunOutcome {
             measurements: vec![
-                Measurement {
-                    step: 0,
-                    layer: None,
-                    metric: "loss".into(),
-                    value: 0.123_456_789_012_345_68,
-                },
-                Measurement {
-                    step: 0,
-                    layer: Some(3),
-                    metric: "grad_norm".into(),
-                    value: 1.849e-6,
-                },
-                Measurement {
-                    step: 7,
-                    layer: Some(1),
-                    metric: "grad_norm".into(),
-                    value: f64::MIN_POSITIVE,
-                },
+                measurement(0, None, Metric::Loss, 0.123_456_789_012_345_68),
+                measurement(0, Some(3), Metric::GradNorm, 1.849e-6),
+                measurement(7, Some(1), Metric::GradNorm, f64::MIN_POSITIVE),
             ],
-            diverged: Some((8, "loss is NaN".into())),
-            histograms: vec![LayerHistogram {
+            diverged: Some(Divergence {
+                step: 8,
+                what: "loss is NaN".into(),
+            }),
+            histograms: vec![Histogram {
                 step: 0,
                 layer: 2,
                 of: HistogramOf::Gradients,
                 edges: vec![-3.5, -2.25, -1.0],
                 counts: vec![4, 0],
             }],
-            grid: Some(Grid {
-                x_range: (-1.5, 1.25),
-                y_range: (0.0, 2.0),
-                resolution: 2,
+            grid: Some(DecisionGrid {
+                spec: GridSpec {
+                    x: (-1.5, 1.25),
+                    y: (0.0, 2.0),
+                    resolution: 2,
+                },
                 classes: vec![0, 1, 1, 0],
+                confidence: vec![0.5, 0.75, 1.0, 0.625],
             }),
             problem: None,
         }
@@ -262,19 +210,112 @@ mod tests {
         assert_eq!(cache.load("other"), None);
     }
 
+    /// A cached build must be byte-identical to a fresh one, so every f64 comes back with the
+    /// same bits: signed zeros, infinities, NaN (with its payload), subnormals.
+    #[test]
+    fn every_float_comes_back_bit_for_bit() {
+        let specials = [
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::from_bits(0x7ff8_0000_dead_beef),
+            f64::MIN_POSITIVE / 3.0,
+            f64::MAX,
+            0.1,
+            1.0 / 3.0,
+            1.5,
+            65504.0,
+        ];
+        let mut stored = outcome();
+        stored.measurements = specials
+            .iter()
+            .map(|&v| measurement(1, None, Metric::Loss, v))
+            .collect();
+        stored.histograms[0].edges = specials.to_vec();
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::for_book(dir.path());
+        cache.store("abc", &stored);
+        let loaded = cache.load("abc").expect("stored entries load");
+        let bits = |o: &RunOutcome| -> Vec<u64> {
+            let values = o.measurements.iter().map(|m| m.value);
+            values
+                .chain(o.histograms[0].edges.iter().copied())
+                .map(f64::to_bits)
+                .collect()
+        };
+        assert_eq!(bits(&loaded), bits(&stored));
+    }
+
     #[test]
     fn truncated_or_altered_entries_are_not_trusted() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::for_book(dir.path());
         cache.store("abc", &outcome());
         let path = cache.path("abc").unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         assert_eq!(cache.load("abc"), None, "truncated");
-        std::fs::write(&path, text.replace("0.12345", "0.12346")).unwrap();
-        assert_eq!(cache.load("abc"), None, "altered");
-        std::fs::write(&path, text.replace("key abc", "key abd")).unwrap();
+        assert!(matches!(
+            decode(&bytes[..bytes.len() / 2], "abc"),
+            Err(Refused::Damaged)
+        ));
+        assert!(matches!(
+            decode(&bytes[..10], "abc"),
+            Err(Refused::Truncated)
+        ));
+        for position in [0, CHECKSUM_BYTES, bytes.len() / 2, bytes.len() - 1] {
+            let mut altered = bytes.clone();
+            altered[position] ^= 0x10;
+            std::fs::write(&path, &altered).unwrap();
+            assert_eq!(cache.load("abc"), None, "byte {position} altered");
+            assert!(matches!(decode(&altered, "abc"), Err(Refused::Damaged)));
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.load("abc"), Some(outcome()), "the intact entry");
+    }
+
+    /// Entries of another key, of another format of this cache, or of the text format before
+    /// it, are retrained, not read.
+    #[test]
+    fn entries_of_another_key_or_format_are_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::for_book(dir.path());
+        let path = cache.path("abc").unwrap();
+        let write_entry = |format: u32, key: &str| {
+            let entry = Entry {
+                format,
+                key: key.into(),
+                outcome: outcome(),
+            };
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, seal(&entry).unwrap()).unwrap();
+        };
+        write_entry(FORMAT, "abc");
+        assert_eq!(cache.load("abc"), Some(outcome()), "this format and key");
+        write_entry(FORMAT, "abd");
         assert_eq!(cache.load("abc"), None, "entry of another key");
+        let stored = std::fs::read(&path).unwrap();
+        assert!(matches!(decode(&stored, "abc"), Err(Refused::OtherKey(k)) if k == "abd"));
+        write_entry(FORMAT + 1, "abc");
+        assert_eq!(cache.load("abc"), None, "entry of another format");
+        let stored = std::fs::read(&path).unwrap();
+        assert!(matches!(decode(&stored, "abc"), Err(Refused::OtherFormat(f)) if f == FORMAT + 1));
+        // An entry of an older shape: the same checksum and tags around other data.
+        let old = Entry {
+            format: FORMAT,
+            key: "abc".to_string(),
+            outcome: vec![("loss", 1.0)],
+        };
+        let bytes = seal(&old).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.load("abc"), None, "an outcome of another shape");
+        assert!(matches!(decode(&bytes, "abc"), Err(Refused::Unreadable(_))));
+        let text = "gradbook-run-cache 1\nkey abc\nrows 0\nhistograms 0\nchecksum 00\n";
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(cache.load("abc"), None, "the text format before");
     }
 
     #[test]

@@ -1,22 +1,12 @@
 //! Feed-forward runs: a spec's data, network and training settings as the engine's
 //! configuration, and the engine's record as measurements, histograms and a decision grid.
 
-use super::results::{DataPoint, HistogramOf};
-use super::run::{Grid, LayerHistogram, Measurement, RunOutcome};
+use super::results::{DataPoint, Measurement, RunOutcome};
 use super::spec::{DataName, RunSpec, TrainSpec};
 use crate::nn;
 
-/// One run through the engine, in the precision the spec asks for (f32 by default, like the
-/// frameworks readers know).
-pub(super) fn train(run: &RunSpec, seed: u64) -> RunOutcome {
-    if run.train.precision == "f64" {
-        train_in::<f64>(run, seed)
-    } else {
-        train_in::<f32>(run, seed)
-    }
-}
-
-fn train_in<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
+/// One run through the engine, in precision `T`.
+pub(super) fn train<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
     let (train_data, test_data) = data(run);
     let network = network(run, train_data.input_dim(), train_data.output_dim());
     let config = fit_config(run, seed, &train_data);
@@ -38,7 +28,7 @@ fn train_in<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
         nn::pretrain(&mut net, &train_data, &settings);
     }
     let record = nn::fit(&mut net, &config, &train_data, test_data.as_ref());
-    outcome(run, record)
+    outcome(&network, record)
 }
 
 /// The run's data set, split into train and test parts when `data.test_fraction` > 0.
@@ -245,78 +235,42 @@ fn grid_over(inputs: &ndarray::Array2<f64>) -> nn::GridSpec {
     }
 }
 
-/// The engine's record as measurements. Saturation is defined for sigmoid and tanh layers and
-/// death for the ReLU family: the engine's zeros for other layers are left out, not drawn.
-fn outcome(run: &RunSpec, record: nn::Record) -> RunOutcome {
-    let activation = run.model.activation_function();
-    let layers = record
-        .per_layer
-        .first()
-        .and_then(|(_, values)| values.first())
-        .map_or(0, Vec::len);
-    let applies = |metric: &str, layer: usize| {
-        let hidden = layer < layers;
-        match metric {
-            "saturated_frac" => hidden && matches!(activation.name(), "sigmoid" | "tanh"),
-            "dead_frac" => hidden && matches!(activation.name(), "relu" | "leaky_relu"),
-            _ => true,
-        }
-    };
+/// The engine's record as measurements. A metric that does not apply to a layer's
+/// activation (saturation of a ReLU layer, death of a tanh or of the linear output layer) is
+/// left out, not drawn as the engine's 0.
+fn outcome(network: &nn::NetworkConfig, record: nn::Record) -> RunOutcome {
+    let activations: Vec<nn::Activation> = network.layers().iter().map(|l| l.activation).collect();
     let mut measurements = Vec::new();
     for series in &record.series {
         for (&step, &value) in series.steps.iter().zip(&series.values) {
             measurements.push(Measurement {
                 step,
                 layer: None,
-                metric: series.name.to_string(),
+                metric: series.name,
                 value,
             });
         }
     }
     for (k, &step) in record.steps.iter().enumerate() {
-        for (metric, values) in &record.per_layer {
+        for &(metric, ref values) in &record.per_layer {
             for (l, &value) in values[k].iter().enumerate() {
-                if applies(metric, l + 1) {
+                if metric.applies_to(activations[l]) {
                     measurements.push(Measurement {
                         step,
                         layer: Some(l as u32 + 1),
-                        metric: metric.to_string(),
+                        metric,
                         value,
                     });
                 }
             }
         }
     }
-    let histograms = record
-        .histograms
-        .into_iter()
-        .map(|h| LayerHistogram {
-            step: h.step,
-            layer: h.layer as u32,
-            of: of(h.of),
-            edges: h.edges,
-            counts: h.counts,
-        })
-        .collect();
-    let grid = record.decision_grid.map(|g| Grid {
-        x_range: g.spec.x,
-        y_range: g.spec.y,
-        resolution: g.spec.resolution,
-        classes: g.classes.iter().map(|&c| c as u32).collect(),
-    });
     RunOutcome {
         measurements,
-        diverged: record.diverged.map(|d| (d.step, d.what)),
-        histograms,
-        grid,
+        diverged: record.diverged,
+        histograms: record.histograms,
+        grid: record.decision_grid,
         problem: None,
-    }
-}
-
-fn of(kind: nn::HistogramOf) -> HistogramOf {
-    match kind {
-        nn::HistogramOf::Activations => HistogramOf::Activations,
-        nn::HistogramOf::Gradients => HistogramOf::Gradients,
     }
 }
 

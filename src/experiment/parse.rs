@@ -6,14 +6,14 @@
 use super::applicable::plot_problem;
 use super::claims::{Claim, parse_claim};
 use super::locate::{error_at, error_at_item, toml_error};
-use super::plot_spec::{PlotEntry, PlotKind, PlotSpec};
+use super::plot_spec::{FigureNeeds, PlotEntry, PlotKind, PlotSpec};
 use super::ranges::range_problems;
-use super::run::{EVAL_METRICS, STATS_METRICS, known_metrics};
 use super::schema::{block_keys, concerns, settings_keys};
 use super::sizes::MAX_SEEDS;
 use super::spec::{Experiment, ProbeNeeds, RunSpec, Seeds, SpecError, TrainSpec};
 use super::suggest::with_suggestion;
 use super::variants::{Variant, set_path, shown_value, sweep_error, variants};
+use crate::nn::{Metric, Probe};
 
 /// Parse and validate one block. Returns every problem found, not just the first.
 pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
@@ -252,7 +252,7 @@ fn plot_specs(
         };
         let resolved = PlotEntry::try_from(entry.clone())
             .map_err(|e| format!("a plot is a name such as \"loss\" or a table such as {{ kind = \"grad_flow\" }}: {}", e.message()))
-            .and_then(|entry| entry.resolve());
+            .and_then(|entry| entry.resolve().map_err(|e| e.to_string()));
         match resolved {
             Ok(spec) if specs.iter().any(|(_, s)| *s == spec) => {
                 errors.push(problem(&format!("plot `{}` is listed twice", spec.kind)))
@@ -349,17 +349,6 @@ fn claims(
             ));
             continue;
         }
-        if let Some(metric) = claim
-            .metrics()
-            .into_iter()
-            .find(|m| !known_metrics().any(|k| k == m))
-        {
-            problem(format!(
-                "claim `{source}` reads metric `{metric}`, which is not recorded; metrics are {}",
-                known_metrics().collect::<Vec<_>>().join(", ")
-            ));
-            continue;
-        }
         claims.push(claim);
     }
     claims
@@ -367,25 +356,27 @@ fn claims(
 
 /// Which probes the block's figures and claims read, so runs record them (and only them).
 fn probe_needs(plots: &[PlotSpec], claims: &[Claim], train: &TrainSpec) -> ProbeNeeds {
-    let metrics: Vec<String> = claims.iter().flat_map(Claim::metrics).collect();
-    let reads = |names: &[&str]| metrics.iter().any(|m| names.contains(&m.as_str()));
+    let figures: Vec<FigureNeeds> = plots.iter().map(|p| p.kind.needs(p.metric)).collect();
+    let read: Vec<Probe> = claims
+        .iter()
+        .flat_map(Claim::metrics)
+        .map(Metric::probe)
+        .collect();
     let mut histogram_steps: Vec<u64> = plots
         .iter()
-        .filter(|p| p.kind == PlotKind::ActivationHist)
-        .flat_map(|p| p.steps.clone().unwrap_or_else(|| vec![0]))
+        .zip(&figures)
+        .filter(|(_, needs)| needs.histograms)
+        .flat_map(|(p, _)| p.steps.clone().unwrap_or_else(|| vec![0]))
         .collect();
     histogram_steps.sort_unstable();
     histogram_steps.dedup();
     ProbeNeeds {
-        layer_stats: plots.iter().any(|p| {
-            p.kind == PlotKind::ActivationStats
-                || !["grad_norm", "grad_norm_bias", "weight_norm"].contains(&p.metric.as_str())
-        }) || reads(STATS_METRICS),
+        layer_stats: figures.iter().any(|n| n.layer_stats) || read.contains(&Probe::LayerStats),
         evaluate: train.eval_every > 0
-            || plots.iter().any(|p| p.kind == PlotKind::Accuracy)
-            || reads(EVAL_METRICS),
+            || figures.iter().any(|n| n.evaluate)
+            || read.contains(&Probe::Evaluation),
         histogram_steps,
-        decision_grid: plots.iter().any(|p| p.kind == PlotKind::DecisionBoundary),
+        decision_grid: figures.iter().any(|n| n.decision_grid),
     }
 }
 

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use super::claims::{Expr, parse_formula};
+use crate::nn::{Metric, Probe};
 
 /// The figures an experiment can draw. A new kind is added here and drawn in `plot`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +98,41 @@ impl PlotKind {
             PlotKind::GradNormByLayer | PlotKind::GradFlow | PlotKind::GradNormOverSteps
         )
     }
+
+    /// Kinds that draw the layers of a feed-forward net (refused for recurrent models).
+    pub fn draws_layers(self) -> bool {
+        self.takes_layer_metric()
+            || matches!(self, PlotKind::ActivationHist | PlotKind::ActivationStats)
+    }
+
+    /// The probes a figure of this kind drawing `metric` (its per-layer metric, for kinds
+    /// that take one) needs the runs to record.
+    pub fn needs(self, metric: Metric) -> FigureNeeds {
+        let metric_probe = if self.takes_layer_metric() {
+            metric.probe()
+        } else {
+            Probe::Always
+        };
+        FigureNeeds {
+            layer_stats: self == PlotKind::ActivationStats || metric_probe == Probe::LayerStats,
+            evaluate: self == PlotKind::Accuracy,
+            histograms: self == PlotKind::ActivationHist,
+            decision_grid: self == PlotKind::DecisionBoundary,
+        }
+    }
+}
+
+/// What one figure needs recorded beyond the always-on probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FigureNeeds {
+    /// Per-layer statistics (δ, update ratio, activation statistics).
+    pub layer_stats: bool,
+    /// Evaluation on the whole data sets.
+    pub evaluate: bool,
+    /// Histograms at the figure's steps (default: the first).
+    pub histograms: bool,
+    /// The decision grid after training.
+    pub decision_grid: bool,
 }
 
 impl fmt::Display for PlotKind {
@@ -106,22 +142,61 @@ impl fmt::Display for PlotKind {
 }
 
 impl FromStr for PlotKind {
-    type Err = String;
-    fn from_str(name: &str) -> Result<Self, String> {
+    type Err = PlotSpecError;
+    fn from_str(name: &str) -> Result<Self, PlotSpecError> {
         PlotKind::ALL
             .into_iter()
             .find(|kind| kind.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<String> = PlotKind::ALL
-                    .iter()
-                    .map(|k| format!("`{}`", k.name()))
-                    .collect();
-                format!(
-                    "unknown plot `{name}`, expected one of {}",
-                    names.join(", ")
-                )
-            })
+            .ok_or_else(|| PlotSpecError::UnknownKind { name: name.into() })
     }
+}
+
+/// What is wrong with a `plot` entry.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlotSpecError {
+    #[error("unknown plot `{name}`, expected one of {}", kind_names())]
+    UnknownKind { name: String },
+    #[error("plot `{kind}` takes no `metric`")]
+    TakesNoMetric { kind: PlotKind },
+    #[error(
+        "unknown metric `{metric}` for plot `{kind}`; expected one of {}",
+        drawable_names()
+    )]
+    UnknownMetric { metric: String, kind: PlotKind },
+    #[error("plot `{kind}` draws every recorded step and takes no `steps`")]
+    TakesNoSteps { kind: PlotKind },
+    #[error("`steps` needs at least one step")]
+    NoSteps,
+    #[error(
+        "`theory` is a curve over layers (l, L), drawn on `grad_norm_by_layer` only, not on `{kind}`"
+    )]
+    TheoryNotByLayer { kind: PlotKind },
+    #[error("theory `{text}`: {message} (at character {column})")]
+    Theory {
+        text: String,
+        message: String,
+        column: usize,
+    },
+    #[error("`theory_label` needs a `theory`")]
+    LabelWithoutTheory,
+}
+
+/// "`grad_norm_by_layer`, `grad_flow`, …", for messages.
+fn kind_names() -> String {
+    let names: Vec<String> = PlotKind::ALL
+        .iter()
+        .map(|k| format!("`{}`", k.name()))
+        .collect();
+    names.join(", ")
+}
+
+/// The names (and aliases) a per-layer figure's `metric` may take, for messages.
+fn drawable_names() -> String {
+    let drawable = Metric::ALL.into_iter().filter(|m| m.is_layer_norm());
+    let names: Vec<&str> = drawable
+        .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()))
+        .collect();
+    names.join(", ")
 }
 
 /// A reference curve drawn dashed over a figure: a formula in `l` (the layer, 1 = nearest the
@@ -142,7 +217,7 @@ pub const THEORY_VARIABLES: &[&str] = &["l", "L"];
 pub struct PlotSpec {
     pub kind: PlotKind,
     /// The per-layer metric, for kinds that take one (default `grad_norm`).
-    pub metric: String,
+    pub metric: Metric,
     /// Steps to show (by-layer figures: default first and last; histograms: default first).
     pub steps: Option<Vec<u64>>,
     /// Logarithmic y axis; `None` lets the kind choose.
@@ -154,7 +229,7 @@ impl PlotSpec {
     pub fn new(kind: PlotKind) -> Self {
         PlotSpec {
             kind,
-            metric: "grad_norm".into(),
+            metric: Metric::GradNorm,
             steps: None,
             log_y: None,
             theory: None,
@@ -164,14 +239,14 @@ impl PlotSpec {
     /// What the figure shows, for its caption: the kind's [`PlotKind::subject`], naming the
     /// per-layer metric when it is not the default gradient norm.
     pub fn subject(&self) -> String {
-        let metric = match self.metric.as_str() {
+        let metric = match self.metric {
             _ if !self.kind.takes_layer_metric() => return self.kind.subject().into(),
-            "grad_norm" => return self.kind.subject().into(),
-            "grad_norm_bias" => "偏置梯度范数",
-            "delta_norm" => "误差信号 δ 的范数",
-            "weight_norm" => "权重范数",
-            "update_ratio" => "更新量与权重之比",
-            other => other,
+            Metric::GradNorm => return self.kind.subject().into(),
+            Metric::GradNormBias => "偏置梯度范数",
+            Metric::DeltaNorm => "误差信号 δ 的范数",
+            Metric::WeightNorm => "权重范数",
+            Metric::UpdateRatio => "更新量与权重之比",
+            other => other.name(),
         };
         match self.kind {
             PlotKind::GradFlow => format!("{metric}随层与训练步的变化（{}）", self.metric),
@@ -180,17 +255,6 @@ impl PlotSpec {
         }
     }
 }
-
-/// The per-layer metrics a figure may draw, with their short aliases.
-const LAYER_METRICS: &[(&str, &str)] = &[
-    ("grad_norm", "grad_norm"),
-    ("grad", "grad_norm"),
-    ("grad_norm_bias", "grad_norm_bias"),
-    ("delta", "delta_norm"),
-    ("delta_norm", "delta_norm"),
-    ("weight_norm", "weight_norm"),
-    ("update_ratio", "update_ratio"),
-];
 
 /// An entry of `plot` as written.
 #[derive(Debug, Deserialize)]
@@ -229,52 +293,44 @@ pub(super) struct PlotTable {
 
 impl PlotEntry {
     /// Check and normalize an entry; `Err` says what is wrong with it.
-    pub(super) fn resolve(&self) -> Result<PlotSpec, String> {
+    pub(super) fn resolve(&self) -> Result<PlotSpec, PlotSpecError> {
         let table = match self {
             PlotEntry::Name(name) => return name.parse().map(PlotSpec::new),
             PlotEntry::Table(table) => table,
         };
         let mut spec = PlotSpec::new(table.kind.parse()?);
+        let kind = spec.kind;
         if let Some(metric) = &table.metric {
-            if !spec.kind.takes_layer_metric() {
-                return Err(format!("plot `{}` takes no `metric`", spec.kind));
+            if !kind.takes_layer_metric() {
+                return Err(PlotSpecError::TakesNoMetric { kind });
             }
-            let (_, name) = LAYER_METRICS
-                .iter()
-                .find(|(alias, _)| alias == metric)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = LAYER_METRICS.iter().map(|(alias, _)| *alias).collect();
-                    format!(
-                        "unknown metric `{metric}` for plot `{}`; expected one of {}",
-                        spec.kind,
-                        names.join(", ")
-                    )
+            spec.metric = Metric::from_name_or_alias(metric)
+                .filter(|m| m.is_layer_norm())
+                .ok_or_else(|| PlotSpecError::UnknownMetric {
+                    metric: metric.clone(),
+                    kind,
                 })?;
-            spec.metric = name.to_string();
         }
         if let Some(steps) = &table.steps {
-            if !spec.kind.takes_steps() {
-                return Err(format!(
-                    "plot `{}` draws every recorded step and takes no `steps`",
-                    spec.kind
-                ));
+            if !kind.takes_steps() {
+                return Err(PlotSpecError::TakesNoSteps { kind });
             }
             if steps.is_empty() {
-                return Err("`steps` needs at least one step".into());
+                return Err(PlotSpecError::NoSteps);
             }
             spec.steps = Some(steps.clone());
         }
         spec.log_y = table.log_y;
         if let Some(text) = &table.theory {
-            if spec.kind != PlotKind::GradNormByLayer {
-                return Err(format!(
-                    "`theory` is a curve over layers (l, L), drawn on `grad_norm_by_layer` only, not on `{}`",
-                    spec.kind
-                ));
+            if kind != PlotKind::GradNormByLayer {
+                return Err(PlotSpecError::TheoryNotByLayer { kind });
             }
-            let formula = parse_formula(text, THEORY_VARIABLES).map_err(|e| {
-                format!("theory `{text}`: {} (at character {})", e.message, e.column)
-            })?;
+            let formula =
+                parse_formula(text, THEORY_VARIABLES).map_err(|e| PlotSpecError::Theory {
+                    text: text.clone(),
+                    message: e.message,
+                    column: e.column,
+                })?;
             let label = table.theory_label.clone().unwrap_or_else(|| text.clone());
             spec.theory = Some(Theory {
                 formula_text: text.clone(),
@@ -282,7 +338,7 @@ impl PlotEntry {
                 label,
             });
         } else if table.theory_label.is_some() {
-            return Err("`theory_label` needs a `theory`".into());
+            return Err(PlotSpecError::LabelWithoutTheory);
         }
         Ok(spec)
     }
@@ -301,6 +357,7 @@ mod tests {
             .map_err(|e| e.message().to_string())?
             .plot
             .resolve()
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -311,8 +368,8 @@ mod tests {
         );
         let spec = entry("plot = { kind = \"grad_norm_by_layer\", metric = \"delta\", steps = [0, 9], theory = \"0.25^(L-l)\" }").unwrap();
         assert_eq!(
-            (spec.metric.as_str(), spec.steps),
-            ("delta_norm", Some(vec![0, 9]))
+            (spec.metric, spec.steps),
+            (Metric::DeltaNorm, Some(vec![0, 9]))
         );
         assert_eq!(spec.theory.unwrap().label, "0.25^(L-l)");
     }

@@ -5,13 +5,13 @@
 //! for the stacked layer.
 
 use super::feed_forward::{clip, optimizer};
-use super::run::{Measurement, RunOutcome};
+use super::results::{Measurement, RunOutcome};
 use super::settings::ModelKind;
 use super::spec::{DataName, RunSpec};
-use crate::nn;
 use crate::nn::recurrent::{
     Cell, RecurrentConfig, RecurrentTrainConfig, SequenceTask, evaluate, fit_recurrent,
 };
+use crate::nn::{self, Metric};
 
 /// Held-out examples the final test loss is measured on.
 const TEST_SAMPLES: usize = 512;
@@ -60,15 +60,8 @@ fn model(run: &RunSpec, task: SequenceTask) -> RecurrentConfig {
     config
 }
 
-pub(super) fn train(run: &RunSpec, seed: u64) -> RunOutcome {
-    if run.train.precision == "f64" {
-        train_in::<f64>(run, seed)
-    } else {
-        train_in::<f32>(run, seed)
-    }
-}
-
-fn train_in<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
+/// One run through the engine, in precision `T`.
+pub(super) fn train<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
     let refused = |problem: String| RunOutcome {
         problem: Some(problem),
         ..RunOutcome::default()
@@ -94,46 +87,46 @@ fn train_in<T: nn::Float>(run: &RunSpec, seed: u64) -> RunOutcome {
         Err(problem) => return refused(problem),
     };
     let mut measurements = Vec::new();
-    let mut push = |step: u64, layer: Option<usize>, metric: &str, value: f64| {
+    let mut push = |step: u64, layer: Option<usize>, metric: Metric, value: f64| {
         measurements.push(Measurement {
             step,
             layer: layer.map(|l| l as u32 + 1),
-            metric: metric.to_string(),
+            metric,
             value,
         });
     };
     for (k, &step) in record.steps.iter().enumerate() {
-        push(step, None, "loss", record.loss[k]);
-        push(step, None, "global_grad_norm", record.grad_norm[k]);
+        push(step, None, Metric::Loss, record.loss[k]);
+        push(step, None, Metric::GlobalGradNorm, record.grad_norm[k]);
         push(
             step,
             None,
-            "clipped",
+            Metric::Clipped,
             f64::from(u8::from(record.clipped[k])),
         );
         for (time, &norm) in record.grad_norm_time[k].iter().enumerate() {
-            push(step, Some(time), "grad_norm_time", norm);
+            push(step, Some(time), Metric::GradNormTime, norm);
         }
         for (layer, &radius) in record.spectral_radius[k].iter().enumerate() {
-            push(step, Some(layer), "spectral_radius", radius);
+            push(step, Some(layer), Metric::SpectralRadius, radius);
         }
         for (layer, &sigma) in record.top_singular_value[k].iter().enumerate() {
-            push(step, Some(layer), "top_singular_value", sigma);
+            push(step, Some(layer), Metric::TopSingularValue, sigma);
         }
         if let Some(forget) = &record.forget_gate_mean {
-            push(step, None, "forget_gate_mean", forget[k]);
+            push(step, None, Metric::ForgetGateMean, forget[k]);
         }
     }
     // The final loss on sequences the net never saw (its own seed, far from the data's).
     if let (None, Some(&last)) = (&record.diverged, record.steps.last()) {
         let test = task.generate(TEST_SAMPLES, run.data.seed.wrapping_add(0x5eed_7e57));
         if let Some(loss) = test.ok().and_then(|test| evaluate(&net, &test).ok()) {
-            push(last, None, "test_loss", loss);
+            push(last, None, Metric::TestLoss, loss);
         }
     }
     RunOutcome {
         measurements,
-        diverged: record.diverged.map(|d| (d.step, d.what)),
+        diverged: record.diverged,
         ..RunOutcome::default()
     }
 }

@@ -4,25 +4,58 @@
 //! over the run's seeds, so a figure of a multi-seed run draws its median.
 
 use std::fmt::Write as _;
+use std::ops::Deref;
 
-/// One measurement. `layer` is `None` for whole-network metrics such as `loss`;
-/// layers count from 1 (closest to the input) to L+1 (the output layer).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub run: String,
-    pub seed: u64,
+use serde::{Deserialize, Serialize};
+
+use crate::nn::{DecisionGrid, Divergence, Histogram, Metric};
+
+/// One measurement of one (variant, seed) run. `layer` is `None` for whole-network metrics
+/// such as `loss`; layers count from 1 (closest to the input) to L+1 (the output layer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
     pub step: u64,
     pub layer: Option<u32>,
-    pub metric: String,
+    pub metric: Metric,
     pub value: f64,
 }
 
-/// How one seed of a run ended.
+/// What one (variant, seed) run produced: the unit the cache stores and results hold.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RunOutcome {
+    pub measurements: Vec<Measurement>,
+    /// The step at which loss or a gradient became NaN/Inf, and what did.
+    pub diverged: Option<Divergence>,
+    /// Only when a figure asks for them (activation histograms).
+    pub histograms: Vec<Histogram>,
+    /// Only when a figure asks for it (decision boundaries).
+    pub grid: Option<DecisionGrid>,
+    /// The engine refused the configuration (e.g. shapes that do not fit): never cached.
+    pub problem: Option<String>,
+}
+
+/// One seed of a run and what it produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeedOutcome {
     pub seed: u64,
-    /// The step at which loss or a gradient became NaN/Inf, and what did.
-    pub diverged: Option<(u64, String)>,
+    pub outcome: RunOutcome,
+}
+
+impl SeedOutcome {
+    /// A seed that recorded nothing but (perhaps) its divergence.
+    pub fn ended(seed: u64, diverged: Option<(u64, &str)>) -> Self {
+        let diverged = diverged.map(|(step, what)| Divergence {
+            step,
+            what: what.into(),
+        });
+        SeedOutcome {
+            seed,
+            outcome: RunOutcome {
+                diverged,
+                ..RunOutcome::default()
+            },
+        }
+    }
 }
 
 /// What happened to one run (one variant of the experiment, over all its seeds).
@@ -39,7 +72,7 @@ impl RunSummary {
     pub fn new(label: impl Into<String>, seeds: Vec<SeedOutcome>) -> Self {
         let diverged_at = seeds
             .iter()
-            .filter_map(|s| s.diverged.as_ref().map(|d| d.0))
+            .filter_map(|s| s.outcome.diverged.as_ref().map(|d| d.step))
             .min();
         RunSummary {
             label: label.into(),
@@ -49,38 +82,32 @@ impl RunSummary {
     }
 }
 
-/// What a histogram counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistogramOf {
-    Activations,
-    Gradients,
+/// Something one seed of a run recorded (a measurement, a histogram, a grid), with the run
+/// and seed it belongs to; it reads as the thing itself.
+#[derive(Debug, PartialEq)]
+pub struct Seeded<'a, T> {
+    pub run: &'a str,
+    pub seed: u64,
+    pub item: &'a T,
 }
 
-/// The distribution of one layer's activations (or their gradients) at one step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Histogram {
-    pub run: String,
-    pub seed: u64,
-    pub step: u64,
-    pub layer: u32,
-    pub of: HistogramOf,
-    /// `counts.len() + 1` ascending bin edges.
-    pub edges: Vec<f64>,
-    pub counts: Vec<u64>,
+impl<T> Clone for Seeded<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-/// The class a trained network predicts on a regular grid over a 2-D input range.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecisionGrid {
-    pub run: String,
-    pub seed: u64,
-    pub x_range: (f64, f64),
-    pub y_range: (f64, f64),
-    /// Cells per side.
-    pub resolution: usize,
-    /// Row-major, `y` outer (row 0 at `y_range.0`), one class per cell.
-    pub classes: Vec<u32>,
+impl<T> Copy for Seeded<'_, T> {}
+
+impl<T> Deref for Seeded<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.item
+    }
 }
+
+/// One row of the tidy table: a measurement with its run and seed.
+pub type Row<'a> = Seeded<'a, Measurement>;
 
 /// A training point of a 2-D data set, for drawing over its decision regions.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,11 +121,6 @@ pub struct DataPoint {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Results {
     pub runs: Vec<RunSummary>,
-    pub rows: Vec<Row>,
-    /// Only when a figure asks for them (activation histograms).
-    pub histograms: Vec<Histogram>,
-    /// Only when a figure asks for them (decision boundaries).
-    pub grids: Vec<DecisionGrid>,
     /// The data set's points, when it is 2-D and a decision boundary is drawn.
     pub points: Vec<DataPoint>,
     /// Runs the engine refused to train, with why (a build error).
@@ -106,13 +128,87 @@ pub struct Results {
 }
 
 impl Results {
+    /// Every seed's outcome, with its run, in the table's order.
+    fn outcomes(&self) -> impl Iterator<Item = (&str, &SeedOutcome)> + Clone {
+        self.runs
+            .iter()
+            .flat_map(|run| run.seeds.iter().map(move |s| (run.label.as_str(), s)))
+    }
+
+    /// The tidy table: runs in order, each seed's measurements in recorded order.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> + Clone {
+        self.outcomes().flat_map(|(run, s)| {
+            s.outcome.measurements.iter().map(move |item| Seeded {
+                run,
+                seed: s.seed,
+                item,
+            })
+        })
+    }
+
+    /// Every histogram, with its run and seed, in the table's order.
+    pub fn histograms(&self) -> impl Iterator<Item = Seeded<'_, Histogram>> + Clone {
+        self.outcomes().flat_map(|(run, s)| {
+            s.outcome.histograms.iter().map(move |item| Seeded {
+                run,
+                seed: s.seed,
+                item,
+            })
+        })
+    }
+
+    /// Every decision grid, with its run and seed, in the table's order.
+    pub fn grids(&self) -> impl Iterator<Item = Seeded<'_, DecisionGrid>> + Clone {
+        self.outcomes().filter_map(|(run, s)| {
+            s.outcome.grid.as_ref().map(|item| Seeded {
+                run,
+                seed: s.seed,
+                item,
+            })
+        })
+    }
+
+    /// The rows of one run's `metric`, every seed.
+    fn rows_of(&self, run: &str, metric: Metric) -> impl Iterator<Item = Row<'_>> + Clone {
+        self.rows()
+            .filter(move |r| r.run == run && r.metric == metric)
+    }
+
+    /// Add a measurement to `seed` of `run`, adding the run and the seed when they are new
+    /// (tests and benches build results this way).
+    pub fn record(&mut self, run: &str, seed: u64, measurement: Measurement) {
+        self.outcome_mut(run, seed).measurements.push(measurement);
+    }
+
+    /// The outcome of `seed` of `run`, added when missing.
+    pub fn outcome_mut(&mut self, run: &str, seed: u64) -> &mut RunOutcome {
+        let r = match self.runs.iter().rposition(|r| r.label == run) {
+            Some(r) => r,
+            None => {
+                self.runs.push(RunSummary::new(run, Vec::new()));
+                self.runs.len() - 1
+            }
+        };
+        let seeds = &mut self.runs[r].seeds;
+        let s = match seeds.iter().rposition(|s| s.seed == seed) {
+            Some(s) => s,
+            None => {
+                seeds.push(SeedOutcome {
+                    seed,
+                    outcome: RunOutcome::default(),
+                });
+                seeds.len() - 1
+            }
+        };
+        &mut seeds[s].outcome
+    }
+
     /// `(step, value)` of one metric of one run (and layer), in step order; the median over
     /// seeds at each step.
-    pub fn series(&self, run: &str, metric: &str, layer: Option<u32>) -> Vec<(u64, f64)> {
+    pub fn series(&self, run: &str, metric: Metric, layer: Option<u32>) -> Vec<(u64, f64)> {
         let mut points: Vec<(u64, f64)> = self
-            .rows
-            .iter()
-            .filter(|r| r.run == run && r.metric == metric && r.layer == layer)
+            .rows_of(run, metric)
+            .filter(|r| r.layer == layer)
             .map(|r| (r.step, r.value))
             .collect();
         median_by_key(&mut points)
@@ -120,24 +216,18 @@ impl Results {
 
     /// A per-layer metric of one run at one step as `(layer, value)` in layer order; the
     /// median over seeds.
-    pub fn by_layer(&self, run: &str, metric: &str, step: u64) -> Vec<(u32, f64)> {
+    pub fn by_layer(&self, run: &str, metric: Metric, step: u64) -> Vec<(u32, f64)> {
         let mut points: Vec<(u32, f64)> = self
-            .rows
-            .iter()
-            .filter(|r| r.run == run && r.metric == metric && r.step == step)
+            .rows_of(run, metric)
+            .filter(|r| r.step == step)
             .filter_map(|r| r.layer.map(|layer| (layer, r.value)))
             .collect();
         median_by_key(&mut points)
     }
 
     /// The steps at which a metric was recorded for a run (any seed), ascending.
-    pub fn steps(&self, run: &str, metric: &str) -> Vec<u64> {
-        let mut steps: Vec<u64> = self
-            .rows
-            .iter()
-            .filter(|r| r.run == run && r.metric == metric)
-            .map(|r| r.step)
-            .collect();
+    pub fn steps(&self, run: &str, metric: Metric) -> Vec<u64> {
+        let mut steps: Vec<u64> = self.rows_of(run, metric).map(|r| r.step).collect();
         steps.sort_unstable();
         steps.dedup();
         steps
@@ -148,38 +238,26 @@ impl Results {
         &self,
         run: &str,
         seed: u64,
-        metric: &str,
+        metric: Metric,
         layer: Option<u32>,
         step: u64,
     ) -> Option<f64> {
-        self.rows
-            .iter()
-            .find(|r| {
-                r.run == run
-                    && r.seed == seed
-                    && r.metric == metric
-                    && r.layer == layer
-                    && r.step == step
-            })
+        self.rows_of(run, metric)
+            .find(|r| r.seed == seed && r.layer == layer && r.step == step)
             .map(|r| r.value)
     }
 
     /// The last step at which one seed recorded a metric.
-    pub fn last_step(&self, run: &str, seed: u64, metric: &str) -> Option<u64> {
-        self.rows
-            .iter()
-            .filter(|r| r.run == run && r.seed == seed && r.metric == metric)
+    pub fn last_step(&self, run: &str, seed: u64, metric: Metric) -> Option<u64> {
+        self.rows_of(run, metric)
+            .filter(|r| r.seed == seed)
             .map(|r| r.step)
             .max()
     }
 
     /// The highest layer number a metric has in a run.
-    pub fn layer_count(&self, run: &str, metric: &str) -> Option<u32> {
-        self.rows
-            .iter()
-            .filter(|r| r.run == run && r.metric == metric)
-            .filter_map(|r| r.layer)
-            .max()
+    pub fn layer_count(&self, run: &str, metric: Metric) -> Option<u32> {
+        self.rows_of(run, metric).filter_map(|r| r.layer).max()
     }
 
     pub fn run(&self, label: &str) -> Option<&RunSummary> {
@@ -187,24 +265,29 @@ impl Results {
     }
 
     /// Whether any row of any run has this metric.
-    pub fn has_metric(&self, metric: &str) -> bool {
-        self.rows.iter().any(|r| r.metric == metric)
+    pub fn has_metric(&self, metric: Metric) -> bool {
+        self.rows().any(|r| r.metric == metric)
+    }
+
+    /// Whether any run recorded any measurement.
+    pub fn has_rows(&self) -> bool {
+        self.rows().next().is_some()
     }
 
     /// The tidy CSV (`run,seed,step,layer,metric,value`). Values use Rust's shortest
     /// round-trip formatting, so the file is deterministic and exact.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("run,seed,step,layer,metric,value\n");
-        for row in &self.rows {
+        for row in self.rows() {
             let layer = row.layer.map(|l| l.to_string()).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{},{},{},{},{},{}",
-                csv_field(&row.run),
+                csv_field(row.run),
                 row.seed,
                 row.step,
                 layer,
-                csv_field(&row.metric),
+                row.metric.name(),
                 row.value
             );
         }
@@ -241,7 +324,7 @@ pub fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
 }
 
-/// A text cell (a run label or a metric name) of the CSV. One a spreadsheet would run as a
+/// A run label as a cell of the CSV (metric names are plain words). One a spreadsheet would run as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, and not a number
 /// such as `-1.5`) gets a leading `'` (OWASP's advice against CSV injection); then the cell is
 /// quoted when it holds a comma, quote or line break (RFC 4180).
@@ -264,27 +347,39 @@ fn csv_field(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn row(run: &str, seed: u64, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
-        Row {
-            run: run.into(),
-            seed,
-            step,
-            layer,
-            metric: metric.into(),
-            value,
+    type Row<'a> = (&'a str, u64, u64, Option<u32>, Metric, f64);
+
+    fn row(
+        run: &str,
+        seed: u64,
+        step: u64,
+        layer: Option<u32>,
+        metric: Metric,
+        value: f64,
+    ) -> Row<'_> {
+        (run, seed, step, layer, metric, value)
+    }
+
+    fn table(rows: Vec<Row>) -> Results {
+        let mut results = Results::default();
+        for (run, seed, step, layer, metric, value) in rows {
+            let measurement = Measurement {
+                step,
+                layer,
+                metric,
+                value,
+            };
+            results.record(run, seed, measurement);
         }
+        results
     }
 
     #[test]
     fn csv_has_header_seed_empty_layer_and_quoted_labels() {
-        let results = Results {
-            runs: vec![],
-            rows: vec![
-                row("a,b", 1, 0, Some(1), "grad_norm", 0.5),
-                row("plain", 2, 3, None, "loss", 1.25),
-            ],
-            ..Default::default()
-        };
+        let results = table(vec![
+            row("a,b", 1, 0, Some(1), Metric::GradNorm, 0.5),
+            row("plain", 2, 3, None, Metric::Loss, 1.25),
+        ]);
         assert_eq!(
             results.to_csv(),
             "run,seed,step,layer,metric,value\n\"a,b\",1,0,1,grad_norm,0.5\nplain,2,3,,loss,1.25\n"
@@ -294,18 +389,13 @@ mod tests {
     #[test]
     fn csv_text_cells_that_look_like_formulas_are_defused_and_numbers_are_not() {
         let cell = |label: &str| {
-            let results = Results {
-                rows: vec![row(label, 1, 0, None, label, -1.5)],
-                ..Default::default()
-            };
+            let results = table(vec![row(label, 1, 0, None, Metric::Loss, -1.5)]);
             let csv = results.to_csv();
             let record = csv
                 .strip_prefix("run,seed,step,layer,metric,value\n")
-                .and_then(|r| r.strip_suffix(",-1.5\n"))
+                .and_then(|r| r.strip_suffix(",1,0,,loss,-1.5\n"))
                 .expect("one record whose value column stays a number");
-            let (run, metric) = record.split_once(",1,0,,").unwrap();
-            assert_eq!(run, metric, "run and metric cells are written alike");
-            run.to_string()
+            record.to_string()
         };
         for (label, written) in [
             (
@@ -332,31 +422,29 @@ mod tests {
     }
 
     #[test]
+    fn metric_names_are_plain_csv_cells() {
+        for metric in Metric::ALL {
+            assert_eq!(csv_field(metric.name()), metric.name());
+        }
+    }
+
+    #[test]
     fn queries_take_the_median_over_seeds() {
-        let results = Results {
-            runs: vec![],
-            rows: vec![
-                row("r", 1, 5, Some(2), "grad_norm", 2.0),
-                row("r", 1, 0, Some(2), "grad_norm", 1.0),
-                row("r", 2, 0, Some(2), "grad_norm", 3.0),
-                row("r", 3, 0, Some(2), "grad_norm", 10.0),
-                row("r", 1, 0, Some(1), "grad_norm", 3.0),
-                row("s", 1, 0, Some(1), "grad_norm", 9.0),
-            ],
-            ..Default::default()
-        };
-        assert_eq!(
-            results.series("r", "grad_norm", Some(2)),
-            vec![(0, 3.0), (5, 2.0)]
-        );
-        assert_eq!(
-            results.by_layer("r", "grad_norm", 0),
-            vec![(1, 3.0), (2, 3.0)]
-        );
-        assert_eq!(results.steps("r", "grad_norm"), vec![0, 5]);
-        assert_eq!(results.value("r", 3, "grad_norm", Some(2), 0), Some(10.0));
-        assert_eq!(results.last_step("r", 1, "grad_norm"), Some(5));
-        assert_eq!(results.layer_count("r", "grad_norm"), Some(2));
+        let g = Metric::GradNorm;
+        let results = table(vec![
+            row("r", 1, 5, Some(2), g, 2.0),
+            row("r", 1, 0, Some(2), g, 1.0),
+            row("r", 2, 0, Some(2), g, 3.0),
+            row("r", 3, 0, Some(2), g, 10.0),
+            row("r", 1, 0, Some(1), g, 3.0),
+            row("s", 1, 0, Some(1), g, 9.0),
+        ]);
+        assert_eq!(results.series("r", g, Some(2)), vec![(0, 3.0), (5, 2.0)]);
+        assert_eq!(results.by_layer("r", g, 0), vec![(1, 3.0), (2, 3.0)]);
+        assert_eq!(results.steps("r", g), vec![0, 5]);
+        assert_eq!(results.value("r", 3, g, Some(2), 0), Some(10.0));
+        assert_eq!(results.last_step("r", 1, g), Some(5));
+        assert_eq!(results.layer_count("r", g), Some(2));
     }
 
     #[test]
@@ -372,18 +460,9 @@ mod tests {
         let run = RunSummary::new(
             "x",
             vec![
-                SeedOutcome {
-                    seed: 1,
-                    diverged: Some((9, "loss is NaN".into())),
-                },
-                SeedOutcome {
-                    seed: 2,
-                    diverged: None,
-                },
-                SeedOutcome {
-                    seed: 3,
-                    diverged: Some((4, "loss is inf".into())),
-                },
+                SeedOutcome::ended(1, Some((9, "loss is NaN"))),
+                SeedOutcome::ended(2, None),
+                SeedOutcome::ended(3, Some((4, "loss is inf"))),
             ],
         );
         assert_eq!(run.diverged_at, Some(4));

@@ -6,84 +6,10 @@
 use rayon::prelude::*;
 
 use super::cache::Cache;
-use super::results::{DecisionGrid, Histogram, HistogramOf, Results, Row, RunSummary, SeedOutcome};
+use super::results::{Results, RunOutcome, RunSummary, SeedOutcome};
 use super::sizes::values_per_example;
 use super::spec::{DataName, Experiment, RunSpec};
 use super::{feed_forward, recurrent};
-use crate::nn;
-
-/// The whole-network and recurrent metrics the engine records (the per-layer ones are the
-/// engine's own list, `nn::LAYER_METRICS`).
-const OTHER_METRICS: &[&str] = &[
-    "loss",
-    "global_grad_norm",
-    "clipped",
-    "train_loss",
-    "train_accuracy",
-    "test_loss",
-    "test_accuracy",
-    "grad_norm_time",
-    "spectral_radius",
-    "top_singular_value",
-    "forget_gate_mean",
-];
-
-/// Every metric the engine records, as claims and the CSV name them.
-pub fn known_metrics() -> impl Iterator<Item = &'static str> {
-    nn::LAYER_METRICS.iter().chain(OTHER_METRICS).copied()
-}
-
-/// Metrics recorded only with per-layer statistics on.
-pub const STATS_METRICS: &[&str] = &[
-    "delta_norm",
-    "update_ratio",
-    "act_mean",
-    "act_std",
-    "saturated_frac",
-    "dead_frac",
-];
-
-/// Metrics recorded only when the run is evaluated on whole data sets.
-pub const EVAL_METRICS: &[&str] = &["train_loss", "train_accuracy", "test_loss", "test_accuracy"];
-
-/// One measurement of one (variant, seed) run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measurement {
-    pub step: u64,
-    pub layer: Option<u32>,
-    pub metric: String,
-    pub value: f64,
-}
-
-/// One layer's histogram at one step (the run and seed are the outcome's).
-#[derive(Debug, Clone, PartialEq)]
-pub struct LayerHistogram {
-    pub step: u64,
-    pub layer: u32,
-    pub of: HistogramOf,
-    pub edges: Vec<f64>,
-    pub counts: Vec<u64>,
-}
-
-/// The predicted class on a grid over the input plane, after training.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Grid {
-    pub x_range: (f64, f64),
-    pub y_range: (f64, f64),
-    pub resolution: usize,
-    pub classes: Vec<u32>,
-}
-
-/// What one (variant, seed) run produced: the unit the cache stores.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunOutcome {
-    pub measurements: Vec<Measurement>,
-    pub diverged: Option<(u64, String)>,
-    pub histograms: Vec<LayerHistogram>,
-    pub grid: Option<Grid>,
-    /// The engine refused the configuration (e.g. shapes that do not fit): never cached.
-    pub problem: Option<String>,
-}
 
 /// Told as runs finish (from worker threads). The library never prints; the CLI draws a bar.
 pub trait Progress: Sync {
@@ -220,12 +146,15 @@ pub fn cache_key(run: &RunSpec, seed: u64) -> String {
     blake3::hash(text.as_bytes()).to_hex().to_string()
 }
 
-/// One run through the engine: a feed-forward net or a recurrent one.
+/// One run through the engine: a feed-forward net or a recurrent one, in the precision the
+/// spec asks for (f32 by default, like the frameworks readers know).
 pub fn train(run: &RunSpec, seed: u64) -> RunOutcome {
-    if run.model.kind.is_recurrent() {
-        recurrent::train(run, seed)
-    } else {
-        feed_forward::train(run, seed)
+    let f64 = run.train.precision == "f64";
+    match (run.model.kind.is_recurrent(), f64) {
+        (false, false) => feed_forward::train::<f32>(run, seed),
+        (false, true) => feed_forward::train::<f64>(run, seed),
+        (true, false) => recurrent::train::<f32>(run, seed),
+        (true, true) => recurrent::train::<f64>(run, seed),
     }
 }
 
@@ -313,48 +242,18 @@ pub fn experiment_cost(experiment: &Experiment) -> f64 {
 }
 
 fn append_run(results: &mut Results, label: &str, seeds: Vec<(u64, RunOutcome)>) {
-    let mut outcomes = Vec::new();
-    for (seed, outcome) in seeds {
-        if let Some(problem) = outcome.problem {
+    for (seed, outcome) in &seeds {
+        if let Some(problem) = &outcome.problem {
             results
                 .problems
                 .push(format!("run `{label}` (seed {seed}): {problem}"));
         }
-        results
-            .histograms
-            .extend(outcome.histograms.into_iter().map(|h| Histogram {
-                run: label.to_string(),
-                seed,
-                step: h.step,
-                layer: h.layer,
-                of: h.of,
-                edges: h.edges,
-                counts: h.counts,
-            }));
-        results.grids.extend(outcome.grid.map(|g| DecisionGrid {
-            run: label.to_string(),
-            seed,
-            x_range: g.x_range,
-            y_range: g.y_range,
-            resolution: g.resolution,
-            classes: g.classes,
-        }));
-        results
-            .rows
-            .extend(outcome.measurements.into_iter().map(|m| Row {
-                run: label.to_string(),
-                seed,
-                step: m.step,
-                layer: m.layer,
-                metric: m.metric,
-                value: m.value,
-            }));
-        outcomes.push(SeedOutcome {
-            seed,
-            diverged: outcome.diverged,
-        });
     }
-    results.runs.push(RunSummary::new(label, outcomes));
+    let seeds = seeds
+        .into_iter()
+        .map(|(seed, outcome)| SeedOutcome { seed, outcome })
+        .collect();
+    results.runs.push(RunSummary::new(label, seeds));
 }
 
 #[cfg(test)]

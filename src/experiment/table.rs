@@ -4,6 +4,7 @@
 
 use super::claims::format_value;
 use super::results::Results;
+use crate::nn::Metric;
 
 pub fn summary_table(results: &Results) -> String {
     let header = [
@@ -19,23 +20,24 @@ pub fn summary_table(results: &Results) -> String {
     for run in &results.runs {
         for outcome in &run.seeds {
             let label = run.label.as_str();
-            let last = results.last_step(label, outcome.seed, "loss");
-            let at = |metric: &str, layer: Option<u32>| {
+            let last = results.last_step(label, outcome.seed, Metric::Loss);
+            let at = |metric: Metric, layer: Option<u32>| {
                 last.and_then(|step| results.value(label, outcome.seed, metric, layer, step))
                     .map_or("–".to_string(), format_value)
             };
-            let layers = results.layer_count(label, "grad_norm");
+            let layers = results.layer_count(label, Metric::GradNorm);
             rows.push(vec![
                 label.to_string(),
                 outcome.seed.to_string(),
                 last.map_or("–".into(), |s| s.to_string()),
-                at("loss", None),
-                at("grad_norm", Some(1)),
-                layers.map_or("–".into(), |l| at("grad_norm", Some(l))),
+                at(Metric::Loss, None),
+                at(Metric::GradNorm, Some(1)),
+                layers.map_or("–".into(), |l| at(Metric::GradNorm, Some(l))),
                 outcome
+                    .outcome
                     .diverged
                     .as_ref()
-                    .map_or("–".into(), |(step, what)| format!("{step} ({what})")),
+                    .map_or("–".into(), |d| format!("{} ({})", d.step, d.what)),
             ]);
         }
     }
@@ -88,43 +90,29 @@ fn display_width(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::results::{Row, RunSummary, SeedOutcome};
+    use crate::experiment::results::Measurement;
+    use crate::nn::Divergence;
 
     #[test]
     fn one_line_per_run_and_seed_with_final_values() {
-        let row = |run: &str, step, layer, metric: &str, value| Row {
-            run: run.into(),
-            seed: 1,
-            step,
-            layer,
-            metric: metric.into(),
-            value,
+        let mut results = Results::default();
+        let mut row = |run: &str, step, layer, metric, value| {
+            let measurement = Measurement {
+                step,
+                layer,
+                metric,
+                value,
+            };
+            results.record(run, 1, measurement);
         };
-        let results = Results {
-            runs: vec![
-                RunSummary::new(
-                    "sigmoid",
-                    vec![SeedOutcome {
-                        seed: 1,
-                        diverged: None,
-                    }],
-                ),
-                RunSummary::new(
-                    "发散",
-                    vec![SeedOutcome {
-                        seed: 1,
-                        diverged: Some((3, "loss is NaN".into())),
-                    }],
-                ),
-            ],
-            rows: vec![
-                row("sigmoid", 9, None, "loss", 0.7312),
-                row("sigmoid", 9, Some(1), "grad_norm", 1.849e-6),
-                row("sigmoid", 9, Some(2), "grad_norm", 0.5),
-                row("发散", 2, None, "loss", 40.0),
-            ],
-            ..Default::default()
-        };
+        row("sigmoid", 9, None, Metric::Loss, 0.7312);
+        row("sigmoid", 9, Some(1), Metric::GradNorm, 1.849e-6);
+        row("sigmoid", 9, Some(2), Metric::GradNorm, 0.5);
+        row("发散", 2, None, Metric::Loss, 40.0);
+        results.outcome_mut("发散", 1).diverged = Some(Divergence {
+            step: 3,
+            what: "loss is NaN".into(),
+        });
         let table = summary_table(&results);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 4, "{table}");

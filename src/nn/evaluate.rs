@@ -3,11 +3,11 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::Float;
 use super::data::Data;
 use super::loss::{Loss, Targets};
 use super::net::Network;
 use super::probes::{self, DecisionGrid, Record};
+use super::{Float, Metric};
 
 /// The full-set loss (and accuracy, for classes) in evaluation mode, as `{prefix}_loss`
 /// and `{prefix}_accuracy`.
@@ -22,9 +22,9 @@ pub(crate) fn evaluate<T: Float>(
     let inputs = data.inputs().mapv(T::from_f64);
     let outputs = net.predict(inputs.view());
     let (names, step) = if prefix == "train" {
-        (("train_loss", "train_accuracy"), step as u64)
+        ((Metric::TrainLoss, Metric::TrainAccuracy), step as u64)
     } else {
-        (("test_loss", "test_accuracy"), step as u64)
+        ((Metric::TestLoss, Metric::TestAccuracy), step as u64)
     };
     match data {
         Data::Classes(set) => {

@@ -12,7 +12,6 @@
 use ndarray::Array2;
 use rayon::prelude::*;
 
-use super::Float;
 use super::batches::BatchSampler;
 use super::clip::Clip;
 use super::data::Data;
@@ -28,6 +27,7 @@ use super::probes::{self, Probes, Record};
 use super::record::Divergence;
 use super::regularize::Regularization;
 use super::schedule::Schedule;
+use super::{Float, Metric};
 
 /// How to train. Defaults: softmax cross-entropy, sgd, lr 0.1 constant, 100 steps, batch
 /// 64, seed 1, no clipping or regularization, default probes.
@@ -273,7 +273,7 @@ fn fit_here<T: Float>(
         }
         let clipped = config.clip.apply(&mut grads, global);
         if recording {
-            record.push("clipped", step as u64, f64::from(u8::from(clipped)));
+            record.push(Metric::Clipped, step as u64, f64::from(u8::from(clipped)));
         }
 
         let lr = config.schedule.lr(config.lr, step);
@@ -314,11 +314,11 @@ fn fit_here<T: Float>(
         if weight_norms_later {
             // Σ W² summed as `sum_squares` sums, and for f32 never under- or overflowing:
             // the same bits `fast_norm_slice` would give.
-            record.replace_last_layer_metric("weight_norm", before_norms);
+            record.replace_last_layer_metric(Metric::WeightNorm, before_norms);
         }
         if ratios {
             let weight_norms = record
-                .layer_metric("weight_norm")
+                .layer_metric(Metric::WeightNorm)
                 .and_then(|rows| rows.last())
                 .expect("recorded at this step");
             let ratios = change_norms
@@ -326,7 +326,7 @@ fn fit_here<T: Float>(
                 .zip(weight_norms)
                 .map(|(change, weights)| change / weights)
                 .collect();
-            record.push_layer_metric("update_ratio", ratios);
+            record.push_layer_metric(Metric::UpdateRatio, ratios);
         }
     }
     if let (Some(spec), None) = (probes.decision_grid, &record.diverged) {

@@ -4,11 +4,11 @@
 
 use rayon::prelude::*;
 
-use super::Float;
 use super::kernels::{CHUNK, norm_from_squares};
 use super::layer::LayerGrads;
 use super::net::{Network, Workspace};
 use super::probes::{self, HistogramOf, Probes, Record};
+use super::{Float, Metric};
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record_step<T: Float>(
@@ -23,20 +23,21 @@ pub(super) fn record_step<T: Float>(
     record: &mut Record,
 ) {
     record.steps.push(step);
-    record.push("loss", step, loss);
-    record.push("global_grad_norm", step, global);
+    record.push(Metric::Loss, step, loss);
+    record.push(Metric::GlobalGradNorm, step, global);
     // Every layer's measurements at once: layers in parallel on the pool when there is
     // enough to measure; a small net's layers take ~1 µs each, less than handing them
     // over to another thread costs (measured). The bits are the same either way.
-    const NAMES: [&str; 8] = [
-        "grad_norm",
-        "grad_norm_bias",
-        "weight_norm",
-        "delta_norm",
-        "act_mean",
-        "act_std",
-        "saturated_frac",
-        "dead_frac",
+    // (The update ratio is measured after the update, in `fit`.)
+    const MEASURED: [Metric; 8] = [
+        Metric::GradNorm,
+        Metric::GradNormBias,
+        Metric::WeightNorm,
+        Metric::DeltaNorm,
+        Metric::ActMean,
+        Metric::ActStd,
+        Metric::SaturatedFrac,
+        Metric::DeadFrac,
     ];
     let measure = |l: usize| {
         let (layer, cache) = (&net.layers()[l], &work.layers[l]);
@@ -59,8 +60,8 @@ pub(super) fn record_step<T: Float>(
         (0..grads.len()).map(measure).collect()
     };
     let metrics = if probes.layer_stats { 8 } else { 3 };
-    for (i, name) in NAMES.into_iter().enumerate().take(metrics) {
-        record.push_layer_metric(name, measured.iter().map(|m| m[i]).collect());
+    for (i, metric) in MEASURED.into_iter().enumerate().take(metrics) {
+        record.push_layer_metric(metric, measured.iter().map(|m| m[i]).collect());
     }
 }
 

@@ -6,10 +6,11 @@ use super::data::{Data, spirals};
 use super::fit::{FitConfig, train_network};
 use super::init::{BiasInit, Init, InitConfig};
 use super::loss::Loss;
+use super::metric::{Metric, Probe};
 use super::net::NetworkConfig;
 use super::norm::Norm;
 use super::optimizer::Optimizer;
-use super::probes::{GridSpec, HistogramOf, LAYER_METRICS, Probes, Record};
+use super::probes::{GridSpec, HistogramOf, Probes, Record};
 use super::regularize::Regularization;
 use super::schedule::{Decay, Schedule};
 use super::toy_data::{sine, teacher};
@@ -29,7 +30,7 @@ fn mean(values: &[f64]) -> f64 {
 /// Mean loss over the first and the last 20 recorded steps.
 fn first_and_last(record: &Record) -> (f64, f64) {
     let loss = &record
-        .series("loss")
+        .series(Metric::Loss)
         .expect("loss is always recorded")
         .values;
     (mean(&loss[..20]), mean(&loss[loss.len() - 20..]))
@@ -62,32 +63,35 @@ fn probes_follow_their_schedule_names_and_shapes() {
         Some(&test),
     );
     assert_eq!(record.steps, vec![0, 5, 10, 15, 20, 22]);
-    let names: Vec<&str> = record.per_layer.iter().map(|(n, _)| *n).collect();
-    let mut expected = LAYER_METRICS.to_vec();
-    expected.sort_unstable();
-    let mut sorted = names.clone();
-    sorted.sort_unstable();
-    assert_eq!(sorted, expected);
+    let mut recorded: Vec<Metric> = record.per_layer.iter().map(|(m, _)| *m).collect();
+    recorded.sort_unstable();
+    let per_layer = Metric::ALL
+        .into_iter()
+        .filter(|m| m.scope() == super::metric::Scope::Layer);
+    assert_eq!(recorded, per_layer.collect::<Vec<_>>());
     for (name, values) in &record.per_layer {
         assert_eq!(values.len(), 6, "{name}");
         assert!(values.iter().all(|row| row.len() == 3), "{name}");
     }
     // Saturation is counted for sigmoid/tanh only, dead units for the ReLU family only.
-    let saturated = record.layer_metric("saturated_frac").unwrap();
+    let saturated = record.layer_metric(Metric::SaturatedFrac).unwrap();
     assert!(saturated.iter().flatten().all(|&v| v == 0.0));
-    let dead = record.layer_metric("dead_frac").unwrap();
+    let dead = record.layer_metric(Metric::DeadFrac).unwrap();
     assert!(
         dead.iter()
             .all(|row| (0.0..=1.0).contains(&row[0]) && row[2] == 0.0)
     );
-    for name in ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
+    let evaluated = Metric::ALL
+        .into_iter()
+        .filter(|m| m.probe() == Probe::Evaluation);
+    for name in evaluated {
         assert_eq!(
             record.series(name).unwrap().steps,
             vec![0, 10, 20, 22],
             "{name}"
         );
     }
-    assert_eq!(record.series("clipped").unwrap().values, vec![0.0; 6]);
+    assert_eq!(record.series(Metric::Clipped).unwrap().values, vec![0.0; 6]);
     assert_eq!(record.histograms.len(), 2 * 3 * 2);
     let h = &record.histograms[1];
     assert_eq!(
@@ -117,10 +121,16 @@ fn probes_not_asked_for_are_not_recorded() {
         &spiral_data(),
         None,
     );
-    let names: Vec<&str> = record.per_layer.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, vec!["grad_norm", "grad_norm_bias", "weight_norm"]);
-    let series: Vec<&str> = record.series.iter().map(|s| s.name).collect();
-    assert_eq!(series, vec!["loss", "global_grad_norm", "clipped"]);
+    let names: Vec<Metric> = record.per_layer.iter().map(|(m, _)| *m).collect();
+    assert_eq!(
+        names,
+        vec![Metric::GradNorm, Metric::GradNormBias, Metric::WeightNorm]
+    );
+    let series: Vec<Metric> = record.series.iter().map(|s| s.name).collect();
+    assert_eq!(
+        series,
+        vec![Metric::Loss, Metric::GlobalGradNorm, Metric::Clipped]
+    );
     assert!(record.histograms.is_empty() && record.decision_grid.is_none());
 }
 
@@ -142,10 +152,10 @@ fn probes_measure_what_they_say() {
         ..FitConfig::default()
     };
     let (_, record) = train_network::<f64>(&dead, 1, &config, &spiral_data(), None);
-    assert_eq!(record.layer_metric("dead_frac").unwrap()[0][0], 1.0);
+    assert_eq!(record.layer_metric(Metric::DeadFrac).unwrap()[0][0], 1.0);
     let saturating = mlp(&[16], Activation::Sigmoid, Init::Normal { std: 1000.0 });
     let (_, record) = train_network::<f64>(&saturating, 1, &config, &spiral_data(), None);
-    let saturated = record.layer_metric("saturated_frac").unwrap()[0][0];
+    let saturated = record.layer_metric(Metric::SaturatedFrac).unwrap()[0][0];
     println!("sigmoid, std 1000: {saturated} saturated");
     assert!(saturated > 0.9, "{saturated}");
 
@@ -163,11 +173,11 @@ fn probes_measure_what_they_say() {
         None,
     );
     let [grad, weight, ratio, bias, delta] = [
-        "grad_norm",
-        "weight_norm",
-        "update_ratio",
-        "grad_norm_bias",
-        "delta_norm",
+        Metric::GradNorm,
+        Metric::WeightNorm,
+        Metric::UpdateRatio,
+        Metric::GradNormBias,
+        Metric::DeltaNorm,
     ]
     .map(|n| record.layer_metric(n).unwrap());
     for k in 0..3 {
@@ -182,7 +192,7 @@ fn probes_measure_what_they_say() {
         }
     }
     // The global norm includes every parameter, so it bounds each layer's.
-    let global = &record.series("global_grad_norm").unwrap().values;
+    let global = &record.series(Metric::GlobalGradNorm).unwrap().values;
     assert!(
         global
             .iter()
@@ -208,9 +218,10 @@ fn penalties_show_in_the_loss_and_decay_shrinks_weights() {
         ..Default::default()
     });
     // At step 0 (same weights, same batch) the losses differ by (λ/2)·Σ‖W‖².
-    let weights = &plain.layer_metric("weight_norm").unwrap()[0];
+    let weights = &plain.layer_metric(Metric::WeightNorm).unwrap()[0];
     let penalty = 0.25 * weights.iter().map(|w| w * w).sum::<f64>();
-    let difference = l2.series("loss").unwrap().values[0] - plain.series("loss").unwrap().values[0];
+    let difference =
+        l2.series(Metric::Loss).unwrap().values[0] - plain.series(Metric::Loss).unwrap().values[0];
     assert!(
         (difference - penalty).abs() < 1e-12,
         "{difference} vs {penalty}"
@@ -219,7 +230,7 @@ fn penalties_show_in_the_loss_and_decay_shrinks_weights() {
         weight_decay: 1.0,
         ..Default::default()
     });
-    let last_norm = |r: &Record| r.layer_metric("weight_norm").unwrap().last().unwrap()[0];
+    let last_norm = |r: &Record| r.layer_metric(Metric::WeightNorm).unwrap().last().unwrap()[0];
     assert!(last_norm(&decayed) < 0.5 * last_norm(&plain));
 }
 
@@ -238,7 +249,7 @@ fn clipping_is_recorded() {
         };
         let (_, record) = train_network::<f64>(&net, 1, &config, &spiral_data(), None);
         assert_eq!(
-            record.series("clipped").unwrap().values,
+            record.series(Metric::Clipped).unwrap().values,
             vec![expected; 4],
             "{clip:?}"
         );
@@ -344,7 +355,7 @@ fn deep_residual_and_normalized_nets_train_without_vanishing() {
             ..FitConfig::default()
         };
         let (trained, record) = train_network::<f32>(&net, 1, &config, &data, None);
-        let grads = &record.layer_metric("grad_norm").unwrap()[0];
+        let grads = &record.layer_metric(Metric::GradNorm).unwrap()[0];
         assert_eq!(grads.len(), 102);
         let ratio = grads[0] / grads[101];
         let (first, last) = first_and_last(&record);
@@ -412,7 +423,7 @@ fn deliberately_exploding_runs_stop_cleanly_at_their_step() {
     assert_eq!(record.steps, (0..divergence.step).collect::<Vec<_>>());
     assert!(
         record
-            .series("loss")
+            .series(Metric::Loss)
             .unwrap()
             .values
             .iter()
@@ -456,8 +467,8 @@ fn tanh_std_2_with_cross_entropy_explodes_once_then_saturates_instead_of_overflo
     };
     let (_, record) = train_network::<f32>(&net, 1, &config, &spiral_data(), None);
     assert_eq!(record.diverged, None);
-    let grads = record.layer_metric("grad_norm").unwrap();
-    let saturated = record.layer_metric("saturated_frac").unwrap();
+    let grads = record.layer_metric(Metric::GradNorm).unwrap();
+    let saturated = record.layer_metric(Metric::SaturatedFrac).unwrap();
     println!(
         "step 0: layer 1 {:e}, layer 31 {:e}",
         grads[0][0], grads[0][30]
@@ -472,7 +483,7 @@ fn tanh_std_2_with_cross_entropy_explodes_once_then_saturates_instead_of_overflo
     }
     assert!(
         record
-            .series("loss")
+            .series(Metric::Loss)
             .unwrap()
             .values
             .iter()
@@ -504,7 +515,7 @@ fn nielsens_digits_network_learns() {
         ..FitConfig::default()
     };
     let (_, record) = train_network::<f32>(&net, 1, &config, &train, Some(&test));
-    let accuracy = record.series("test_accuracy").unwrap();
+    let accuracy = record.series(Metric::TestAccuracy).unwrap();
     println!(
         "digits test accuracy at steps {:?}: {:?}",
         accuracy.steps, accuracy.values

@@ -37,6 +37,7 @@ mod kernels;
 mod layer;
 mod layer_stats;
 mod loss;
+mod metric;
 mod moments;
 mod net;
 mod network;
@@ -68,14 +69,13 @@ pub use init::{BiasInit, Init, InitConfig};
 pub use kernels::on_pool;
 pub use layer::{Layer, LayerConfig, LayerGrads, ParamKind};
 pub use loss::{Loss, Targets, softmax_cross_entropy};
+pub use metric::{Metric, Probe, Scope, UnknownMetric};
 pub use net::{BlockConfig, Network, NetworkConfig, Workspace};
 pub use network::{ForwardPass, Mlp, MlpConfig};
 pub use norm::{Mode, Norm};
 pub use optimizer::{Measure, Optimizer, OptimizerState, Sizes};
 pub use pretrain::{PretrainConfig, pretrain};
-pub use probes::{
-    DecisionGrid, GridSpec, Histogram, HistogramOf, LAYER_METRICS, Probes, Record, Series,
-};
+pub use probes::{DecisionGrid, GridSpec, Histogram, HistogramOf, Probes, Record, Series};
 pub use record::{Divergence, TrainingRecord};
 pub use regularize::Regularization;
 pub use schedule::{Decay, Schedule};

@@ -10,7 +10,6 @@
 
 use ndarray::Array2;
 
-use super::Float;
 use super::activation::Activation;
 use super::data::{Data, RegressionData};
 use super::fit::{FitConfig, fit};
@@ -22,6 +21,7 @@ use super::norm::Norm;
 use super::optimizer::Optimizer;
 use super::probes::Probes;
 use super::rng::{Purpose, RandomStream};
+use super::{Float, Metric};
 
 /// How each autoencoder is trained. Defaults: 200 steps of sgd at lr 0.1, batch 64, seed 1.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +88,9 @@ pub fn pretrain<T: Float>(net: &mut Network<T>, data: &Data, config: &PretrainCo
             ..FitConfig::default()
         };
         let record = fit(&mut autoencoder, &fit_config, &reconstruct, None);
-        let final_loss = record.series("loss").and_then(|s| s.values.last().copied());
+        let final_loss = record
+            .series(Metric::Loss)
+            .and_then(|s| s.values.last().copied());
         match (&record.diverged, final_loss) {
             (None, Some(loss)) => {
                 losses.push(loss);
@@ -198,8 +200,8 @@ mod fine_tune {
         let b = fit(&mut pretrained, &fit_config, &train, Some(&test));
         let report = |r: &crate::nn::probes::Record| {
             (
-                r.layer_metric("grad_norm").unwrap()[0][0],
-                r.series("test_accuracy").unwrap().values.clone(),
+                r.layer_metric(Metric::GradNorm).unwrap()[0][0],
+                r.series(Metric::TestAccuracy).unwrap().values.clone(),
             )
         };
         let (plain_grad, plain_accuracy) = report(&a);

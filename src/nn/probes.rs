@@ -24,24 +24,13 @@
 //! - `histograms` at the chosen steps; `decision_grid` after training, when asked;
 //! - `diverged`: where the run stopped, if it did.
 
-use super::Float;
+use serde::{Deserialize, Serialize};
+
 use super::kernels::{norm_from_squares, sum_squares};
 use super::layer::LayerGrads;
 pub use super::layer_stats::{activation_stats, delta_norm};
 pub use super::record::Divergence;
-
-/// Every per-layer metric name, in the order they appear in `Record::per_layer`.
-pub const LAYER_METRICS: [&str; 9] = [
-    "grad_norm",
-    "grad_norm_bias",
-    "weight_norm",
-    "delta_norm",
-    "update_ratio",
-    "act_mean",
-    "act_std",
-    "saturated_frac",
-    "dead_frac",
-];
+use super::{Float, Metric};
 
 /// What to record, beyond the always-on loss and gradient norms.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,7 +75,7 @@ impl Probes {
 }
 
 /// A regular grid over a 2-D input range: `resolution` × `resolution` cell centres.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GridSpec {
     pub x: (f64, f64),
     pub y: (f64, f64),
@@ -106,14 +95,14 @@ impl GridSpec {
 }
 
 /// The predicted class and its probability at every cell of `spec.points()`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionGrid {
     pub spec: GridSpec,
     pub classes: Vec<usize>,
     pub confidence: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HistogramOf {
     /// The layer's outputs f(u), on a linear scale.
     Activations,
@@ -122,7 +111,7 @@ pub enum HistogramOf {
 }
 
 /// Counts of values in `edges.len() − 1` equal bins from the smallest value to the largest.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub step: u64,
     pub layer: usize,
@@ -132,9 +121,9 @@ pub struct Histogram {
 }
 
 /// A whole-network series with its own steps.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Series {
-    pub name: &'static str,
+    pub name: Metric,
     pub steps: Vec<u64>,
     pub values: Vec<f64>,
 }
@@ -143,7 +132,8 @@ pub struct Series {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record {
     pub steps: Vec<u64>,
-    pub per_layer: Vec<(&'static str, Vec<Vec<f64>>)>,
+    /// In the order the metrics were first recorded (the CSV's order).
+    pub per_layer: Vec<(Metric, Vec<Vec<f64>>)>,
     pub series: Vec<Series>,
     pub histograms: Vec<Histogram>,
     pub decision_grid: Option<DecisionGrid>,
@@ -151,44 +141,45 @@ pub struct Record {
 }
 
 impl Record {
-    /// The per-layer metric `name`, `[k][layer − 1]`.
-    pub fn layer_metric(&self, name: &str) -> Option<&Vec<Vec<f64>>> {
+    /// The per-layer metric, `[k][layer − 1]`.
+    pub fn layer_metric(&self, metric: Metric) -> Option<&Vec<Vec<f64>>> {
         self.per_layer
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(m, _)| *m == metric)
             .map(|(_, v)| v)
     }
 
-    /// The whole-network series `name`.
-    pub fn series(&self, name: &str) -> Option<&Series> {
-        self.series.iter().find(|s| s.name == name)
+    /// The whole-network series of `metric`.
+    pub fn series(&self, metric: Metric) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == metric)
     }
 
-    pub(crate) fn push_layer_metric(&mut self, name: &'static str, values: Vec<f64>) {
-        match self.per_layer.iter_mut().find(|(n, _)| *n == name) {
+    pub(crate) fn push_layer_metric(&mut self, metric: Metric, values: Vec<f64>) {
+        match self.per_layer.iter_mut().find(|(m, _)| *m == metric) {
             Some((_, rows)) => rows.push(values),
-            None => self.per_layer.push((name, vec![values])),
+            None => self.per_layer.push((metric, vec![values])),
         }
     }
 
-    /// Replaces the last values pushed for `name` (a metric measured later in the step).
-    pub(crate) fn replace_last_layer_metric(&mut self, name: &'static str, values: Vec<f64>) {
+    /// Replaces the last values pushed for `metric` (one measured later in the step).
+    pub(crate) fn replace_last_layer_metric(&mut self, metric: Metric, values: Vec<f64>) {
         let rows = self
             .per_layer
             .iter_mut()
-            .find(|(n, _)| *n == name)
+            .find(|(m, _)| *m == metric)
             .map(|(_, rows)| rows);
         let last = rows.and_then(|rows| rows.last_mut());
         *last.expect("the metric was pushed at this step") = values;
     }
 
-    pub(crate) fn push(&mut self, name: &'static str, step: u64, value: f64) {
-        let index = match self.series.iter().position(|s| s.name == name) {
+    pub(crate) fn push(&mut self, metric: Metric, step: u64, value: f64) {
+        let index = match self.series.iter().position(|s| s.name == metric) {
             Some(index) => index,
             None => {
                 self.series.push(Series {
-                    name,
-                    ..Series::default()
+                    name: metric,
+                    steps: Vec::new(),
+                    values: Vec::new(),
                 });
                 self.series.len() - 1
             }
@@ -303,14 +294,14 @@ mod tests {
     #[test]
     fn records_find_their_series() {
         let mut record = Record::default();
-        record.push("loss", 0, 1.5);
-        record.push("loss", 2, 1.0);
-        record.push_layer_metric("grad_norm", vec![1.0, 2.0]);
-        assert_eq!(record.series("loss").unwrap().steps, vec![0, 2]);
+        record.push(Metric::Loss, 0, 1.5);
+        record.push(Metric::Loss, 2, 1.0);
+        record.push_layer_metric(Metric::GradNorm, vec![1.0, 2.0]);
+        assert_eq!(record.series(Metric::Loss).unwrap().steps, vec![0, 2]);
         assert_eq!(
-            record.layer_metric("grad_norm").unwrap(),
+            record.layer_metric(Metric::GradNorm).unwrap(),
             &vec![vec![1.0, 2.0]]
         );
-        assert!(record.series("test_accuracy").is_none());
+        assert!(record.series(Metric::TestAccuracy).is_none());
     }
 }

@@ -19,7 +19,7 @@ pub struct TrainingRecord {
 }
 
 /// Where and how a run blew up.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Divergence {
     /// The step whose loss or gradient was not finite; nothing was recorded for it.
     pub step: u64,

@@ -1,7 +1,6 @@
 //! The original entry point: an MLP trained by plain mini-batch SGD with cheap probes and a
 //! clean stop on overflow, now a wrapper over the general loop in `fit.rs`.
 
-use super::Float;
 use super::data::{Data, Dataset};
 use super::fit::{FitConfig, fit};
 use super::init::InitConfig;
@@ -9,6 +8,7 @@ use super::net::{Network, NetworkConfig};
 use super::network::MlpConfig;
 use super::probes::Probes;
 use super::record::TrainingRecord;
+use super::{Float, Metric};
 
 /// How to train. `seed` fixes the initial weights and the batch order (separate streams).
 #[derive(Debug, Clone, PartialEq)]
@@ -114,11 +114,11 @@ pub fn train<T: Float>(model: &MlpConfig, train: &TrainConfig, data: &Dataset) -
     let record = fit(&mut net, &config, &Data::Classes(data.clone()), None);
     TrainingRecord {
         loss: record
-            .series("loss")
+            .series(Metric::Loss)
             .map(|s| s.values.clone())
             .unwrap_or_default(),
         grad_norm_per_layer: record
-            .layer_metric("grad_norm")
+            .layer_metric(Metric::GradNorm)
             .cloned()
             .unwrap_or_default(),
         steps: record.steps,

@@ -14,13 +14,14 @@ use super::style;
 use super::{run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::nn::Metric;
 
 /// The panels: metric, subtitle, values multiplied by (fractions are shown in percent).
-const STATS: [(&str, &str, f64); 4] = [
-    ("act_mean", "激活均值", 1.0),
-    ("act_std", "激活标准差", 1.0),
-    ("saturated_frac", "饱和单元比例（%）", 100.0),
-    ("dead_frac", "死亡单元比例（%）", 100.0),
+const STATS: [(Metric, &str, f64); 4] = [
+    (Metric::ActMean, "激活均值", 1.0),
+    (Metric::ActStd, "激活标准差", 1.0),
+    (Metric::SaturatedFrac, "饱和单元比例（%）", 100.0),
+    (Metric::DeadFrac, "死亡单元比例（%）", 100.0),
 ];
 
 /// SVG document; `Err` when none of the four metrics was recorded.
@@ -30,18 +31,22 @@ pub(crate) fn activation_stats(
     title: &str,
 ) -> Result<String, String> {
     let recorded: Vec<_> = STATS.iter().filter(|s| results.has_metric(s.0)).collect();
-    if recorded.is_empty() && !results.rows.is_empty() {
-        return Err("the results have none of `act_mean`, `act_std`, `saturated_frac`, `dead_frac`; the engine records them per layer".into());
+    if recorded.is_empty() && results.has_rows() {
+        let names: Vec<String> = STATS.iter().map(|s| format!("`{}`", s.0)).collect();
+        return Err(format!(
+            "the results have none of {}; the engine records them per layer",
+            names.join(", ")
+        ));
     }
-    let metrics: Vec<&str> = recorded.iter().map(|s| s.0).collect();
+    let metrics: Vec<Metric> = recorded.iter().map(|s| s.0).collect();
     let by_run = Indexed::new(results, &metrics);
-    let runs = &by_run.runs;
+    let runs = by_run.runs;
     let mut legend = Vec::new();
     let mut panels = Vec::new();
     let mut max_seeds = 0;
     let mut max_layer = 1;
     let mut shown_text = Vec::new();
-    for (panel_index, (metric, subtitle, scale)) in recorded.iter().enumerate() {
+    for (panel_index, &&(metric, subtitle, scale)) in recorded.iter().enumerate() {
         let (mut series, mut bands) = (Vec::new(), Vec::new());
         for (index, run) in runs.iter().enumerate() {
             let seeds = data::seed_count(&by_run, &run.label, metric);
@@ -134,7 +139,7 @@ pub(crate) fn activation_stats(
         } else {
             shown_text.join("、")
         },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

@@ -25,7 +25,7 @@ pub(crate) fn grad_norm_by_layer(
     title: &str,
     reference: Option<&Reference>,
 ) -> Result<String, String> {
-    let metric = spec.metric.as_str();
+    let metric = spec.metric;
     let log = spec.log_y.unwrap_or(true);
     let (symbol, name) = metric_names(metric);
     let by_run = Indexed::new(results, &[metric]);
@@ -75,7 +75,7 @@ pub(crate) fn grad_norm_by_layer(
     let mut description = format!(
         "各层{name} {symbol}（{}纵轴）随层序号（1 = 最靠近输入）的变化，每个运行一种颜色，实线带圆点为第一个所示训练步，虚线为之后的训练步；运行：{}。{}",
         if log { "对数" } else { "线性" },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     if let Some(theory) = &spec.theory {
@@ -106,7 +106,7 @@ pub(crate) fn grad_norm_by_layer(
     let y = lines::y_axis(&y_description, log, &series, &bands, &extra);
     series.extend(extra);
     let mut panel = Panel::new(
-        axis::layers(super::layer_axis_label(&spec.metric), max_layer),
+        axis::layers(super::layer_axis_label(spec.metric), max_layer),
         y,
     );
     panel.series = series;

@@ -6,6 +6,7 @@
 //! and the line stops instead of following the survivors.
 
 use super::index::Indexed;
+use crate::nn::Metric;
 
 /// The median and quartiles over seeds of one metric at one key (a step or a layer).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,7 +31,7 @@ pub(crate) enum Along {
 pub(crate) fn summaries(
     index: &Indexed,
     run: &str,
-    metric: &str,
+    metric: Metric,
     along: Along,
     log: bool,
 ) -> Vec<SeedSummary> {
@@ -85,7 +86,7 @@ fn sorted_quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// How many seeds recorded `metric` in `run`.
-pub(crate) fn seed_count(index: &Indexed, run: &str, metric: &str) -> usize {
+pub(crate) fn seed_count(index: &Indexed, run: &str, metric: Metric) -> usize {
     let mut seeds: Vec<u64> = index.all_rows(run, metric).map(|r| r.seed).collect();
     seeds.sort_unstable();
     seeds.dedup();
@@ -105,7 +106,7 @@ pub(crate) fn nearest_step(steps: &[u64], wanted: u64) -> Option<u64> {
 pub(crate) fn shown_steps(
     index: &Indexed,
     run: &str,
-    metric: &str,
+    metric: Metric,
     asked: Option<&[u64]>,
 ) -> Vec<u64> {
     let steps = index.steps(run, metric);
@@ -154,40 +155,39 @@ pub(crate) fn bounds(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::results::{Results, Row};
+    use crate::experiment::results::{Measurement, Results};
+
+    const M: Metric = Metric::GradNorm;
 
     fn rows(values: &[(u64, f64)]) -> Results {
-        Results {
-            rows: values
-                .iter()
-                .map(|&(seed, value)| Row {
-                    run: "r".into(),
-                    seed,
-                    step: 3,
-                    layer: Some(1),
-                    metric: "m".into(),
-                    value,
-                })
-                .collect(),
-            ..Default::default()
+        let mut results = Results::default();
+        for &(seed, value) in values {
+            let measurement = Measurement {
+                step: 3,
+                layer: Some(1),
+                metric: M,
+                value,
+            };
+            results.record("r", seed, measurement);
         }
+        results
     }
 
     #[test]
     fn quartiles_over_seeds_in_log_space() {
         let results = rows(&[(1, 1.0), (2, 10.0), (3, 100.0)]);
-        let index = Indexed::new(&results, &["m"]);
-        let s = summaries(&index, "r", "m", Along::Layers { step: 3 }, true)[0];
+        let index = Indexed::new(&results, &[M]);
+        let s = summaries(&index, "r", M, Along::Layers { step: 3 }, true)[0];
         assert!((s.median - 10.0).abs() < 1e-9);
         assert!((s.q1 - 10f64.sqrt()).abs() < 1e-9);
-        assert_eq!(seed_count(&index, "r", "m"), 3);
+        assert_eq!(seed_count(&index, "r", M), 3);
     }
 
     #[test]
     fn diverged_seeds_count_as_infinite() {
         let results = rows(&[(1, 1.0), (2, f64::NAN), (3, f64::NAN)]);
-        let index = Indexed::new(&results, &["m"]);
-        let s = summaries(&index, "r", "m", Along::Steps { layer: Some(1) }, false)[0];
+        let index = Indexed::new(&results, &[M]);
+        let s = summaries(&index, "r", M, Along::Steps { layer: Some(1) }, false)[0];
         assert_eq!(s.median, f64::INFINITY);
         assert_eq!(s.q1, 0.5 * f64::INFINITY);
         assert!(!s.q1.is_nan());

@@ -9,7 +9,8 @@ use super::legend::LegendEntry;
 use super::run_list_text;
 use super::shapes::Marker;
 use super::style;
-use crate::experiment::results::{DecisionGrid, Results};
+use crate::experiment::results::{Results, Seeded};
+use crate::nn::DecisionGrid;
 
 /// Opacity of the region tints: light enough that points of every class stay visible.
 const REGION_OPACITY: f64 = 0.3;
@@ -19,7 +20,7 @@ const MAX_POINTS: usize = 400;
 
 /// SVG document; `Err` when no decision grids were recorded.
 pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String, String> {
-    if results.grids.is_empty() {
+    if results.grids().next().is_none() {
         return Err(
             "no decision grids were recorded, so `decision_boundary` has nothing to draw: the data set must be 2-D (two input features, e.g. `spirals` or `moons`), and the engine records the learned regions only then"
                 .into(),
@@ -36,9 +37,8 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
         classes = classes.max(point.class + 1);
     }
     let columns = if results
-        .grids
-        .iter()
-        .map(|g| &g.run)
+        .grids()
+        .map(|g| g.run)
         .collect::<std::collections::BTreeSet<_>>()
         .len()
         > 1
@@ -47,19 +47,19 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
     } else {
         1
     };
-    for run in &by_run.runs {
+    for run in by_run.runs {
         let Some((grid, voted)) = majority(by_run.grids(&run.label)) else {
             continue;
         };
-        classes = classes.max(voted.iter().max().map_or(0, |c| c + 1));
+        classes = classes.max(voted.iter().max().map_or(0, |&c| c as u32 + 1));
         let x = exact(
             if columns > 1 { "x₁" } else { "输入 x₁" },
-            grid.x_range,
+            grid.spec.x,
             columns,
         );
         let y = exact(
             if columns > 1 { "x₂" } else { "输入 x₂" },
-            grid.y_range,
+            grid.spec.y,
             columns,
         );
         let mut panel = Panel::new(x, y);
@@ -109,7 +109,7 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
         } else {
             String::new()
         },
-        run_list_text(&by_run.runs)
+        run_list_text(by_run.runs)
     );
     Ok(frame::draw(&FigureSpec {
         title: title.to_string(),
@@ -124,16 +124,18 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
 
 /// The run's first grid (lowest seed) and, per cell, the class most of its seeds predict
 /// (the lowest class on a tie); grids of another shape are ignored.
-fn majority<'a>(grids: &[&'a DecisionGrid]) -> Option<(&'a DecisionGrid, Vec<u32>)> {
+fn majority<'a>(grids: &[Seeded<'a, DecisionGrid>]) -> Option<(&'a DecisionGrid, Vec<usize>)> {
     let first = *grids.iter().min_by_key(|g| g.seed)?;
-    let same: Vec<&DecisionGrid> = grids
+    let same: Vec<Seeded<DecisionGrid>> = grids
         .iter()
         .copied()
-        .filter(|g| g.resolution == first.resolution && g.classes.len() == first.classes.len())
+        .filter(|g| {
+            g.spec.resolution == first.spec.resolution && g.classes.len() == first.classes.len()
+        })
         .collect();
     let voted = (0..first.classes.len())
         .map(|cell| {
-            let mut votes: Vec<u32> = same.iter().map(|g| g.classes[cell]).collect();
+            let mut votes: Vec<usize> = same.iter().map(|g| g.classes[cell]).collect();
             votes.sort_unstable();
             votes
                 .chunk_by(|a, b| a == b)
@@ -141,7 +143,7 @@ fn majority<'a>(grids: &[&'a DecisionGrid]) -> Option<(&'a DecisionGrid, Vec<u32
                 .map_or(0, |group| group[0])
         })
         .collect();
-    Some((first, voted))
+    Some((first.item, voted))
 }
 
 fn exact(description: &str, (lo, hi): (f64, f64), columns: usize) -> Axis {
@@ -159,13 +161,13 @@ fn exact(description: &str, (lo, hi): (f64, f64), columns: usize) -> Axis {
 }
 
 /// Row by row, runs of equal class merged into one tinted rectangle.
-fn regions(grid: &DecisionGrid, classes: &[u32]) -> Vec<Cell> {
-    let n = grid.resolution;
+fn regions(grid: &DecisionGrid, classes: &[usize]) -> Vec<Cell> {
+    let n = grid.spec.resolution;
     if n == 0 || classes.len() != n * n {
         return Vec::new();
     }
-    let (x0, x1) = grid.x_range;
-    let (y0, y1) = grid.y_range;
+    let (x0, x1) = grid.spec.x;
+    let (y0, y1) = grid.spec.y;
     let (dx, dy) = ((x1 - x0) / n as f64, (y1 - y0) / n as f64);
     let mut out = Vec::new();
     for row in 0..n {
@@ -176,7 +178,7 @@ fn regions(grid: &DecisionGrid, classes: &[u32]) -> Vec<Cell> {
             out.push(Cell {
                 x: (x0 + start as f64 * dx, x0 + (start + run.len()) as f64 * dx),
                 y,
-                fill: Some(style::color(run[0] as usize).to_string()),
+                fill: Some(style::color(run[0]).to_string()),
             });
             start += run.len();
         }

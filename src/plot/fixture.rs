@@ -4,8 +4,9 @@
 //! and dark) to /tmp/plotcheck: `cargo test --lib plot::fixture -- --ignored`.
 
 use crate::experiment::results::{
-    DataPoint, DecisionGrid, Histogram, HistogramOf, Results, Row, RunSummary, SeedOutcome,
+    DataPoint, Measurement, Results, RunOutcome, RunSummary, SeedOutcome,
 };
+use crate::nn::{DecisionGrid, Divergence, GridSpec, Histogram, HistogramOf, Metric};
 
 pub(crate) const LAYERS: u32 = 8;
 pub(crate) const DIVERGES_AT: u64 = 120;
@@ -22,21 +23,18 @@ fn jitter(seed: u64, a: u64, b: u64) -> f64 {
 }
 
 pub(crate) fn gallery() -> Results {
-    let mut rows = Vec::new();
-    let mut histograms = Vec::new();
-    let mut grids = Vec::new();
     let mut runs = Vec::new();
     for (run_index, &(run, seeds)) in RUNS.iter().enumerate() {
         let diverging = run_index == 2;
         let mut outcomes = Vec::new();
         for seed in 1..=seeds {
-            let mut push = |step: u64, layer: Option<u32>, metric: &str, value: f64| {
-                rows.push(Row {
-                    run: run.into(),
-                    seed,
+            let mut measurements = Vec::new();
+            let mut histograms = Vec::new();
+            let mut push = |step: u64, layer: Option<u32>, metric: Metric, value: f64| {
+                measurements.push(Measurement {
                     step,
                     layer,
-                    metric: metric.into(),
+                    metric,
                     value,
                 });
             };
@@ -56,8 +54,8 @@ pub(crate) fn gallery() -> Results {
                     } * (1.0 + 0.4 * jitter(seed, step, u64::from(layer)));
                     let value = |v: f64| if blown { f64::NAN } else { v };
                     let l = Some(layer);
-                    push(step, l, "grad_norm", value(grad));
-                    push(step, l, "delta_norm", value(grad * 2.0));
+                    push(step, l, Metric::GradNorm, value(grad));
+                    push(step, l, Metric::DeltaNorm, value(grad * 2.0));
                     let std = match run_index {
                         0 => 0.25 * 0.8f64.powf(f64::from(layer)),
                         _ => 0.6 + 0.02 * f64::from(layer),
@@ -65,22 +63,22 @@ pub(crate) fn gallery() -> Results {
                     push(
                         step,
                         l,
-                        "act_mean",
+                        Metric::ActMean,
                         value([0.5, 0.3, 0.4][run_index] * noise),
                     );
-                    push(step, l, "act_std", value(std * noise));
+                    push(step, l, Metric::ActStd, value(std * noise));
                     let saturated = if run_index == 0 {
                         0.05 * f64::from(layer) * (1.0 + t)
                     } else {
                         0.0
                     };
-                    push(step, l, "saturated_frac", value(saturated.min(1.0)));
+                    push(step, l, Metric::SaturatedFrac, value(saturated.min(1.0)));
                     let dead = if run_index == 1 {
                         0.02 * f64::from(layer)
                     } else {
                         0.0
                     };
-                    push(step, l, "dead_frac", value(dead * noise));
+                    push(step, l, Metric::DeadFrac, value(dead * noise));
                 }
                 let (loss, accuracy) = match run_index {
                     0 => (0.69 - 0.1 * t, 0.5 + 0.15 * t),
@@ -91,15 +89,14 @@ pub(crate) fn gallery() -> Results {
                     _ => (0.7 + (step as f64 / 25.0).exp() / 50.0, 0.5 - 0.1 * t),
                 };
                 let loss = if blown { f64::NAN } else { loss * noise };
-                push(step, None, "loss", loss);
-                push(step, None, "test_loss", loss * 1.1);
-                push(step, None, "train_accuracy", accuracy);
-                push(step, None, "test_accuracy", accuracy * 0.95);
+                push(step, None, Metric::Loss, loss);
+                push(step, None, Metric::TestLoss, loss * 1.1);
+                push(step, None, Metric::TrainAccuracy, accuracy);
+                push(step, None, Metric::TestAccuracy, accuracy * 0.95);
             }
             for step in [0, 300] {
                 for layer in 1..=LAYERS {
                     histograms.push(histogram(
-                        run,
                         run_index,
                         seed,
                         step,
@@ -108,7 +105,6 @@ pub(crate) fn gallery() -> Results {
                     ));
                     if run_index == 1 {
                         histograms.push(histogram(
-                            run,
                             run_index,
                             seed,
                             step,
@@ -118,32 +114,28 @@ pub(crate) fn gallery() -> Results {
                     }
                 }
             }
-            grids.push(grid(run, run_index, seed));
-            outcomes.push(SeedOutcome {
-                seed,
-                diverged: diverging.then(|| (DIVERGES_AT, "loss is NaN".into())),
-            });
+            let outcome = RunOutcome {
+                measurements,
+                diverged: diverging.then(|| Divergence {
+                    step: DIVERGES_AT,
+                    what: "loss is NaN".into(),
+                }),
+                histograms,
+                grid: Some(grid(run_index, seed)),
+                problem: None,
+            };
+            outcomes.push(SeedOutcome { seed, outcome });
         }
         runs.push(RunSummary::new(run, outcomes));
     }
     Results {
         runs,
-        rows,
-        histograms,
-        grids,
         points: points(),
         problems: Vec::new(),
     }
 }
 
-fn histogram(
-    run: &str,
-    run_index: usize,
-    seed: u64,
-    step: u64,
-    layer: u32,
-    of: HistogramOf,
-) -> Histogram {
+fn histogram(run_index: usize, seed: u64, step: u64, layer: u32, of: HistogramOf) -> Histogram {
     let bins = 30;
     let (lo, hi) = if run_index == 0 && of == HistogramOf::Activations {
         (0.0, 1.0)
@@ -177,10 +169,8 @@ fn histogram(
         })
         .collect();
     Histogram {
-        run: run.into(),
-        seed,
         step,
-        layer,
+        layer: layer as usize,
         of,
         edges,
         counts,
@@ -188,7 +178,7 @@ fn histogram(
 }
 
 /// Two interleaved spirals' learned regions: the sigmoid run barely separates them.
-fn grid(run: &str, run_index: usize, seed: u64) -> DecisionGrid {
+fn grid(run_index: usize, seed: u64) -> DecisionGrid {
     let resolution = 40;
     let classes = (0..resolution * resolution)
         .map(|cell| {
@@ -201,16 +191,17 @@ fn grid(run: &str, run_index: usize, seed: u64) -> DecisionGrid {
                     ((y.atan2(x) + 3.0 * (x * x + y * y).sqrt() * std::f64::consts::PI).sin()) > 0.0
                 }
             };
-            u32::from(class)
+            usize::from(class)
         })
         .collect();
     DecisionGrid {
-        run: run.into(),
-        seed,
-        x_range: (-1.0, 1.0),
-        y_range: (-1.0, 1.0),
-        resolution,
+        spec: GridSpec {
+            x: (-1.0, 1.0),
+            y: (-1.0, 1.0),
+            resolution,
+        },
         classes,
+        confidence: Vec::new(),
     }
 }
 
@@ -242,7 +233,7 @@ fn write_visual_check() {
     let results = gallery();
     let mut specs: Vec<PlotSpec> = PlotKind::ALL.iter().map(|k| PlotSpec::new(*k)).collect();
     let mut with_theory = PlotSpec::new(PlotKind::GradNormByLayer);
-    with_theory.metric = "delta_norm".into();
+    with_theory.metric = Metric::DeltaNorm;
     with_theory.theory = Some(Theory {
         formula_text: "0.25^(L-l)".into(),
         formula: parse_formula("0.25^(L-l)", THEORY_VARIABLES).unwrap(),
@@ -357,7 +348,7 @@ mod checks {
     #[test]
     fn delta_metric_changes_the_axis() {
         let spec = PlotSpec {
-            metric: "delta_norm".into(),
+            metric: Metric::DeltaNorm,
             ..PlotSpec::new(PlotKind::GradNormByLayer)
         };
         let svg = render(&spec, &gallery(), "t").unwrap();

@@ -30,8 +30,8 @@ struct Grid {
 
 /// SVG document; `Err` when the results hold no rows of the metric.
 pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Result<String, String> {
-    let metric = spec.metric.as_str();
-    if !results.rows.is_empty() && !results.has_metric(metric) {
+    let metric = spec.metric;
+    if results.has_rows() && !results.has_metric(metric) {
         return Err(format!(
             "the results have no per-layer `{metric}` rows to draw"
         ));
@@ -41,7 +41,7 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
     let mut grids = Vec::new();
     let mut max_seeds = 0;
     let mut layers = 1;
-    for run in &by_run.runs {
+    for run in by_run.runs {
         let Some(run_layers) = by_run.layer_count(&run.label, metric) else {
             continue;
         };
@@ -100,7 +100,7 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         if columns > 1 { 4.0 } else { 7.0 },
         true,
     );
-    let mut y = axis::layers(super::layer_axis_label(&spec.metric), layers);
+    let mut y = axis::layers(super::layer_axis_label(spec.metric), layers);
     (y.lo, y.hi) = (0.5, f64::from(layers) + 0.5);
     let any_missing = grids
         .iter()
@@ -146,7 +146,7 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         } else {
             ""
         },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

@@ -12,7 +12,8 @@ use super::index::Indexed;
 use super::layer_lines::layer_color;
 use super::run_list_text;
 use crate::experiment::PlotSpec;
-use crate::experiment::results::{Histogram, HistogramOf, Results};
+use crate::experiment::results::{Results, Seeded};
+use crate::nn::{Histogram, HistogramOf};
 
 /// Height of the tallest ridge, in layers: a little overlap reads as one landscape.
 const RIDGE_HEIGHT: f64 = 0.9;
@@ -25,7 +26,7 @@ pub(crate) fn activation_hist(
     results: &Results,
     title: &str,
 ) -> Result<String, String> {
-    if results.histograms.is_empty() {
+    if results.histograms().next().is_none() {
         return Err(
             "no activation histograms were recorded, so `activation_hist` has nothing to draw; the engine records them for the steps this figure asks for (`steps`, default the first step) — check that the experiment ran and recorded histograms"
                 .into(),
@@ -34,7 +35,7 @@ pub(crate) fn activation_hist(
     let by_run = Indexed::new(results, &[]);
     let mut panels = Vec::new();
     let mut max_seeds = 0;
-    for run in &by_run.runs {
+    for run in by_run.runs {
         let of_run = by_run.histograms(&run.label);
         let mut steps: Vec<u64> = of_run.iter().map(|h| h.step).collect();
         steps.sort_unstable();
@@ -48,7 +49,7 @@ pub(crate) fn activation_hist(
         };
         for step in shown {
             for of in [HistogramOf::Activations, HistogramOf::Gradients] {
-                let at: Vec<&Histogram> = of_run
+                let at: Vec<Seeded<Histogram>> = of_run
                     .iter()
                     .copied()
                     .filter(|h| h.step == step && h.of == of)
@@ -117,7 +118,7 @@ pub(crate) fn activation_hist(
         .collect();
     let description = format!(
         "山脊图：每层一条直方图，第 1 层（最靠近输入）在最下，横轴为激活值（或其梯度）的取值，高度为该层的概率密度（每层各自缩放到相同最大高度，只比较形状）；颜色从深到浅表示从输入到输出；运行：{}。{}",
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         if max_seeds >= 2 {
             "多个随机种子的直方图合并计数。"
         } else {
@@ -138,11 +139,11 @@ pub(crate) fn activation_hist(
 /// Per layer, the histogram outline as `(x, height)` steps, heights scaled so the layer's
 /// densest bin is [`RIDGE_HEIGHT`]. Seeds with the same bin edges as the first seed are
 /// pooled; a histogram with non-finite edges (a diverged layer) is left out.
-fn ridges(histograms: &[&Histogram]) -> Vec<(u32, Vec<(f64, f64)>)> {
+fn ridges(histograms: &[Seeded<Histogram>]) -> Vec<(u32, Vec<(f64, f64)>)> {
     // Grouped in one pass (a scan per layer would be quadratic in the depth).
-    let mut layers: BTreeMap<u32, Vec<&Histogram>> = BTreeMap::new();
+    let mut layers: BTreeMap<u32, Vec<Seeded<Histogram>>> = BTreeMap::new();
     for &h in histograms {
-        let of_layer = layers.entry(h.layer).or_default();
+        let of_layer = layers.entry(h.layer as u32).or_default();
         if h.edges.len() == h.counts.len() + 1 && h.edges.iter().all(|e| e.is_finite()) {
             of_layer.push(h);
         }

@@ -36,8 +36,8 @@ pub(crate) fn grad_norm_over_steps(
     results: &Results,
     title: &str,
 ) -> Result<String, String> {
-    let metric = spec.metric.as_str();
-    if !results.rows.is_empty() && !results.has_metric(metric) {
+    let metric = spec.metric;
+    if results.has_rows() && !results.has_metric(metric) {
         return Err(format!(
             "the results have no per-layer `{metric}` rows to draw"
         ));
@@ -45,7 +45,7 @@ pub(crate) fn grad_norm_over_steps(
     let log = spec.log_y.unwrap_or(true);
     let (symbol, name) = metric_names(metric);
     let by_run = Indexed::new(results, &[metric]);
-    let runs = &by_run.runs;
+    let runs = by_run.runs;
     let layers = runs
         .iter()
         .filter_map(|r| by_run.layer_count(&r.label, metric))
@@ -119,7 +119,7 @@ pub(crate) fn grad_norm_over_steps(
     };
     let description = format!(
         "每层{name} {symbol}（{scale_text}纵轴）随训练步数的变化，每个运行一幅小图，每层一条线，颜色从深（第 1 层，最靠近输入）到浅（第 {layers} 层，最靠近输出）；运行：{}。{}",
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     Ok(frame::draw(&FigureSpec {

@@ -43,10 +43,9 @@ mod style;
 mod tests;
 mod theory;
 
-use std::collections::HashSet;
-
 use crate::experiment::results::{Results, RunSummary};
 pub use crate::experiment::{PlotKind, PlotSpec};
+use crate::nn::Metric;
 pub use theory::Reference;
 
 /// The SVG document for the figure `spec` asks for, titled `title`; `Err` says why it cannot
@@ -101,25 +100,6 @@ pub fn render_with_reference(
     }
 }
 
-/// The runs to draw, in declaration order, followed by any run that has rows but no summary
-/// (so data is never silently dropped), in the order it first appears.
-fn list_runs(results: &Results) -> Vec<RunSummary> {
-    let mut runs = results.runs.clone();
-    let mut listed: HashSet<&str> = results.runs.iter().map(|r| r.label.as_str()).collect();
-    let extra = results
-        .rows
-        .iter()
-        .map(|r| &r.run)
-        .chain(results.histograms.iter().map(|h| &h.run))
-        .chain(results.grids.iter().map(|g| &g.run));
-    for label in extra {
-        if listed.insert(label) {
-            runs.push(RunSummary::new(label.clone(), Vec::new()));
-        }
-    }
-    runs
-}
-
 /// "sigmoid、relu（第 40 步发散）" for `<desc>`.
 fn run_list_text(runs: &[RunSummary]) -> String {
     if runs.is_empty() {
@@ -139,35 +119,36 @@ fn run_list_text(runs: &[RunSummary]) -> String {
 /// A recurrent figure is a by-layer figure of ‖∂L/∂h_t‖ over time steps.
 fn through_time(spec: &PlotSpec) -> PlotSpec {
     PlotSpec {
-        metric: TIME_METRIC.into(),
+        metric: TIME_METRIC,
         ..spec.clone()
     }
 }
 
-const TIME_METRIC: &str = "grad_norm_time";
+const TIME_METRIC: Metric = Metric::GradNormTime;
 
 /// `grad_norm_time` rows with the time step counted back from the end (1 = the last input):
 /// how far back the loss at the end still reaches. Other rows are dropped.
 fn time_back_from_end(results: &Results) -> Results {
-    let mut rows: Vec<_> = results
-        .rows
-        .iter()
-        .filter(|r| r.metric == TIME_METRIC)
-        .cloned()
-        .collect();
-    let steps = rows.iter().filter_map(|r| r.layer).max().unwrap_or(0);
-    for row in &mut rows {
-        row.layer = row.layer.map(|t| steps + 1 - t);
+    let through_time = results.rows().filter(|r| r.metric == TIME_METRIC);
+    let steps = through_time.filter_map(|r| r.layer).max().unwrap_or(0);
+    let mut runs = results.runs.clone();
+    for seed in runs.iter_mut().flat_map(|run| &mut run.seeds) {
+        let outcome = &mut seed.outcome;
+        outcome.measurements.retain(|m| m.metric == TIME_METRIC);
+        for m in &mut outcome.measurements {
+            m.layer = m.layer.map(|t| steps + 1 - t);
+        }
+        outcome.histograms.clear();
+        outcome.grid = None;
     }
     Results {
-        runs: results.runs.clone(),
-        rows,
+        runs,
         ..Results::default()
     }
 }
 
 /// The label of the axis that counts layers (or, for recurrent nets, time steps).
-fn layer_axis_label(metric: &str) -> &'static str {
+fn layer_axis_label(metric: Metric) -> &'static str {
     if metric == TIME_METRIC {
         "回溯的时间步（1 = 最后一个输入）"
     } else {
@@ -175,15 +156,15 @@ fn layer_axis_label(metric: &str) -> &'static str {
     }
 }
 
-fn metric_names(metric: &str) -> (&str, &str) {
+fn metric_names(metric: Metric) -> (&'static str, &'static str) {
     match metric {
-        "grad_norm_time" => ("‖∂L/∂h_t‖", "隐状态梯度范数"),
-        "grad_norm" => ("‖∂L/∂W‖", "权重梯度范数"),
-        "grad_norm_bias" => ("‖∂L/∂b‖", "偏置梯度范数"),
-        "delta_norm" => ("‖δ‖", "反传误差范数"),
-        "weight_norm" => ("‖W‖", "权重范数"),
-        "update_ratio" => ("‖ΔW‖/‖W‖", "更新幅度比"),
-        other => (other, other),
+        Metric::GradNormTime => ("‖∂L/∂h_t‖", "隐状态梯度范数"),
+        Metric::GradNorm => ("‖∂L/∂W‖", "权重梯度范数"),
+        Metric::GradNormBias => ("‖∂L/∂b‖", "偏置梯度范数"),
+        Metric::DeltaNorm => ("‖δ‖", "反传误差范数"),
+        Metric::WeightNorm => ("‖W‖", "权重范数"),
+        Metric::UpdateRatio => ("‖ΔW‖/‖W‖", "更新幅度比"),
+        other => (other.name(), other.name()),
     }
 }
 

@@ -14,6 +14,7 @@ use super::theory::Reference;
 use super::{run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::nn::Metric;
 
 /// On a linear axis the loss is cut at this multiple of the largest initial loss, so one
 /// exploding run does not flatten every other curve into the x axis.
@@ -21,8 +22,8 @@ const LOSS_CAP_FACTOR: f64 = 3.0;
 
 /// What one of the two figures plots.
 struct Quantity {
-    train: &'static str,
-    test: &'static str,
+    train: Metric,
+    test: Metric,
     /// Axis description and `<desc>` name.
     name: &'static str,
     /// Values are multiplied by this (accuracy is shown in percent).
@@ -38,8 +39,8 @@ pub(crate) fn loss(
     reference: Option<&Reference>,
 ) -> Result<String, String> {
     let quantity = Quantity {
-        train: "loss",
-        test: "test_loss",
+        train: Metric::Loss,
+        test: Metric::TestLoss,
         name: "损失",
         scale: 1.0,
         cap: true,
@@ -55,8 +56,8 @@ pub(crate) fn accuracy(
     reference: Option<&Reference>,
 ) -> Result<String, String> {
     let quantity = Quantity {
-        train: "train_accuracy",
-        test: "test_accuracy",
+        train: Metric::TrainAccuracy,
+        test: Metric::TestAccuracy,
         name: "准确率（%）",
         scale: 100.0,
         cap: false,
@@ -71,7 +72,7 @@ fn over_steps(
     reference: Option<&Reference>,
     q: &Quantity,
 ) -> Result<String, String> {
-    if !results.rows.is_empty() && !results.has_metric(q.train) && !results.has_metric(q.test) {
+    if results.has_rows() && !results.has_metric(q.train) && !results.has_metric(q.test) {
         return Err(format!(
             "the results have no `{}` or `{}` rows to draw; the engine records them for every run, so this experiment recorded nothing usable",
             q.train, q.test
@@ -79,7 +80,7 @@ fn over_steps(
     }
     let log = spec.log_y.unwrap_or(false);
     let with_test = results.has_metric(q.test);
-    let metrics: Vec<&str> = if with_test {
+    let metrics: Vec<Metric> = if with_test {
         vec![q.train, q.test]
     } else {
         vec![q.train]
@@ -94,12 +95,12 @@ fn over_steps(
         let (color, dash) = (style::color(index), style::dash(index));
         let mut drawn = false;
         for (metric, (series, bands)) in metrics.iter().zip(panels_series.iter_mut()) {
-            let seeds = data::seed_count(&by_run, &run.label, metric);
+            let seeds = data::seed_count(&by_run, &run.label, *metric);
             max_seeds = max_seeds.max(seeds);
             let mut summaries = data::summaries(
                 &by_run,
                 &run.label,
-                metric,
+                *metric,
                 Along::Steps { layer: None },
                 log,
             );
@@ -191,7 +192,7 @@ fn over_steps(
         } else {
             ""
         },
-        run_list_text(&by_run.runs),
+        run_list_text(by_run.runs),
         seeds_text(max_seeds)
     );
     if capped {

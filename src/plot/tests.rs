@@ -3,7 +3,7 @@
 
 use super::fixture;
 use super::*;
-use crate::experiment::results::Row;
+use crate::experiment::results::Measurement;
 
 /// Kinds drawn from rows alone (histograms and decision regions need more; see the gallery).
 const FROM_ROWS: [PlotKind; 6] = [
@@ -23,15 +23,40 @@ fn loss(results: &Results, title: &str) -> String {
     render(&PlotSpec::new(PlotKind::Loss), results, title).unwrap()
 }
 
-fn row(run: &str, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Row {
-    Row {
-        run: run.to_string(),
-        seed: 1,
+/// A measurement of seed 1 of `run`.
+type Row<'a> = (&'a str, Measurement);
+
+fn row(run: &str, step: u64, layer: Option<u32>, metric: Metric, value: f64) -> Row<'_> {
+    let measurement = Measurement {
         step,
         layer,
-        metric: metric.to_string(),
+        metric,
         value,
+    };
+    (run, measurement)
+}
+
+/// `runs` (their summaries) with `rows` recorded as seed 1 of their runs.
+fn with_rows(runs: Vec<RunSummary>, rows: Vec<Row>) -> Results {
+    let mut results = Results {
+        runs,
+        ..Default::default()
+    };
+    for (run, measurement) in rows {
+        results.record(run, 1, measurement);
     }
+    results
+}
+
+/// Every measurement with its run's label, to change in place.
+fn measurements_mut(results: &mut Results) -> impl Iterator<Item = (&str, &mut Measurement)> {
+    results.runs.iter_mut().flat_map(|run| {
+        let RunSummary { label, seeds, .. } = run;
+        let label = label.as_str();
+        seeds
+            .iter_mut()
+            .flat_map(move |s| s.outcome.measurements.iter_mut().map(move |m| (label, m)))
+    })
 }
 
 /// Two runs, 11 layers, gradient norms at steps 0 and 299; "ReLU（He 初始化）" diverges at 40.
@@ -46,14 +71,14 @@ fn two_runs() -> Results {
                 "sigmoid",
                 step,
                 Some(layer),
-                "grad_norm",
+                Metric::GradNorm,
                 shrink * 0.25f64.powf(depth_from_output),
             ));
             rows.push(row(
                 runs[1].0,
                 step,
                 Some(layer),
-                "grad_norm",
+                Metric::GradNorm,
                 shrink * 1.4f64.powf(depth_from_output),
             ));
         }
@@ -64,7 +89,7 @@ fn two_runs() -> Results {
             "sigmoid",
             step,
             None,
-            "loss",
+            Metric::Loss,
             0.7 - 0.2 * (1.0 - (-t / 120.0).exp()),
         ));
         let exploding = if step < 40 {
@@ -72,20 +97,17 @@ fn two_runs() -> Results {
         } else {
             f64::NAN
         };
-        rows.push(row(runs[1].0, step, None, "loss", exploding));
+        rows.push(row(runs[1].0, step, None, Metric::Loss, exploding));
     }
-    Results {
-        runs: runs
-            .iter()
-            .map(|(label, diverged_at)| RunSummary {
-                label: label.to_string(),
-                diverged_at: *diverged_at,
-                seeds: Vec::new(),
-            })
-            .collect(),
-        rows,
-        ..Default::default()
-    }
+    let runs = runs
+        .iter()
+        .map(|(label, diverged_at)| RunSummary {
+            label: label.to_string(),
+            diverged_at: *diverged_at,
+            seeds: Vec::new(),
+        })
+        .collect();
+    with_rows(runs, rows)
 }
 
 /// Every tag closed in order, every entity one of XML's five or numeric.
@@ -239,16 +261,13 @@ fn diverged_run_is_marked_in_loss_legend() {
 #[test]
 fn zeros_and_negatives_on_log_axis_stay_finite() {
     let mut results = two_runs();
-    for r in results
-        .rows
-        .iter_mut()
-        .filter(|r| r.metric == "grad_norm" && r.layer <= Some(3))
+    for (_, r) in measurements_mut(&mut results)
+        .filter(|(_, r)| r.metric == Metric::GradNorm && r.layer <= Some(3))
     {
         r.value = if r.layer == Some(1) { 0.0 } else { -1.0 };
     }
-    results
-        .rows
-        .push(row("sigmoid", 0, Some(4), "grad_norm", f64::INFINITY));
+    let (run, infinite) = row("sigmoid", 0, Some(4), Metric::GradNorm, f64::INFINITY);
+    results.record(run, 1, infinite);
     let svg = grad_norm_by_layer(&results, "t");
     assert_sound_figure(&svg, &results);
 }
@@ -256,10 +275,8 @@ fn zeros_and_negatives_on_log_axis_stay_finite() {
 #[test]
 fn diverged_gradients_fall_back_to_last_finite_step() {
     let mut results = two_runs();
-    for r in results
-        .rows
-        .iter_mut()
-        .filter(|r| r.run == "sigmoid" && r.step == 299)
+    for (_, r) in
+        measurements_mut(&mut results).filter(|(run, r)| *run == "sigmoid" && r.step == 299)
     {
         r.value = f64::NAN;
     }
@@ -270,20 +287,19 @@ fn diverged_gradients_fall_back_to_last_finite_step() {
 
 #[test]
 fn constant_and_single_point_series_render() {
-    let results = Results {
-        runs: vec![RunSummary {
+    let results = with_rows(
+        vec![RunSummary {
             label: "flat".into(),
             diverged_at: None,
             seeds: Vec::new(),
         }],
-        rows: vec![
-            row("flat", 0, Some(1), "grad_norm", 0.5),
-            row("flat", 0, Some(2), "grad_norm", 0.5),
-            row("flat", 7, None, "loss", 1.0),
-            row("flat", 8, None, "loss", f64::NAN),
+        vec![
+            row("flat", 0, Some(1), Metric::GradNorm, 0.5),
+            row("flat", 0, Some(2), Metric::GradNorm, 0.5),
+            row("flat", 7, None, Metric::Loss, 1.0),
+            row("flat", 8, None, Metric::Loss, f64::NAN),
         ],
-        ..Default::default()
-    };
+    );
     let kinds = [
         PlotKind::GradNormByLayer,
         PlotKind::GradFlow,
@@ -315,15 +331,21 @@ fn extreme_values_never_reach_the_svg_as_non_finite_numbers() {
     let odd = [f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
     let mut rows = Vec::new();
     for (i, value) in extremes.iter().chain(&odd).enumerate() {
-        for metric in ["loss", "test_loss", "train_accuracy", "test_accuracy"] {
+        let whole = [
+            Metric::Loss,
+            Metric::TestLoss,
+            Metric::TrainAccuracy,
+            Metric::TestAccuracy,
+        ];
+        for metric in whole {
             rows.push(row("x", i as u64, None, metric, *value));
         }
         for metric in [
-            "grad_norm",
-            "act_mean",
-            "act_std",
-            "saturated_frac",
-            "dead_frac",
+            Metric::GradNorm,
+            Metric::ActMean,
+            Metric::ActStd,
+            Metric::SaturatedFrac,
+            Metric::DeadFrac,
         ] {
             rows.push(row("x", 0, Some(i as u32 + 1), metric, *value));
             rows.push(row("x", 9, Some(i as u32 + 1), metric, value.abs()));
@@ -334,11 +356,7 @@ fn extreme_values_never_reach_the_svg_as_non_finite_numbers() {
         diverged_at: Some(7),
         seeds: Vec::new(),
     }];
-    let results = Results {
-        runs,
-        rows,
-        ..Default::default()
-    };
+    let results = with_rows(runs, rows);
     for kind in FROM_ROWS {
         let svg = render(&PlotSpec::new(kind), &results, "t").unwrap();
         assert_sound_figure(&svg, &results);
@@ -371,7 +389,7 @@ fn plot_kind_names_round_trip_and_errors_list_them() {
     for kind in PlotKind::ALL {
         assert_eq!(kind.name().parse::<PlotKind>(), Ok(kind));
     }
-    let err = "histogram".parse::<PlotKind>().unwrap_err();
+    let err = "histogram".parse::<PlotKind>().unwrap_err().to_string();
     assert!(
         err.contains("grad_norm_by_layer") && err.contains("loss"),
         "{err}"

@@ -26,7 +26,9 @@ pub(crate) fn anchored_by_layer(
     anchor: f64,
 ) -> Result<Reference, String> {
     let total = f64::from(layers);
-    let f = |l: f64| evaluate_formula(&theory.formula, &[("l", l), ("L", total)]);
+    let f = |l: f64| {
+        evaluate_formula(&theory.formula, &[("l", l), ("L", total)]).map_err(|e| e.to_string())
+    };
     let at_last = f(total)?;
     if !at_last.is_finite() || at_last == 0.0 {
         return Err(format!(

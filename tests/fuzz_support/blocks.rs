@@ -3,6 +3,7 @@
 //! widely (wrong types, edge sizes, misspelt keys); `Scale::Build` stays tiny and mostly valid
 //! so that training, plotting and rendering run in milliseconds.
 
+use gradbook::nn::Metric;
 use proptest::prelude::*;
 use proptest::strategy::Union;
 
@@ -46,16 +47,13 @@ pub const PLOT_KINDS: &[&str] = &[
     "grad_through_time",
     "grad_through_time_flow",
 ];
-const PLOT_METRICS: &[&str] = &[
-    "grad_norm",
-    "grad",
-    "grad_norm_bias",
-    "delta_norm",
-    "delta",
-    "weight_norm",
-    "update_ratio",
-    "loss",
-];
+/// Names a plot's `metric` may take (every per-layer norm and its aliases, from
+/// `Metric::ALL`), and one it may not.
+fn plot_metrics() -> Vec<String> {
+    let drawable = Metric::ALL.into_iter().filter(|m| m.is_layer_norm());
+    let names = drawable.flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()));
+    names.chain(["loss"]).map(|n| format!("\"{n}\"")).collect()
+}
 
 /// Tokens for mutating blocks.
 pub const WORDS: &[&str] = &[
@@ -186,7 +184,7 @@ fn plot_entry(scale: Scale) -> BoxedStrategy<String> {
     let steps = prop::collection::vec(0u64..12, 0..3).prop_map(|s| format!("steps = {s:?}"));
     let option = prop_oneof![
         steps,
-        pick(PLOT_METRICS).prop_map(|m| format!("metric = {m}")),
+        prop::sample::select(plot_metrics()).prop_map(|m| format!("metric = {m}")),
         any::<bool>().prop_map(|b| format!("log_y = {b}")),
         formula().prop_map(|f| format!("theory = {}", toml::Value::String(f))),
         Just("theory_label = \"每层 ×1/4\"".to_string()),

@@ -2,35 +2,17 @@
 //! grammar in src/experiment/claims/syntax.rs: mostly valid text, with wrong selectors,
 //! odd numbers and stray tokens mixed in, plus the deep-nesting shapes of known defects.
 
+use gradbook::nn::Metric;
 use proptest::prelude::*;
 
 use super::{known_defects, spaced};
 
-/// Metric names of the reference (and a few that do not exist).
-pub const METRICS: &[&str] = &[
-    "grad_norm",
-    "grad_norm_bias",
-    "weight_norm",
-    "delta_norm",
-    "update_ratio",
-    "act_mean",
-    "act_std",
-    "saturated_frac",
-    "dead_frac",
-    "loss",
-    "global_grad_norm",
-    "clipped",
-    "train_loss",
-    "train_accuracy",
-    "test_loss",
-    "test_accuracy",
-    "grad_norm_time",
-    "spectral_radius",
-    "top_singular_value",
-    "forget_gate_mean",
-    "speed",
-    "grad",
-];
+/// Metric names: every one the engine records (from `Metric::ALL`), and a few that do not
+/// exist (`grad` is a plot spec's alias only).
+pub fn metrics() -> Vec<&'static str> {
+    let recorded = Metric::ALL.iter().map(|m| m.name());
+    recorded.chain(["speed", "grad"]).collect()
+}
 
 pub const FUNCTIONS: &[&str] = &[
     "median", "mean", "min", "max", "abs", "log10", "ln", "sqrt", "exp", "log",
@@ -132,7 +114,7 @@ pub fn selector(runs: &'static [&'static str]) -> BoxedStrategy<String> {
             .prop_map(str::to_string),
     ];
     (
-        prop::sample::select(METRICS),
+        prop::sample::select(metrics()),
         prop::collection::vec(choice, 0..4),
         prop::collection::vec(any::<u8>(), 6),
     )

@@ -4,6 +4,72 @@
 
 use super::syntax::{ClaimSyntax, Expr, Function, Position, Selector};
 use crate::experiment::results::{Results, quantile};
+use crate::nn::Metric;
+
+/// Why a claim (or a formula) could not be evaluated: it refers to something the results do
+/// not have, or mixes truths and numbers.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    #[error("the experiment has several runs: add `where run = …` (one of {runs})")]
+    WhichRun { runs: String },
+    #[error("a claim must be a comparison or a truth such as `diverged`, not a number")]
+    NotATruth,
+    #[error("there is no run '{run}'; the runs are {runs}")]
+    NoRun { run: String, runs: String },
+    #[error("run '{run}' has no seed {seed}")]
+    NoSeed { run: String, seed: u64 },
+    #[error("`{name}` is not a metric")]
+    NotAMetric { name: String },
+    #[error("a comparison or `diverged` was used where a number is needed")]
+    TruthForNumber,
+    #[error("a number was used where a comparison is needed (and, or, not)")]
+    NumberForTruth,
+    #[error("run '{run}' recorded no metric `{metric}`; it recorded {recorded}")]
+    NotRecorded {
+        run: String,
+        metric: Metric,
+        recorded: String,
+    },
+    #[error("`{metric}` is a whole-network metric: remove `layer=`")]
+    WholeNetwork { metric: Metric },
+    #[error("`{metric}` is recorded per layer: say which, e.g. {metric}[layer=1, …]")]
+    PerLayer { metric: Metric },
+    #[error("`{metric}` has layers 1 to {count}; there is no layer {layer}")]
+    NoLayer {
+        metric: Metric,
+        count: u32,
+        layer: u64,
+    },
+    #[error("say at which step, e.g. {metric}[step=0] or {metric}[step=last]")]
+    NoStep { metric: Metric },
+    #[error(
+        "`{metric}` was not recorded at step {step} (recorded from step {first} to {last}; see train.record_every)"
+    )]
+    NotAtStep {
+        metric: Metric,
+        step: u64,
+        first: u64,
+        last: u64,
+    },
+    #[error("cannot compare {left} seeds with {right} seeds: the runs have different seed lists")]
+    SeedCounts { left: usize, right: usize },
+    #[error("no value for `{name}`")]
+    NoValue { name: String },
+    #[error("`{operator}` does not belong in a formula")]
+    NotInFormula { operator: String },
+    #[error("a formula is numbers, variables, + - * / ^ and functions such as exp, ln, sqrt")]
+    NotAFormula,
+}
+
+/// The runs' labels as messages list them: 'a', 'b'.
+fn run_names(results: &Results) -> String {
+    let names: Vec<String> = results
+        .runs
+        .iter()
+        .map(|r| format!("'{}'", r.label))
+        .collect();
+    names.join(", ")
+}
 
 /// The outcome of a claim: whether it held, and what was measured, for the message.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,20 +95,14 @@ struct Evaluator<'a> {
 
 /// Evaluate `claim`. `Err` means the claim refers to something that does not exist (a run,
 /// a metric, a layer, a step) or mixes truths and numbers.
-pub fn evaluate(claim: &ClaimSyntax, results: &Results) -> Result<Verdict, String> {
+pub fn evaluate(claim: &ClaimSyntax, results: &Results) -> Result<Verdict, EvalError> {
     let run = match &claim.run {
         Some(run) => run.clone(),
         None if results.runs.len() == 1 => results.runs[0].label.clone(),
         None => {
-            let names: Vec<String> = results
-                .runs
-                .iter()
-                .map(|r| format!("'{}'", r.label))
-                .collect();
-            return Err(format!(
-                "the experiment has several runs: add `where run = …` (one of {})",
-                names.join(", ")
-            ));
+            return Err(EvalError::WhichRun {
+                runs: run_names(results),
+            });
         }
     };
     let seeds = seeds_of(results, &run, claim.seed)?;
@@ -58,20 +118,14 @@ pub fn evaluate(claim: &ClaimSyntax, results: &Results) -> Result<Verdict, Strin
             seeds,
             measured: evaluator.measured,
         }),
-        Value::Numbers(_) => {
-            Err("a claim must be a comparison or a truth such as `diverged`, not a number".into())
-        }
+        Value::Numbers(_) => Err(EvalError::NotATruth),
     }
 }
 
-fn seeds_of(results: &Results, run: &str, only: Option<u64>) -> Result<Vec<u64>, String> {
-    let summary = results.run(run).ok_or_else(|| {
-        let names: Vec<String> = results
-            .runs
-            .iter()
-            .map(|r| format!("'{}'", r.label))
-            .collect();
-        format!("there is no run '{run}'; the runs are {}", names.join(", "))
+fn seeds_of(results: &Results, run: &str, only: Option<u64>) -> Result<Vec<u64>, EvalError> {
+    let summary = results.run(run).ok_or_else(|| EvalError::NoRun {
+        run: run.into(),
+        runs: run_names(results),
     })?;
     let seeds: Vec<u64> = summary
         .seeds
@@ -80,19 +134,19 @@ fn seeds_of(results: &Results, run: &str, only: Option<u64>) -> Result<Vec<u64>,
         .filter(|s| only.is_none_or(|o| o == *s))
         .collect();
     if seeds.is_empty() {
-        return Err(format!(
-            "run '{run}' has no seed {}",
-            only.unwrap_or_default()
-        ));
+        return Err(EvalError::NoSeed {
+            run: run.into(),
+            seed: only.unwrap_or_default(),
+        });
     }
     Ok(seeds)
 }
 
 impl Evaluator<'_> {
-    fn eval(&mut self, expr: &Expr) -> Result<Value, String> {
+    fn eval(&mut self, expr: &Expr) -> Result<Value, EvalError> {
         match expr {
             Expr::Number(n) => Ok(Value::Numbers(vec![*n])),
-            Expr::Variable(name) => Err(format!("`{name}` is not a metric")),
+            Expr::Variable(name) => Err(EvalError::NotAMetric { name: name.clone() }),
             Expr::Select(selector) => self.select(selector).map(Value::Numbers),
             Expr::Diverged(run) => {
                 let run = run.clone().unwrap_or_else(|| self.run.clone());
@@ -104,7 +158,7 @@ impl Evaluator<'_> {
                         summary
                             .seeds
                             .iter()
-                            .any(|s| s.seed == *seed && s.diverged.is_some())
+                            .any(|s| s.seed == *seed && s.outcome.diverged.is_some())
                     })
                     .collect();
                 Ok(Value::Truths(truths))
@@ -143,21 +197,17 @@ impl Evaluator<'_> {
         }
     }
 
-    fn numbers(&mut self, expr: &Expr) -> Result<Vec<f64>, String> {
+    fn numbers(&mut self, expr: &Expr) -> Result<Vec<f64>, EvalError> {
         match self.eval(expr)? {
             Value::Numbers(values) => Ok(values),
-            Value::Truths(_) => {
-                Err("a comparison or `diverged` was used where a number is needed".into())
-            }
+            Value::Truths(_) => Err(EvalError::TruthForNumber),
         }
     }
 
-    fn truths(&mut self, expr: &Expr) -> Result<Vec<bool>, String> {
+    fn truths(&mut self, expr: &Expr) -> Result<Vec<bool>, EvalError> {
         match self.eval(expr)? {
             Value::Truths(truths) => Ok(truths),
-            Value::Numbers(_) => {
-                Err("a number was used where a comparison is needed (and, or, not)".into())
-            }
+            Value::Numbers(_) => Err(EvalError::NumberForTruth),
         }
     }
 
@@ -166,7 +216,7 @@ impl Evaluator<'_> {
         left: &Expr,
         right: &Expr,
         op: fn(bool, bool) -> bool,
-    ) -> Result<Value, String> {
+    ) -> Result<Value, EvalError> {
         let (left, right) = (self.truths(left)?, self.truths(right)?);
         let n = broadcast_len(&left, &right)?;
         Ok(Value::Truths(
@@ -176,7 +226,7 @@ impl Evaluator<'_> {
         ))
     }
 
-    fn seeds_for(&self, run: &str, seed: Option<u64>) -> Result<Vec<u64>, String> {
+    fn seeds_for(&self, run: &str, seed: Option<u64>) -> Result<Vec<u64>, EvalError> {
         if run == self.run && seed.is_none() {
             return Ok(self.seeds.clone());
         }
@@ -184,56 +234,44 @@ impl Evaluator<'_> {
     }
 
     /// One metric at one layer and step, for each seed.
-    fn select(&mut self, selector: &Selector) -> Result<Vec<f64>, String> {
+    fn select(&mut self, selector: &Selector) -> Result<Vec<f64>, EvalError> {
         let results = self.results;
         let run = selector.run.clone().unwrap_or_else(|| self.run.clone());
         let seeds = self.seeds_for(&run, selector.seed)?;
-        let metric = selector.metric.as_str();
-        if !results
-            .rows
-            .iter()
-            .any(|r| r.run == run && r.metric == metric)
-        {
+        let metric = selector.metric;
+        if !results.rows().any(|r| r.run == run && r.metric == metric) {
             let mut recorded: Vec<&str> = results
-                .rows
-                .iter()
+                .rows()
                 .filter(|r| r.run == run)
-                .map(|r| r.metric.as_str())
+                .map(|r| r.metric.name())
                 .collect();
             recorded.sort_unstable();
             recorded.dedup();
-            return Err(format!(
-                "run '{run}' recorded no metric `{metric}`; it recorded {}",
-                recorded.join(", ")
-            ));
+            return Err(EvalError::NotRecorded {
+                run,
+                metric,
+                recorded: recorded.join(", "),
+            });
         }
         let layers = results.layer_count(&run, metric);
         let layer = match (layers, selector.layer) {
             (None, None) => None,
-            (None, Some(_)) => {
-                return Err(format!(
-                    "`{metric}` is a whole-network metric: remove `layer=`"
-                ));
-            }
-            (Some(_), None) => {
-                return Err(format!(
-                    "`{metric}` is recorded per layer: say which, e.g. {metric}[layer=1, …]"
-                ));
-            }
+            (None, Some(_)) => return Err(EvalError::WholeNetwork { metric }),
+            (Some(_), None) => return Err(EvalError::PerLayer { metric }),
             (Some(count), Some(position)) => Some(match position {
                 Position::First => 1,
                 Position::Last => count,
                 Position::At(n) if n >= 1 && n <= u64::from(count) => n as u32,
                 Position::At(n) => {
-                    return Err(format!(
-                        "`{metric}` has layers 1 to {count}; there is no layer {n}"
-                    ));
+                    return Err(EvalError::NoLayer {
+                        metric,
+                        count,
+                        layer: n,
+                    });
                 }
             }),
         };
-        let step = selector.step.ok_or_else(|| {
-            format!("say at which step, e.g. {metric}[step=0] or {metric}[step=last]")
-        })?;
+        let step = selector.step.ok_or(EvalError::NoStep { metric })?;
         let all_steps = results.steps(&run, metric);
         let mut values = Vec::with_capacity(seeds.len());
         for &seed in &seeds {
@@ -248,9 +286,12 @@ impl Evaluator<'_> {
                         all_steps.first().copied().unwrap_or(0),
                         all_steps.last().copied().unwrap_or(0),
                     );
-                    return Err(format!(
-                        "`{metric}` was not recorded at step {n} (recorded from step {first} to {last}; see train.record_every)"
-                    ));
+                    return Err(EvalError::NotAtStep {
+                        metric,
+                        step: n,
+                        first,
+                        last,
+                    });
                 }
                 Position::At(n) => Some(n),
             };
@@ -269,7 +310,7 @@ impl Evaluator<'_> {
 }
 
 /// The value of a formula (see [`super::syntax::parse_formula`]) for the given variables.
-pub fn evaluate_formula(expr: &Expr, variables: &[(&str, f64)]) -> Result<f64, String> {
+pub fn evaluate_formula(expr: &Expr, variables: &[(&str, f64)]) -> Result<f64, EvalError> {
     let value = |e: &Expr| evaluate_formula(e, variables);
     Ok(match expr {
         Expr::Number(n) => *n,
@@ -277,7 +318,7 @@ pub fn evaluate_formula(expr: &Expr, variables: &[(&str, f64)]) -> Result<f64, S
             .iter()
             .find(|(v, _)| v == name)
             .map(|(_, x)| *x)
-            .ok_or_else(|| format!("no value for `{name}`"))?,
+            .ok_or_else(|| EvalError::NoValue { name: name.clone() })?,
         Expr::Negate(inner) => -value(inner)?,
         Expr::Call(function, argument) if !function.is_aggregate() => {
             apply(*function, &[value(argument)?])[0]
@@ -290,15 +331,14 @@ pub fn evaluate_formula(expr: &Expr, variables: &[(&str, f64)]) -> Result<f64, S
                 "*" => a * b,
                 "/" => a / b,
                 "^" => a.powf(b),
-                other => return Err(format!("`{other}` does not belong in a formula")),
+                other => {
+                    return Err(EvalError::NotInFormula {
+                        operator: other.into(),
+                    });
+                }
             }
         }
-        _ => {
-            return Err(
-                "a formula is numbers, variables, + - * / ^ and functions such as exp, ln, sqrt"
-                    .into(),
-            );
-        }
+        _ => return Err(EvalError::NotAFormula),
     })
 }
 
@@ -317,13 +357,11 @@ fn apply(function: Function, values: &[f64]) -> Vec<f64> {
     }
 }
 
-fn broadcast_len<T>(left: &[T], right: &[T]) -> Result<usize, String> {
+fn broadcast_len<T>(left: &[T], right: &[T]) -> Result<usize, EvalError> {
     match (left.len(), right.len()) {
         (a, b) if a == b || b == 1 => Ok(a),
         (1, b) => Ok(b),
-        (a, b) => Err(format!(
-            "cannot compare {a} seeds with {b} seeds: the runs have different seed lists"
-        )),
+        (left, right) => Err(EvalError::SeedCounts { left, right }),
     }
 }
 

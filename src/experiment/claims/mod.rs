@@ -6,12 +6,13 @@ mod syntax;
 mod tokens;
 mod tree;
 
-pub use eval::{Verdict, evaluate, evaluate_formula};
+pub use eval::{EvalError, Verdict, evaluate, evaluate_formula};
 pub use syntax::{
     ClaimSyntax, Expr, MAX_NESTING, Selector, SyntaxError, parse_claim, parse_formula,
 };
 
 use crate::experiment::results::Results;
+use crate::nn::Metric;
 
 /// A claim as written in a block, parsed, with its line inside the block.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +26,7 @@ pub struct Claim {
 impl Claim {
     /// `Ok(None)` when the claim holds; `Ok(Some(message))` with the measured values when it
     /// does not; `Err` when it refers to something the results do not have.
-    pub fn check(&self, results: &Results) -> Result<Option<String>, String> {
+    pub fn check(&self, results: &Results) -> Result<Option<String>, EvalError> {
         let verdict = evaluate(&self.syntax, results)?;
         if verdict.holds {
             return Ok(None);
@@ -50,8 +51,8 @@ impl Claim {
         runs
     }
 
-    /// Every metric name the claim reads.
-    pub fn metrics(&self) -> Vec<String> {
+    /// Every metric the claim reads.
+    pub fn metrics(&self) -> Vec<Metric> {
         let mut metrics = Vec::new();
         collect_metrics(&self.syntax.expr, &mut metrics);
         metrics
@@ -77,9 +78,9 @@ fn collect_runs(expr: &Expr, runs: &mut Vec<String>) {
     }
 }
 
-fn collect_metrics(expr: &Expr, metrics: &mut Vec<String>) {
+fn collect_metrics(expr: &Expr, metrics: &mut Vec<Metric>) {
     match expr {
-        Expr::Select(selector) => metrics.push(selector.metric.clone()),
+        Expr::Select(selector) => metrics.push(selector.metric),
         _ => children(expr)
             .into_iter()
             .for_each(|child| collect_metrics(child, metrics)),
@@ -121,7 +122,7 @@ mod tests {
     #[test]
     fn claims_parse_precedence_and_where() {
         let claim = parse_claim(
-            "not a[step=0] + 2 * b[step=last] ^ 2 < 1 or diverged where run = 'x' and seed = 3",
+            "not loss[step=0] + 2 * grad_norm[step=last] ^ 2 < 1 or diverged where run = 'x' and seed = 3",
         )
         .unwrap();
         assert_eq!((claim.run.as_deref(), claim.seed), (Some("x"), Some(3)));
@@ -139,6 +140,29 @@ mod tests {
             panic!("+ over *")
         };
         assert!(matches!(*product, Expr::Binary("*", _, _)));
+    }
+
+    #[test]
+    fn unknown_metrics_are_syntax_errors_at_their_name() {
+        let error = parse_claim("loss[step=0] < accuracy[step=last]").unwrap_err();
+        assert_eq!(error.column, 16);
+        assert!(
+            error.message.contains("metric `accuracy` is not recorded")
+                && error.message.contains("test_accuracy"),
+            "{}",
+            error.message
+        );
+        let claim = parse_claim("test_accuracy[step=last] > 0.9").unwrap();
+        let Expr::Binary(_, selected, _) = claim.expr else {
+            panic!("a comparison")
+        };
+        assert!(matches!(
+            *selected,
+            Expr::Select(Selector {
+                metric: Metric::TestAccuracy,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -163,24 +187,14 @@ mod tests {
     #[test]
     fn the_deepest_claims_and_formulas_fit_a_small_stack() {
         let run = || {
-            let results = Results {
-                runs: vec![crate::experiment::results::RunSummary::new(
-                    "r",
-                    vec![crate::experiment::results::SeedOutcome {
-                        seed: 1,
-                        diverged: None,
-                    }],
-                )],
-                rows: vec![crate::experiment::results::Row {
-                    run: "r".into(),
-                    seed: 1,
-                    step: 0,
-                    layer: None,
-                    metric: "loss".into(),
-                    value: 1.0,
-                }],
-                ..Results::default()
+            let mut results = Results::default();
+            let loss = crate::experiment::results::Measurement {
+                step: 0,
+                layer: None,
+                metric: Metric::Loss,
+                value: 1.0,
             };
+            results.record("r", 1, loss);
             let k = MAX_NESTING - 1;
             let loss = "loss[step=0]";
             let claims = [

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::nn::Metric;
+
 /// A position along layers or steps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Position {
@@ -11,9 +13,9 @@ pub enum Position {
 }
 
 /// `metric[layer=…, step=…, run=…, seed=…]`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Selector {
-    pub metric: String,
+    pub metric: Metric,
     pub layer: Option<Position>,
     pub step: Option<Position>,
     pub run: Option<String>,

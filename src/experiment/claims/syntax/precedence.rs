@@ -2,6 +2,7 @@
 //! nesting bound ([`MAX_NESTING`]) every level is built under.
 
 use super::{Expr, Function, MAX_NESTING, Parser, Selector, SyntaxError, Token};
+use crate::nn::Metric;
 
 /// A parsed expression and how many levels it nests (see [`MAX_NESTING`]). Boxed, so each
 /// of the ten frames a parenthesis level recurses through moves 16 bytes, not a whole `Expr`:
@@ -241,9 +242,16 @@ impl Parser {
                 message: format!("`{word}` needs a selector, e.g. {word}[step=last]"),
             });
         }
+        let metric = word.parse::<Metric>().map_err(|unknown| SyntaxError {
+            column,
+            message: unknown.to_string(),
+        })?;
         let mut selector = Selector {
-            metric: word,
-            ..Selector::default()
+            metric,
+            layer: None,
+            step: None,
+            run: None,
+            seed: None,
         };
         loop {
             self.selector_part(&mut selector)?;
