@@ -17,6 +17,7 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gradbook::experiment::results::{
     DataPoint, DecisionGrid, Histogram, HistogramOf, Results, Row, RunSummary, SeedOutcome,
 };
+use gradbook::locale::Language;
 use gradbook::plot::{PlotKind, PlotSpec, render};
 
 const LAYERS: u32 = 2;
@@ -108,6 +109,7 @@ fn row(run: &str, step: u64, layer: Option<u32>, metric: &str, value: f64) -> Ro
 }
 
 fn bench_render(c: &mut Criterion) {
+    let words = Language::ZhCn.words();
     for runs in [1_600, 400] {
         let results = tiny_runs(runs);
         let mut group = c.benchmark_group(format!("plot_render_{runs}_runs"));
@@ -119,7 +121,7 @@ fn bench_render(c: &mut Criterion) {
         for kind in PlotKind::ALL {
             let spec = PlotSpec::new(kind);
             group.bench_function(kind.name(), |b| {
-                b.iter(|| render(black_box(&spec), black_box(&results), "bench").unwrap())
+                b.iter(|| render(black_box(&spec), black_box(&results), "bench", words).unwrap())
             });
         }
         group.finish();

@@ -3,6 +3,7 @@
 //! run. Shrinking std towards the output, or a saturated/dead fraction climbing with depth, is
 //! the forward-pass side of vanishing gradients.
 
+use super::PlotError;
 use super::axis::{self, LinearOptions};
 use super::data::{self, Along};
 use super::frame::{self, FigureSpec, Panel};
@@ -14,13 +15,15 @@ use super::style;
 use super::{run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::locale::{FigureWords, Words, fill};
 
 /// The panels: metric, subtitle, values multiplied by (fractions are shown in percent).
-const STATS: [(&str, &str, f64); 4] = [
-    ("act_mean", "激活均值", 1.0),
-    ("act_std", "激活标准差", 1.0),
-    ("saturated_frac", "饱和单元比例（%）", 100.0),
-    ("dead_frac", "死亡单元比例（%）", 100.0),
+type Stat = (&'static str, fn(&FigureWords) -> &str, f64);
+const STATS: [Stat; 4] = [
+    ("act_mean", |w| &w.act_mean, 1.0),
+    ("act_std", |w| &w.act_std, 1.0),
+    ("saturated_frac", |w| &w.saturated_frac, 100.0),
+    ("dead_frac", |w| &w.dead_frac, 100.0),
 ];
 
 /// SVG document; `Err` when none of the four metrics was recorded.
@@ -28,10 +31,11 @@ pub(crate) fn activation_stats(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
-) -> Result<String, String> {
+    words: &Words,
+) -> Result<String, PlotError> {
     let recorded: Vec<_> = STATS.iter().filter(|s| results.has_metric(s.0)).collect();
     if recorded.is_empty() && !results.rows.is_empty() {
-        return Err("the results have none of `act_mean`, `act_std`, `saturated_frac`, `dead_frac`; the engine records them per layer".into());
+        return Err(PlotError::NoActivationStats);
     }
     let metrics: Vec<&str> = recorded.iter().map(|s| s.0).collect();
     let by_run = Indexed::new(results, &metrics);
@@ -76,12 +80,16 @@ pub(crate) fn activation_stats(
                     &summaries,
                 ));
                 if panel_index == 0 {
+                    let at_step = [
+                        ("run", &run.label as &dyn std::fmt::Display),
+                        ("step", &step),
+                    ];
                     let label = if several || spec.steps.is_some() {
-                        format!("{} · 第 {step} 步", run.label)
+                        fill(&words.legend.run_at_step, &at_step)
                     } else {
                         run.label.clone()
                     };
-                    shown_text.push(format!("{} 第 {step} 步", run.label));
+                    shown_text.push(fill(&words.figure.run_step, &at_step));
                     legend.push(LegendEntry {
                         label,
                         color,
@@ -93,14 +101,14 @@ pub(crate) fn activation_stats(
             }
         }
         let y = lines::y_axis("", false, &series, &bands, &[]);
-        let mut panel = Panel::new(axis::layers("层", 1), y);
-        panel.subtitle = subtitle.to_string();
+        let mut panel = Panel::new(axis::layers(&words.axis.layer_short, 1), y);
+        panel.subtitle = subtitle(&words.figure).to_string();
         panel.series = series;
         panel.bands = bands;
         panels.push(panel);
     }
     for panel in &mut panels {
-        panel.x = axis::layers("层（1 = 最靠近输入）", max_layer);
+        panel.x = axis::layers(&words.axis.layer, max_layer);
         if panel.subtitle.contains('%') {
             // Fractions: keep 0 % in view so "almost none" does not look like "many".
             let (lo, hi) = (panel.y.lo.min(0.0), panel.y.hi.max(1.0));
@@ -114,7 +122,7 @@ pub(crate) fn activation_stats(
     }
     if panels.is_empty() {
         panels.push(Panel::new(
-            axis::layers("层（1 = 最靠近输入）", 1),
+            axis::layers(&words.axis.layer, 1),
             axis::linear(
                 "",
                 0.0,
@@ -127,23 +135,29 @@ pub(crate) fn activation_stats(
             ),
         ));
     }
-    let description = format!(
-        "四幅小图，横轴均为层（1 = 最靠近输入）：激活值的均值、标准差、饱和单元比例与死亡单元比例（百分比），每个运行一种颜色和线型；所示训练步：{}；运行：{}。{}",
-        if shown_text.is_empty() {
-            "无".to_string()
-        } else {
-            shown_text.join("、")
-        },
-        run_list_text(&by_run.runs),
-        seeds_text(max_seeds)
+    let shown = if shown_text.is_empty() {
+        words.figure.none.clone()
+    } else {
+        shown_text.join(&words.figure.list_separator)
+    };
+    let description = fill(
+        &words.desc.activation_stats,
+        &[
+            ("shown", &shown),
+            ("runs", &run_list_text(&by_run.runs, words)),
+            ("seeds", &seeds_text(max_seeds, words)),
+        ],
     );
-    Ok(frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        panels,
-        columns: 2,
-        legend,
-        legend_group: 1,
-        colorbar: None,
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            title: title.to_string(),
+            description,
+            panels,
+            columns: 2,
+            legend,
+            legend_group: 1,
+            colorbar: None,
+        },
+        words,
+    ))
 }
