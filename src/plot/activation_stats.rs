@@ -107,9 +107,10 @@ pub(crate) fn activation_stats(
         panel.bands = bands;
         panels.push(panel);
     }
-    for panel in &mut panels {
+    // One panel per recorded metric, in order; a scale of 100 marks a fraction in percent.
+    for (panel, (_, _, scale)) in panels.iter_mut().zip(&recorded) {
         panel.x = axis::layers(&words.axis.layer, max_layer);
-        if panel.subtitle.contains('%') {
+        if *scale != 1.0 {
             // Fractions: keep 0 % in view so "almost none" does not look like "many".
             let (lo, hi) = (panel.y.lo.min(0.0), panel.y.hi.max(1.0));
             let options = LinearOptions {
