@@ -4,6 +4,12 @@
 use super::fixture;
 use super::*;
 use crate::experiment::results::Measurement;
+use crate::locale::Language;
+
+/// [`super::render`] with our book's words, which the checks below look for.
+fn render(spec: &PlotSpec, results: &Results, title: &str) -> Result<String, PlotError> {
+    super::render(spec, results, title, Language::ZhCn.words())
+}
 
 /// Kinds drawn from rows alone (histograms and decision regions need more; see the gallery).
 const FROM_ROWS: [PlotKind; 6] = [
@@ -377,11 +383,12 @@ fn empty_results_give_a_valid_placeholder() {
 fn figures_needing_more_than_rows_say_what_is_missing() {
     let rows_only = two_runs();
     let err = render(&PlotSpec::new(PlotKind::DecisionBoundary), &rows_only, "t").unwrap_err();
-    assert!(err.contains("2-D"), "{err}");
+    assert_eq!(err, PlotError::NoDecisionGrids);
+    assert!(err.to_string().contains("2-D"), "{err}");
     let err = render(&PlotSpec::new(PlotKind::ActivationHist), &rows_only, "t").unwrap_err();
-    assert!(err.contains("histograms"), "{err}");
+    assert!(err.to_string().contains("histograms"), "{err}");
     let err = render(&PlotSpec::new(PlotKind::Accuracy), &rows_only, "t").unwrap_err();
-    assert!(err.contains("train_accuracy"), "{err}");
+    assert!(err.to_string().contains("train_accuracy"), "{err}");
 }
 
 #[test]
@@ -394,4 +401,39 @@ fn plot_kind_names_round_trip_and_errors_list_them() {
         err.contains("grad_norm_by_layer") && err.contains("loss"),
         "{err}"
     );
+}
+
+/// The gallery with its runs renamed `run1`, `run2`, … (its labels are Chinese, as an
+/// author of our book would write them). A run's rows, histograms and grids are its own, so
+/// renaming the run renames them all.
+fn gallery_with_ascii_labels() -> Results {
+    let mut results = fixture::gallery();
+    for (i, run) in results.runs.iter_mut().enumerate() {
+        run.label = format!("run{}", i + 1);
+    }
+    results
+}
+
+#[test]
+fn english_figures_have_no_chinese_character() {
+    let results = gallery_with_ascii_labels();
+    let en = Language::En.words();
+    for kind in PlotKind::ALL {
+        let svg = super::render(&PlotSpec::new(kind), &results, "t", en).unwrap();
+        let chinese: String = svg
+            .chars()
+            .filter(|c| {
+                ('\u{3000}'..='\u{9fff}').contains(c) || ('\u{ff00}'..='\u{ffef}').contains(c)
+            })
+            .collect();
+        assert!(chinese.is_empty(), "{kind}: {chinese}");
+        assert!(
+            svg.contains("; runs: run1, run2"),
+            "{kind}: an English <desc>"
+        );
+        let axes = ["Training step", "Layer", "Time steps back", "Class 0"];
+        assert!(axes.iter().any(|w| svg.contains(w)), "{kind}: {svg}");
+    }
+    let empty = super::render(&PlotSpec::new(PlotKind::Loss), &Results::default(), "t", en);
+    assert!(empty.unwrap().contains("(no data to draw)"));
 }
