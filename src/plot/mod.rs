@@ -38,6 +38,8 @@ mod index;
 mod layer_lines;
 mod legend;
 mod lines;
+#[cfg(test)]
+mod locale_tests;
 mod over_steps;
 mod panel;
 mod shapes;
