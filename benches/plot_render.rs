@@ -17,6 +17,7 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gradbook::experiment::results::{
     DataPoint, Measurement, Results, RunOutcome, RunSummary, SeedOutcome,
 };
+use gradbook::locale::Language;
 use gradbook::nn::{DecisionGrid, GridSpec, Histogram, HistogramOf, Metric};
 use gradbook::plot::{PlotKind, PlotSpec, render};
 
@@ -100,6 +101,7 @@ fn tiny_runs(runs: usize) -> Results {
 }
 
 fn bench_render(c: &mut Criterion) {
+    let words = Language::ZhCn.words();
     for runs in [1_600, 400] {
         let results = tiny_runs(runs);
         let mut group = c.benchmark_group(format!("plot_render_{runs}_runs"));
@@ -111,7 +113,7 @@ fn bench_render(c: &mut Criterion) {
         for kind in PlotKind::ALL {
             let spec = PlotSpec::new(kind);
             group.bench_function(kind.name(), |b| {
-                b.iter(|| render(black_box(&spec), black_box(&results), "bench").unwrap())
+                b.iter(|| render(black_box(&spec), black_box(&results), "bench", words).unwrap())
             });
         }
         group.finish();

@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::experiment::cache::Cache;
 use crate::experiment::run::{Progress, Silent, experiment_cost, run_all};
 use crate::experiment::{self, Experiment, PlotKind, Results};
+use crate::locale::Language;
 use crate::lock::BookLock;
 use crate::markdown::{self, RenderedChapter};
 use crate::plot;
@@ -64,6 +65,8 @@ pub struct BuildReport {
     pub figures: usize,
     pub files: usize,
     pub dest: PathBuf,
+    /// The book's language (its words are the site's).
+    pub language: Language,
     /// (stage name, time spent), in order.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -113,8 +116,9 @@ pub fn build_with_progress(
     };
 
     let book = book::load(&options.root, &mut report.warnings).map_err(|e| fail(&report, e))?;
-    let templates = Templates::load(&options.root).map_err(|e| fail(&report, e))?;
+    let templates = Templates::load(&options.root, book.words()).map_err(|e| fail(&report, e))?;
     report.chapters = book.chapters.len();
+    report.language = book.config.language;
     lap(&mut report, "load");
 
     let blocks = parse_blocks(&book).map_err(|e| fail(&report, e))?;
@@ -173,6 +177,7 @@ pub fn build_with_progress(
                 &file,
                 &figure_html[i],
                 &|target| figure_index.resolve(&book, i, target),
+                book.words(),
                 &mut report.warnings,
                 &mut ref_errors,
             )
@@ -328,7 +333,7 @@ fn parse_blocks(book: &Book) -> Result<Vec<Block>, Diagnostics> {
 
 /// Draw every block's figures into `files` (SVG + CSV) and return, per chapter, the HTML that
 /// replaces each of its blocks, in order, and the index of figures that references resolve
-/// against. Figures are numbered per chapter: 图 <chapter>.<k>. A block that sweeps two or
+/// against. Figures are numbered per chapter: <chapter>.<k>. A block that sweeps two or
 /// more keys also gets, per figure, one figure per value of its first swept key
 /// (`<id>-<name>-<key>-<value>.svg`), which the page lets the reader switch between.
 fn draw_figures(
@@ -337,6 +342,7 @@ fn draw_figures(
     results: &[Results],
     files: &mut Vec<OutputFile>,
 ) -> Result<(Vec<Vec<String>>, FigureIndex), Diagnostics> {
+    let words = book.words();
     let mut errors = Vec::new();
     let mut html: Vec<Vec<String>> = vec![Vec::new(); book.chapters.len()];
     let mut index = FigureIndex::new(book.chapters.len());
@@ -366,11 +372,11 @@ fn draw_figures(
         for (position, spec) in block.experiment.plots.iter().enumerate() {
             let kind = spec.kind;
             counters[block.chapter] += 1;
-            let title = figure::figure_title(&block.experiment.title, spec);
-            let svg = match plot::render(spec, results, &title) {
+            let title = figure::figure_title(&block.experiment.title, spec, words);
+            let svg = match plot::render(spec, results, &title, words) {
                 Ok(svg) => svg,
                 Err(e) => {
-                    problem(kind, e);
+                    problem(kind, e.to_string());
                     continue;
                 }
             };
@@ -399,8 +405,8 @@ fn draw_figures(
                 for (value, subset) in values {
                     let slug = figure::value_slug(value, &slugs);
                     slugs.push(slug.clone());
-                    let variant_title = format!("{title}（{key} = {value}）");
-                    match plot::render(spec, subset, &variant_title) {
+                    let variant_title = figure::variant_title(&title, key, value, words);
+                    match plot::render(spec, subset, &variant_title, words) {
                         Ok(svg) => {
                             let path = dir.join(format!("{id}-{name}-{key}-{slug}.svg"));
                             files.push(OutputFile::new(&path, svg.clone()));
@@ -441,6 +447,7 @@ fn draw_figures(
             &views,
             &href(&csv_path),
             &block.toml,
+            words,
         ));
     }
     if errors.is_empty() {

@@ -108,7 +108,7 @@
     var script = document.createElement("script");
     script.src = root + "search-index.js";
     script.onload = function () { index = window.GRADBOOK_SEARCH || { chapters: [], docs: [] }; then(); };
-    script.onerror = function () { showStatus("搜索索引加载失败。"); };
+    script.onerror = function () { showStatus({{ js.index_failed | safe }}); };
     document.head.appendChild(script);
   }
 
@@ -185,8 +185,8 @@
     loadIndex(function () {
       if (searchInput.value.trim() !== query) return;
       var found = search(query);
-      if (!found.length) { showStatus("没有找到“" + query + "”。"); return; }
-      var html = "<p class=\"search-status\">找到 " + found.length + " 处</p><ol>";
+      if (!found.length) { showStatus({{ js.no_results | safe }}); return; }
+      var html = {{ js.found_status_html | safe }};
       found.forEach(function (r) {
         var d = r.doc, chapter = index.chapters[d.c];
         html += "<li><a href=\"" + escapeHtml(root + d.u) + "\"><span class=\"result-title\">" +

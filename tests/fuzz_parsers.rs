@@ -195,6 +195,7 @@ fn check_chapter(text: &str) -> Result<(), TestCaseError> {
         Path::new("content/a.md"),
         &figures,
         &resolve,
+        gradbook::locale::Language::ZhCn.words(),
         &mut warnings,
         &mut errors,
     );

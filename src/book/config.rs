@@ -2,15 +2,18 @@
 
 use serde::Deserialize;
 
+use crate::locale::Language;
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BookConfig {
     pub title: String,
     #[serde(default)]
     pub authors: Vec<String>,
-    /// The `<html lang>` of every page, e.g. "zh-CN".
-    #[serde(default = "default_language")]
-    pub language: String,
+    /// The words of figures and pages, and the `<html lang>` of every page: "zh-CN" or "en"
+    /// (the default); any other value is an error naming those that exist.
+    #[serde(default)]
+    pub language: Language,
     #[serde(default)]
     pub description: String,
     /// The path the site is served under, e.g. "/gradbook/" for a GitHub Pages project site.
@@ -62,10 +65,6 @@ fn positive_finite<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
     }
 }
 
-fn default_language() -> String {
-    "en".into()
-}
-
 fn default_base_path() -> String {
     "/".into()
 }
@@ -78,6 +77,22 @@ mod tests {
         toml::from_str::<BookConfig>(&format!("title = \"t\"\n[experiments]\n{text}\n"))
             .map(|c| c.experiments.max_cost)
             .map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn language_picks_a_word_table_and_an_unknown_one_names_those_that_exist() {
+        let language = |text: &str| {
+            toml::from_str::<BookConfig>(&format!("title = \"t\"\n{text}"))
+                .map(|c| c.language)
+                .map_err(|e| e.message().to_string())
+        };
+        assert_eq!(language(""), Ok(Language::En));
+        assert_eq!(language("language = \"zh-CN\""), Ok(Language::ZhCn));
+        let error = language("language = \"fr\"").unwrap_err();
+        assert!(
+            error.contains("unknown language `fr`") && error.contains("`zh-CN` and `en`"),
+            "{error}"
+        );
     }
 
     #[test]

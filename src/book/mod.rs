@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::locale::Words;
 
 pub use config::BookConfig;
 pub use paths::{PathProblem, chapter_path};
@@ -56,6 +57,11 @@ pub struct Book {
 impl Book {
     pub fn content_dir(&self) -> PathBuf {
         self.root.join("content")
+    }
+
+    /// The words of the book's language, for everything gradbook writes around its prose.
+    pub fn words(&self) -> &'static Words {
+        self.config.language.words()
     }
 }
 

@@ -23,7 +23,7 @@ impl Reporter {
         } else if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} 次训练 · {msg} · 剩余 {eta}")
+                ProgressStyle::with_template("{bar:30} {pos}/{len} runs · {msg} · {eta} left")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             Reporter::Bar(bar, Mutex::new(Vec::new()))

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::claims::{Expr, parse_formula};
 use crate::nn::{Metric, Probe};
 
-/// The figures an experiment can draw. A new kind is added here and drawn in `plot`.
+/// The figures an experiment can draw. A new kind is added here, drawn in `plot`, and named
+/// in every word table's `[kind]` (src/locale).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlotKind {
     /// x = layer, log y = a per-layer metric (‖∂L/∂W‖ by default) at chosen steps.
@@ -61,22 +62,6 @@ impl PlotKind {
             PlotKind::DecisionBoundary => "decision_boundary",
             PlotKind::GradThroughTime => "grad_through_time",
             PlotKind::GradThroughTimeFlow => "grad_through_time_flow",
-        }
-    }
-
-    /// What the figure shows, in the book's language, for its caption: "<block title>：<this>".
-    pub fn subject(self) -> &'static str {
-        match self {
-            PlotKind::GradNormByLayer => "各层梯度范数",
-            PlotKind::GradFlow => "梯度随层与训练步的变化",
-            PlotKind::GradNormOverSteps => "各层梯度范数随训练的变化",
-            PlotKind::Loss => "训练损失",
-            PlotKind::Accuracy => "准确率",
-            PlotKind::ActivationHist => "各层激活值分布",
-            PlotKind::ActivationStats => "各层激活统计",
-            PlotKind::DecisionBoundary => "决策边界",
-            PlotKind::GradThroughTime => "梯度沿时间回传",
-            PlotKind::GradThroughTimeFlow => "梯度沿时间回传随训练的变化",
         }
     }
 
@@ -233,25 +218,6 @@ impl PlotSpec {
             steps: None,
             log_y: None,
             theory: None,
-        }
-    }
-
-    /// What the figure shows, for its caption: the kind's [`PlotKind::subject`], naming the
-    /// per-layer metric when it is not the default gradient norm.
-    pub fn subject(&self) -> String {
-        let metric = match self.metric {
-            _ if !self.kind.takes_layer_metric() => return self.kind.subject().into(),
-            Metric::GradNorm => return self.kind.subject().into(),
-            Metric::GradNormBias => "偏置梯度范数",
-            Metric::DeltaNorm => "误差信号 δ 的范数",
-            Metric::WeightNorm => "权重范数",
-            Metric::UpdateRatio => "更新量与权重之比",
-            other => other.name(),
-        };
-        match self.kind {
-            PlotKind::GradFlow => format!("{metric}随层与训练步的变化（{}）", self.metric),
-            PlotKind::GradNormOverSteps => format!("各层{metric}随训练的变化（{}）", self.metric),
-            _ => format!("各层{metric}（{}）", self.metric),
         }
     }
 }

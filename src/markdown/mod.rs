@@ -17,6 +17,7 @@ use pulldown_cmark::{
 };
 
 use crate::diagnostic::{Diagnostic, column_of_offset, line_of_offset};
+use crate::locale::Words;
 
 pub use highlight::code_block_html;
 pub use links::{LinkRef, is_external, percent_decode, percent_encode_path, split_fragment};
@@ -101,6 +102,7 @@ pub fn render(
     markdown: &str,
     file: &Path,
     figures: &[String],
+    words: &Words,
     warnings: &mut Vec<Diagnostic>,
 ) -> RenderedChapter {
     render_chapter(
@@ -108,6 +110,7 @@ pub fn render(
         file,
         figures,
         &no_figures,
+        words,
         warnings,
         &mut Vec::new(),
     )
@@ -121,6 +124,7 @@ pub fn render_chapter(
     file: &Path,
     figures: &[String],
     resolve: ResolveRef,
+    words: &Words,
     warnings: &mut Vec<Diagnostic>,
     errors: &mut Vec<Diagnostic>,
 ) -> RenderedChapter {
@@ -225,7 +229,8 @@ pub fn render_chapter(
                     pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                     let n = level as u8;
                     events.push(Event::Html(CowStr::from(format!(
-                        "<h{n} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"本节链接\">#</a></h{n}>\n"
+                        "<h{n} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{}\">#</a></h{n}>\n",
+                        escape_html(&words.page.section_link)
                     ))));
                     search.heading(&id, &text);
                     headings.push(Heading { level: n, id, text });
@@ -358,6 +363,7 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::locale::Language;
 
     const CHAPTER: &str = "# 梯度 消失\n\n正文 $a^2$ 与\n\n$$\\frac{1}{4}$$\n\n## 实验\n\n```experiment\nid = \"x\"\ntitle = \"t\"\n```\n\n## 实验\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
 
@@ -377,6 +383,7 @@ mod tests {
             CHAPTER,
             Path::new("ch.md"),
             &["<figure>F</figure>".into()],
+            Language::ZhCn.words(),
             &mut warnings,
         );
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -388,6 +395,7 @@ mod tests {
             "the block's TOML is replaced"
         );
         assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("aria-label=\"本节链接\">#</a></h1>"));
         let ids: Vec<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, vec!["梯度-消失", "实验", "实验-1"]);
     }
@@ -399,6 +407,7 @@ mod tests {
             "a\n\nb $\\notacommand x$ c\n",
             Path::new("ch.md"),
             &[],
+            Language::ZhCn.words(),
             &mut warnings,
         );
         assert_eq!(warnings.len(), 1);

@@ -62,13 +62,20 @@ impl SectionCollector {
 mod tests {
     use std::path::Path;
 
+    use crate::locale::Language;
     use crate::markdown::render;
 
     #[test]
     fn sections_and_links_are_collected_while_rendering() {
         let source =
             "# 章\n\n引子。\n\n## 第一节\n\n正文 `code` 与\n[链接](other.md#x)。\n\n- 列表项\n";
-        let out = render(source, Path::new("ch.md"), &[], &mut Vec::new());
+        let out = render(
+            source,
+            Path::new("ch.md"),
+            &[],
+            Language::ZhCn.words(),
+            &mut Vec::new(),
+        );
         let sections: Vec<(Option<&str>, &str)> = out
             .sections
             .iter()

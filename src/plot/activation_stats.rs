@@ -3,6 +3,7 @@
 //! run. Shrinking std towards the output, or a saturated/dead fraction climbing with depth, is
 //! the forward-pass side of vanishing gradients.
 
+use super::PlotError;
 use super::axis::{self, LinearOptions};
 use super::data::{self, Along};
 use super::frame::{self, FigureSpec, Panel};
@@ -14,14 +15,16 @@ use super::style;
 use super::{run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::locale::{FigureWords, Words, fill};
 use crate::nn::Metric;
 
 /// The panels: metric, subtitle, values multiplied by (fractions are shown in percent).
-const STATS: [(Metric, &str, f64); 4] = [
-    (Metric::ActMean, "激活均值", 1.0),
-    (Metric::ActStd, "激活标准差", 1.0),
-    (Metric::SaturatedFrac, "饱和单元比例（%）", 100.0),
-    (Metric::DeadFrac, "死亡单元比例（%）", 100.0),
+type Stat = (Metric, fn(&FigureWords) -> &str, f64);
+const STATS: [Stat; 4] = [
+    (Metric::ActMean, |w| &w.act_mean, 1.0),
+    (Metric::ActStd, |w| &w.act_std, 1.0),
+    (Metric::SaturatedFrac, |w| &w.saturated_frac, 100.0),
+    (Metric::DeadFrac, |w| &w.dead_frac, 100.0),
 ];
 
 /// SVG document; `Err` when none of the four metrics was recorded.
@@ -29,14 +32,13 @@ pub(crate) fn activation_stats(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
-) -> Result<String, String> {
+    words: &Words,
+) -> Result<String, PlotError> {
     let recorded: Vec<_> = STATS.iter().filter(|s| results.has_metric(s.0)).collect();
     if recorded.is_empty() && results.has_rows() {
-        let names: Vec<String> = STATS.iter().map(|s| format!("`{}`", s.0)).collect();
-        return Err(format!(
-            "the results have none of {}; the engine records them per layer",
-            names.join(", ")
-        ));
+        return Err(PlotError::NoActivationStats {
+            wanted: STATS.iter().map(|s| s.0).collect(),
+        });
     }
     let metrics: Vec<Metric> = recorded.iter().map(|s| s.0).collect();
     let by_run = Indexed::new(results, &metrics);
@@ -81,12 +83,16 @@ pub(crate) fn activation_stats(
                     &summaries,
                 ));
                 if panel_index == 0 {
+                    let at_step = [
+                        ("run", &run.label as &dyn std::fmt::Display),
+                        ("step", &step),
+                    ];
                     let label = if several || spec.steps.is_some() {
-                        format!("{} · 第 {step} 步", run.label)
+                        fill(&words.legend.run_at_step, &at_step)
                     } else {
                         run.label.clone()
                     };
-                    shown_text.push(format!("{} 第 {step} 步", run.label));
+                    shown_text.push(fill(&words.figure.run_step, &at_step));
                     legend.push(LegendEntry {
                         label,
                         color,
@@ -98,15 +104,16 @@ pub(crate) fn activation_stats(
             }
         }
         let y = lines::y_axis("", false, &series, &bands, &[]);
-        let mut panel = Panel::new(axis::layers("层", 1), y);
-        panel.subtitle = subtitle.to_string();
+        let mut panel = Panel::new(axis::layers(&words.axis.layer_short, 1), y);
+        panel.subtitle = subtitle(&words.figure).to_string();
         panel.series = series;
         panel.bands = bands;
         panels.push(panel);
     }
-    for panel in &mut panels {
-        panel.x = axis::layers("层（1 = 最靠近输入）", max_layer);
-        if panel.subtitle.contains('%') {
+    // One panel per recorded metric, in order; a scale of 100 marks a fraction in percent.
+    for (panel, (_, _, scale)) in panels.iter_mut().zip(&recorded) {
+        panel.x = axis::layers(&words.axis.layer, max_layer);
+        if *scale != 1.0 {
             // Fractions: keep 0 % in view so "almost none" does not look like "many".
             let (lo, hi) = (panel.y.lo.min(0.0), panel.y.hi.max(1.0));
             let options = LinearOptions {
@@ -119,7 +126,7 @@ pub(crate) fn activation_stats(
     }
     if panels.is_empty() {
         panels.push(Panel::new(
-            axis::layers("层（1 = 最靠近输入）", 1),
+            axis::layers(&words.axis.layer, 1),
             axis::linear(
                 "",
                 0.0,
@@ -132,23 +139,29 @@ pub(crate) fn activation_stats(
             ),
         ));
     }
-    let description = format!(
-        "四幅小图，横轴均为层（1 = 最靠近输入）：激活值的均值、标准差、饱和单元比例与死亡单元比例（百分比），每个运行一种颜色和线型；所示训练步：{}；运行：{}。{}",
-        if shown_text.is_empty() {
-            "无".to_string()
-        } else {
-            shown_text.join("、")
-        },
-        run_list_text(by_run.runs),
-        seeds_text(max_seeds)
+    let shown = if shown_text.is_empty() {
+        words.figure.none.clone()
+    } else {
+        shown_text.join(&words.figure.list_separator)
+    };
+    let description = fill(
+        &words.desc.activation_stats,
+        &[
+            ("shown", &shown),
+            ("runs", &run_list_text(by_run.runs, words)),
+            ("seeds", &seeds_text(max_seeds, words)),
+        ],
     );
-    Ok(frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        panels,
-        columns: 2,
-        legend,
-        legend_group: 1,
-        colorbar: None,
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            title: title.to_string(),
+            description,
+            panels,
+            columns: 2,
+            legend,
+            legend_group: 1,
+            colorbar: None,
+        },
+        words,
+    ))
 }

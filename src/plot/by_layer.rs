@@ -2,6 +2,7 @@
 //! `metric = "delta"`) against layer on a log axis, one colour per run, one dash per chosen
 //! step — the picture of gradients vanishing or exploding towards the input.
 
+use super::PlotError;
 use super::axis;
 use super::data::{self, Along};
 use super::frame::{self, FigureSpec, Panel};
@@ -11,9 +12,10 @@ use super::lines;
 use super::shapes::Marker;
 use super::style;
 use super::theory::{self, Reference};
-use super::{metric_names, run_list_text, seeds_text};
+use super::{metric_names, run_list_text, seeds_text, with_scale};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::locale::{Words, fill};
 
 /// SVG document: per run, the metric by layer (1 = closest to the input) at the steps asked
 /// for (default: the first step, solid with dots, and the last step whose values are all
@@ -23,11 +25,12 @@ pub(crate) fn grad_norm_by_layer(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
+    words: &Words,
     reference: Option<&Reference>,
-) -> Result<String, String> {
+) -> Result<String, PlotError> {
     let metric = spec.metric;
     let log = spec.log_y.unwrap_or(true);
-    let (symbol, name) = metric_names(metric);
+    let (symbol, name) = metric_names(metric, words);
     let by_run = Indexed::new(results, &[metric]);
     let (mut series, mut bands, mut legend) = (Vec::new(), Vec::new(), Vec::new());
     let (mut max_layer, mut max_seeds) = (1, 0);
@@ -57,12 +60,16 @@ pub(crate) fn grad_norm_by_layer(
             bands.extend(lines::band(color, &summaries, seeds));
             series.extend(lines::median_series(color, dash, marker, &summaries));
             let diverged = if run.diverged_at.is_some() {
-                "（发散）"
+                words.legend.diverged.as_str()
             } else {
                 ""
             };
+            let run_label = format!("{}{diverged}", run.label);
             legend.push(LegendEntry {
-                label: format!("{}{diverged} · 第 {step} 步", run.label),
+                label: fill(
+                    &words.legend.run_at_step,
+                    &[("run", &run_label), ("step", &step)],
+                ),
                 color,
                 dash,
                 marker,
@@ -72,28 +79,39 @@ pub(crate) fn grad_norm_by_layer(
     }
 
     let mut curves = Vec::new();
-    let mut description = format!(
-        "各层{name} {symbol}（{}纵轴）随层序号（1 = 最靠近输入）的变化，每个运行一种颜色，实线带圆点为第一个所示训练步，虚线为之后的训练步；运行：{}。{}",
-        if log { "对数" } else { "线性" },
-        run_list_text(by_run.runs),
-        seeds_text(max_seeds)
+    let scale = if log {
+        &words.desc.log
+    } else {
+        &words.desc.linear
+    };
+    let mut description = fill(
+        &words.desc.by_layer,
+        &[
+            ("name", &name),
+            ("symbol", &symbol),
+            ("scale", scale),
+            ("runs", &run_list_text(by_run.runs, words)),
+            ("seeds", &seeds_text(max_seeds, words)),
+        ],
     );
     if let Some(theory) = &spec.theory {
-        let (layers, value, step) = anchor.ok_or_else(|| {
-            format!(
-                "theory `{}` needs `{metric}` values to anchor to, and the results have none",
-                theory.formula_text
-            )
+        let (layers, value, step) = anchor.ok_or_else(|| PlotError::TheoryWithoutValues {
+            formula: theory.formula_text.clone(),
+            metric,
         })?;
-        let curve = theory::anchored_by_layer(theory, layers, value)?;
-        description.push_str(&format!(
-            "虚线（文字颜色）为理论曲线 {}，按 y(l) = y(L)·f(l,L)/f(L,L) 锚定在第一个运行第 {step} 步最后一层（第 {layers} 层）的中位数上，只比较形状。",
-            theory.formula_text
+        let curve = theory::anchored_by_layer(theory, layers, value, words)?;
+        description.push_str(&fill(
+            &words.desc.theory,
+            &[
+                ("formula", &theory.formula_text),
+                ("step", &step),
+                ("layers", &layers),
+            ],
         ));
         curves.push(curve);
     }
     if let Some(reference) = reference {
-        description.push_str(&format!("虚线“{}”为预先计算的参考曲线。", reference.label));
+        description.push_str(&fill(&words.desc.reference, &[("label", &reference.label)]));
         curves.push(reference.clone());
     }
     let mut extra = Vec::new();
@@ -102,18 +120,26 @@ pub(crate) fn grad_norm_by_layer(
         extra.push(s);
         legend.push(entry);
     }
-    let y_description = format!("{symbol}（{}）", if log { "对数坐标" } else { "线性坐标" });
-    let y = lines::y_axis(&y_description, log, &series, &bands, &extra);
+    let y = lines::y_axis(
+        &with_scale(symbol, log, words),
+        log,
+        &series,
+        &bands,
+        &extra,
+    );
     series.extend(extra);
     let mut panel = Panel::new(
-        axis::layers(super::layer_axis_label(spec.metric), max_layer),
+        axis::layers(super::layer_axis_label(spec.metric, words), max_layer),
         y,
     );
     panel.series = series;
     panel.bands = bands;
-    Ok(frame::draw(&FigureSpec {
-        legend,
-        legend_group: 2,
-        ..FigureSpec::single(title, description, panel)
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            legend,
+            legend_group: 2,
+            ..FigureSpec::single(title, description, panel)
+        },
+        words,
+    ))
 }

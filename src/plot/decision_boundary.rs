@@ -2,14 +2,16 @@
 //! the input plane (tinted regions) with the data points on top, one panel per run — whether a
 //! network whose gradients vanished learned anything at all is visible at a glance.
 
+use super::PlotError;
 use super::axis::{self, Axis, LinearOptions};
 use super::frame::{self, Cell, FigureSpec, Panel, Series};
 use super::index::Indexed;
 use super::legend::LegendEntry;
-use super::run_list_text;
 use super::shapes::Marker;
 use super::style;
+use super::{run_label, run_list_text};
 use crate::experiment::results::{Results, Seeded};
+use crate::locale::{Words, fill};
 use crate::nn::DecisionGrid;
 
 /// Opacity of the region tints: light enough that points of every class stay visible.
@@ -19,12 +21,13 @@ const REGION_OPACITY: f64 = 0.3;
 const MAX_POINTS: usize = 400;
 
 /// SVG document; `Err` when no decision grids were recorded.
-pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String, String> {
+pub(crate) fn decision_boundary(
+    results: &Results,
+    title: &str,
+    words: &Words,
+) -> Result<String, PlotError> {
     if results.grids().next().is_none() {
-        return Err(
-            "no decision grids were recorded, so `decision_boundary` has nothing to draw: the data set must be 2-D (two input features, e.g. `spirals` or `moons`), and the engine records the learned regions only then"
-                .into(),
-        );
+        return Err(PlotError::NoDecisionGrids);
     }
     let by_run = Indexed::new(results, &[]);
     let mut panels = Vec::new();
@@ -53,22 +56,27 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
         };
         classes = classes.max(voted.iter().max().map_or(0, |&c| c as u32 + 1));
         let x = exact(
-            if columns > 1 { "x₁" } else { "输入 x₁" },
+            if columns > 1 {
+                "x₁"
+            } else {
+                &words.axis.input_x1
+            },
             grid.spec.x,
             columns,
         );
         let y = exact(
-            if columns > 1 { "x₂" } else { "输入 x₂" },
+            if columns > 1 {
+                "x₂"
+            } else {
+                &words.axis.input_x2
+            },
             grid.spec.y,
             columns,
         );
         let mut panel = Panel::new(x, y);
         panel.cells = regions(grid, &voted);
         panel.cell_opacity = REGION_OPACITY;
-        panel.subtitle = match run.diverged_at {
-            Some(step) => format!("{}（第 {step} 步发散）", run.label),
-            None => run.label.clone(),
-        };
+        panel.subtitle = run_label(&run.label, run.diverged_at, words);
         for class in 0..classes {
             let color = style::color(class as usize);
             let at = points
@@ -91,35 +99,40 @@ pub(crate) fn decision_boundary(results: &Results, title: &str) -> Result<String
     }
     let legend = (0..classes)
         .map(|class| LegendEntry {
-            label: format!("类别 {class}"),
+            label: fill(&words.legend.class, &[("class", &class)]),
             color: style::color(class as usize),
             dash: None,
             marker: Marker::nth(class as usize),
             group: class as usize,
         })
         .collect();
-    let description = format!(
-        "决策区域：训练后的网络在输入平面上每一点预测的类别（浅色底色，颜色对应类别），其上为数据点（颜色与形状对应类别{}）；多个随机种子时每格取多数票；运行：{}。",
-        if results.points.len() > points.len() {
-            format!(
-                "，从 {} 个点中均匀抽取 {} 个",
-                results.points.len(),
-                points.len()
-            )
-        } else {
-            String::new()
-        },
-        run_list_text(by_run.runs)
+    let sampled = if results.points.len() > points.len() {
+        fill(
+            &words.desc.sampled_points,
+            &[("total", &results.points.len()), ("shown", &points.len())],
+        )
+    } else {
+        String::new()
+    };
+    let description = fill(
+        &words.desc.decision_boundary,
+        &[
+            ("sampled", &sampled),
+            ("runs", &run_list_text(by_run.runs, words)),
+        ],
     );
-    Ok(frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        panels,
-        columns,
-        legend,
-        legend_group: 1,
-        colorbar: None,
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            title: title.to_string(),
+            description,
+            panels,
+            columns,
+            legend,
+            legend_group: 1,
+            colorbar: None,
+        },
+        words,
+    ))
 }
 
 /// The run's first grid (lowest seed) and, per cell, the class most of its seeds predict

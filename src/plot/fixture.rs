@@ -228,6 +228,8 @@ fn write_visual_check() {
     use super::{PlotKind, PlotSpec, render};
     use crate::experiment::claims::parse_formula;
     use crate::experiment::plot_spec::{THEORY_VARIABLES, Theory};
+    use crate::locale::Language;
+    let words = Language::ZhCn.words();
     let dir = std::path::Path::new("/tmp/plotcheck");
     std::fs::create_dir_all(dir).unwrap();
     let results = gallery();
@@ -245,8 +247,9 @@ fn write_visual_check() {
     specs.push(log_loss);
     let mut figures = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
-        let title = format!("图 {}：{}（{}）", i + 1, spec.kind.subject(), spec.kind);
-        let svg = render(spec, &results, &title).unwrap();
+        let subject = words.subject_of_kind(spec.kind.name());
+        let title = format!("图 {}：{subject}（{}）", i + 1, spec.kind);
+        let svg = render(spec, &results, &title, words).unwrap();
         std::fs::write(dir.join(format!("figure{i:02}-{}.svg", spec.kind)), &svg).unwrap();
         figures.push(svg);
     }
@@ -275,6 +278,21 @@ fn write_visual_check() {
 mod checks {
     use super::super::*;
     use super::{DIVERGES_AT, gallery};
+    use crate::locale::Language;
+
+    /// [`crate::plot::render`] with our book's words, which the checks look for.
+    fn render(spec: &PlotSpec, results: &Results, title: &str) -> Result<String, PlotError> {
+        crate::plot::render(spec, results, title, Language::ZhCn.words())
+    }
+
+    fn render_with_reference(
+        spec: &PlotSpec,
+        results: &Results,
+        title: &str,
+        reference: Option<&Reference>,
+    ) -> Result<String, PlotError> {
+        crate::plot::render_with_reference(spec, results, title, Language::ZhCn.words(), reference)
+    }
 
     fn theory_spec(kind: PlotKind, formula: &str) -> PlotSpec {
         use crate::experiment::claims::parse_formula;
@@ -300,7 +318,7 @@ mod checks {
             "<desc> says how it is anchored"
         );
         let err = render(&theory_spec(PlotKind::GradFlow, "l"), &gallery(), "t").unwrap_err();
-        assert!(err.contains("grad_norm_by_layer"), "{err}");
+        assert!(err.to_string().contains("grad_norm_by_layer"), "{err}");
     }
 
     #[test]

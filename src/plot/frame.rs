@@ -3,6 +3,7 @@
 //! `panel.rs`; gradbook writes the title, the data (cells, bands, lines, markers), the legend
 //! and the colour bar, then wraps everything with `<title>`/`<desc>` for screen readers.
 
+use crate::locale::Words;
 use std::fmt::Write as _;
 
 use super::axis::Axis;
@@ -135,8 +136,9 @@ impl FigureSpec {
 /// Band drawn above the panels for the figure title.
 const TITLE_BAND: u32 = 40;
 
-/// The SVG document for `spec`. Deterministic: same spec, same bytes.
-pub(crate) fn draw(spec: &FigureSpec) -> String {
+/// The SVG document for `spec`, an empty panel saying so in `words`' language.
+/// Deterministic: same spec, same bytes.
+pub(crate) fn draw(spec: &FigureSpec, words: &Words) -> String {
     let columns = spec.columns.clamp(1, spec.panels.len().max(1));
     let geometry = if columns == 1 {
         Geometry::WIDE
@@ -209,7 +211,7 @@ pub(crate) fn draw(spec: &FigureSpec) -> String {
         // A panel whose scaffold plotters could not draw (never seen in practice) stays empty
         // rather than failing the build.
         if let Some(map) = map {
-            panel::draw_data(&mut svg, spec_panel, map);
+            panel::draw_data(&mut svg, spec_panel, map, &words.figure.no_data);
         }
     }
 

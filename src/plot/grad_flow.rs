@@ -2,22 +2,21 @@
 //! metric (‖∂L/∂W‖ by default), one panel per run on one shared colour scale — gradients dying
 //! out towards the input (dark bottom rows) or blowing up, and how that changes with training.
 
+use super::PlotError;
 use super::axis::{self, Axis, LinearOptions};
 use super::colormap::{self, ColorBar};
 use super::data::{self, Along};
 use super::frame::{self, Cell, FigureSpec, Panel, Series};
 use super::index::Indexed;
 use super::shapes::Marker;
-use super::{metric_names, run_list_text, seeds_text};
+use super::{metric_names, run_label, run_list_text, seeds_text};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::locale::{Words, fill};
 
 /// At most this many step columns per panel: finer than a phone can show, and it bounds the
 /// file size of long runs.
 const MAX_COLUMNS: usize = 150;
-
-/// Label of the hatched cells.
-const NO_DATA: &str = "发散后无数据";
 
 /// One run's grid: sampled steps and, per step, log10 of each layer's median (None: NaN/Inf).
 struct Grid {
@@ -29,14 +28,17 @@ struct Grid {
 }
 
 /// SVG document; `Err` when the results hold no rows of the metric.
-pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Result<String, String> {
+pub(crate) fn grad_flow(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    words: &Words,
+) -> Result<String, PlotError> {
     let metric = spec.metric;
     if results.has_rows() && !results.has_metric(metric) {
-        return Err(format!(
-            "the results have no per-layer `{metric}` rows to draw"
-        ));
+        return Err(PlotError::NoLayerRows(metric));
     }
-    let (symbol, name) = metric_names(metric);
+    let (symbol, name) = metric_names(metric, words);
     let by_run = Indexed::new(results, &[metric]);
     let mut grids = Vec::new();
     let mut max_seeds = 0;
@@ -95,12 +97,12 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         .unwrap_or(1);
     let columns = if grids.len() > 1 { 2 } else { 1 };
     let x = exact_axis(
-        "训练步数",
+        &words.axis.steps,
         (first as f64, last as f64),
         if columns > 1 { 4.0 } else { 7.0 },
         true,
     );
-    let mut y = axis::layers(super::layer_axis_label(spec.metric), layers);
+    let mut y = axis::layers(super::layer_axis_label(spec.metric, words), layers);
     (y.lo, y.hi) = (0.5, f64::from(layers) + 0.5);
     let any_missing = grids
         .iter()
@@ -110,10 +112,7 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
         .map(|grid| {
             let mut panel = Panel::new(x.clone(), y.clone());
             panel.cells = cells(grid, (lo, hi), x.hi);
-            panel.subtitle = match grid.diverged_at {
-                Some(step) => format!("{}（第 {step} 步发散）", grid.label),
-                None => grid.label.clone(),
-            };
+            panel.subtitle = run_label(&grid.label, grid.diverged_at, words);
             if let Some(step) = grid.diverged_at {
                 let at = (step as f64, f64::from(layers) + 0.5);
                 panel
@@ -137,32 +136,40 @@ pub(crate) fn grad_flow(spec: &PlotSpec, results: &Results, title: &str) -> Resu
             )
         })
         .collect();
-    let description = format!(
-        "热图：横轴为训练步数，纵轴为层（1 = 最靠近输入，在下），颜色为{name}的常用对数 log₁₀ {symbol}，从深紫（小）到亮黄（大），所有小图共用一个色标（{} 到 {}）；每个运行一幅小图{}；运行：{}。{}",
-        format_log(lo),
-        format_log(hi),
-        if any_missing {
-            "，灰色斜线格表示发散后没有数据"
-        } else {
-            ""
-        },
-        run_list_text(by_run.runs),
-        seeds_text(max_seeds)
+    let missing = if any_missing {
+        words.desc.grad_flow_missing.as_str()
+    } else {
+        ""
+    };
+    let description = fill(
+        &words.desc.grad_flow,
+        &[
+            ("name", &name),
+            ("symbol", &symbol),
+            ("lo", &format_log(lo)),
+            ("hi", &format_log(hi)),
+            ("missing", &missing),
+            ("runs", &run_list_text(by_run.runs, words)),
+            ("seeds", &seeds_text(max_seeds, words)),
+        ],
     );
-    Ok(frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        panels,
-        columns,
-        legend: Vec::new(),
-        legend_group: 1,
-        colorbar: Some(ColorBar {
-            label: format!("log₁₀ {symbol}"),
-            axis: bar_axis,
-            stops,
-            missing: any_missing.then(|| NO_DATA.to_string()),
-        }),
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            title: title.to_string(),
+            description,
+            panels,
+            columns,
+            legend: Vec::new(),
+            legend_group: 1,
+            colorbar: Some(ColorBar {
+                label: format!("log₁₀ {symbol}"),
+                axis: bar_axis,
+                stops,
+                missing: any_missing.then(|| words.figure.no_data_after_divergence.clone()),
+            }),
+        },
+        words,
+    ))
 }
 
 fn format_log(v: f64) -> String {

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::PlotError;
 use super::axis::{self, LinearOptions};
 use super::data::{self, nearest_step};
 use super::frame::{self, Band, FigureSpec, Panel, Series};
@@ -13,6 +14,7 @@ use super::layer_lines::layer_color;
 use super::run_list_text;
 use crate::experiment::PlotSpec;
 use crate::experiment::results::{Results, Seeded};
+use crate::locale::{Words, fill};
 use crate::nn::{Histogram, HistogramOf};
 
 /// Height of the tallest ridge, in layers: a little overlap reads as one landscape.
@@ -25,12 +27,10 @@ pub(crate) fn activation_hist(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
-) -> Result<String, String> {
+    words: &Words,
+) -> Result<String, PlotError> {
     if results.histograms().next().is_none() {
-        return Err(
-            "no activation histograms were recorded, so `activation_hist` has nothing to draw; the engine records them for the steps this figure asks for (`steps`, default the first step) — check that the experiment ran and recorded histograms"
-                .into(),
-        );
+        return Err(PlotError::NoHistograms);
     }
     let by_run = Indexed::new(results, &[]);
     let mut panels = Vec::new();
@@ -62,12 +62,15 @@ pub(crate) fn activation_hist(
                 seeds.dedup();
                 max_seeds = max_seeds.max(seeds.len());
                 let what = match of {
-                    HistogramOf::Activations => "激活值",
-                    HistogramOf::Gradients => "梯度 ∂L/∂a",
+                    HistogramOf::Activations => words.figure.activations.as_str(),
+                    HistogramOf::Gradients => words.figure.gradients.as_str(),
                 };
-                let mut subtitle = format!("{} · 第 {step} 步 · {what}", run.label);
+                let mut subtitle = fill(
+                    &words.figure.histogram_subtitle,
+                    &[("run", &run.label), ("step", &step), ("what", &what)],
+                );
                 if run.diverged_at.is_some_and(|d| d <= step) {
-                    subtitle.push_str("（已发散）");
+                    subtitle.push_str(&words.legend.already_diverged);
                 }
                 panels.push((subtitle, what, ridges(&at)));
             }
@@ -81,9 +84,9 @@ pub(crate) fn activation_hist(
     let columns = if panels.len() > 1 { 2 } else { 1 };
     let mut y = axis::layers(
         if columns > 1 {
-            "层"
+            &words.axis.layer_short
         } else {
-            "层（1 = 最靠近输入）"
+            &words.axis.layer
         },
         layers,
     );
@@ -116,24 +119,30 @@ pub(crate) fn activation_hist(
             panel
         })
         .collect();
-    let description = format!(
-        "山脊图：每层一条直方图，第 1 层（最靠近输入）在最下，横轴为激活值（或其梯度）的取值，高度为该层的概率密度（每层各自缩放到相同最大高度，只比较形状）；颜色从深到浅表示从输入到输出；运行：{}。{}",
-        run_list_text(by_run.runs),
-        if max_seeds >= 2 {
-            "多个随机种子的直方图合并计数。"
-        } else {
-            ""
-        }
+    let seeds = if max_seeds >= 2 {
+        words.desc.histogram_seeds.as_str()
+    } else {
+        ""
+    };
+    let description = fill(
+        &words.desc.histograms,
+        &[
+            ("runs", &run_list_text(by_run.runs, words)),
+            ("seeds", &seeds),
+        ],
     );
-    Ok(frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        panels: figure_panels,
-        columns,
-        legend: Vec::new(),
-        legend_group: 1,
-        colorbar: None,
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            title: title.to_string(),
+            description,
+            panels: figure_panels,
+            columns,
+            legend: Vec::new(),
+            legend_group: 1,
+            colorbar: None,
+        },
+        words,
+    ))
 }
 
 /// Per layer, the histogram outline as `(x, height)` steps, heights scaled so the layer's

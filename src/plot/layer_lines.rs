@@ -2,6 +2,7 @@
 //! layer coloured from input (dark) to output (light) on viridis, one panel per run on a
 //! shared log axis — how each layer's gradient evolves while the network trains.
 
+use super::PlotError;
 use super::axis::{self, LinearOptions};
 use super::colormap::{self, ColorBar};
 use super::data::{self, Along};
@@ -11,9 +12,10 @@ use super::legend::LegendEntry;
 use super::lines;
 use super::over_steps::step_axis;
 use super::shapes::Marker;
-use super::{metric_names, run_list_text, seeds_text};
+use super::{metric_names, run_label, run_list_text, seeds_text, with_scale};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::locale::{Words, fill};
 
 /// The part of viridis used for lines: its darkest purple vanishes on dark pages and its
 /// brightest yellow on white ones.
@@ -35,15 +37,14 @@ pub(crate) fn grad_norm_over_steps(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
-) -> Result<String, String> {
+    words: &Words,
+) -> Result<String, PlotError> {
     let metric = spec.metric;
     if results.has_rows() && !results.has_metric(metric) {
-        return Err(format!(
-            "the results have no per-layer `{metric}` rows to draw"
-        ));
+        return Err(PlotError::NoLayerRows(metric));
     }
     let log = spec.log_y.unwrap_or(true);
-    let (symbol, name) = metric_names(metric);
+    let (symbol, name) = metric_names(metric, words);
     let by_run = Indexed::new(results, &[metric]);
     let runs = by_run.runs;
     let layers = runs
@@ -69,7 +70,7 @@ pub(crate) fn grad_norm_over_steps(
             series.push(Series::line(color, None, data::medians(&summaries)));
             last_layer = summaries;
         }
-        let mut subtitle = run.label.clone();
+        let subtitle = run_label(&run.label, run.diverged_at, words);
         if let Some(step) = run.diverged_at {
             any_diverged = true;
             let y = data::last_finite_before(&last_layer, step).unwrap_or(f64::MAX);
@@ -78,22 +79,19 @@ pub(crate) fn grad_norm_over_steps(
                 Marker::Cross,
                 (step as f64, y),
             ));
-            subtitle.push_str(&format!("（第 {step} 步发散）"));
         }
         per_run.push((subtitle, series, bands));
     }
     let all: Vec<Series> = per_run.iter().flat_map(|p| p.1.clone()).collect();
     let all_bands: Vec<Band> = per_run.iter().flat_map(|p| p.2.clone()).collect();
-    let scale_text = if log { "对数坐标" } else { "线性坐标" };
-    let y = lines::y_axis(
-        &format!("{symbol}（{scale_text}）"),
-        log,
-        &all,
-        &all_bands,
-        &[],
-    );
+    let scale_text = if log {
+        &words.axis.log_scale
+    } else {
+        &words.axis.linear_scale
+    };
+    let y = lines::y_axis(&with_scale(symbol, log, words), log, &all, &all_bands, &[]);
     let columns = if per_run.len() > 1 { 2 } else { 1 };
-    let x = step_axis(&all, if columns > 1 { 4.0 } else { 7.0 });
+    let x = step_axis(&all, if columns > 1 { 4.0 } else { 7.0 }, words);
     let mut panels: Vec<Panel> = per_run
         .into_iter()
         .map(|(subtitle, series, bands)| Panel {
@@ -108,7 +106,7 @@ pub(crate) fn grad_norm_over_steps(
     }
     let legend = if any_diverged {
         vec![LegendEntry {
-            label: "发散（之后无数据）".into(),
+            label: words.legend.diverged_no_data.clone(),
             color: "currentColor",
             dash: None,
             marker: Marker::Cross,
@@ -117,24 +115,33 @@ pub(crate) fn grad_norm_over_steps(
     } else {
         Vec::new()
     };
-    let description = format!(
-        "每层{name} {symbol}（{scale_text}纵轴）随训练步数的变化，每个运行一幅小图，每层一条线，颜色从深（第 1 层，最靠近输入）到浅（第 {layers} 层，最靠近输出）；运行：{}。{}",
-        run_list_text(by_run.runs),
-        seeds_text(max_seeds)
+    let description = fill(
+        &words.desc.layer_lines,
+        &[
+            ("name", &name),
+            ("symbol", &symbol),
+            ("scale", scale_text),
+            ("layers", &layers),
+            ("runs", &run_list_text(by_run.runs, words)),
+            ("seeds", &seeds_text(max_seeds, words)),
+        ],
     );
-    Ok(frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        panels,
-        columns,
-        legend,
-        legend_group: 1,
-        colorbar: Some(layer_bar(layers)),
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            title: title.to_string(),
+            description,
+            panels,
+            columns,
+            legend,
+            legend_group: 1,
+            colorbar: Some(layer_bar(layers, words)),
+        },
+        words,
+    ))
 }
 
 /// A discrete colour bar, one swatch per layer.
-fn layer_bar(layers: u32) -> ColorBar {
+fn layer_bar(layers: u32, words: &Words) -> ColorBar {
     let mut bar_axis = axis::layers("", layers);
     (bar_axis.lo, bar_axis.hi) = (0.5, f64::from(layers) + 0.5);
     if layers > 12 {
@@ -154,7 +161,7 @@ fn layer_bar(layers: u32) -> ColorBar {
         })
         .collect();
     ColorBar {
-        label: "层（1 = 最靠近输入）".into(),
+        label: words.axis.layer.clone(),
         axis: bar_axis,
         stops,
         missing: None,

@@ -10,6 +10,8 @@
 //! - starts with `<title>` (the figure title) and `<desc>` (what is plotted, which runs);
 //! - is deterministic (same `Results` ⇒ same bytes) and never contains NaN/Inf coordinates.
 //!
+//! Every word a figure shows comes from the book language's [`Words`], passed in.
+//!
 //! A run keeps the same colour (and dash) in every figure: its position in `Results::runs`.
 //! With two or more seeds a run is drawn as its median with an interquartile band.
 //!
@@ -26,6 +28,7 @@ mod clip;
 mod colormap;
 mod data;
 mod decision_boundary;
+mod error;
 #[cfg(test)]
 mod fixture;
 mod frame;
@@ -35,6 +38,8 @@ mod index;
 mod layer_lines;
 mod legend;
 mod lines;
+#[cfg(test)]
+mod locale_tests;
 mod over_steps;
 mod panel;
 mod shapes;
@@ -45,13 +50,20 @@ mod theory;
 
 use crate::experiment::results::{Results, RunSummary};
 pub use crate::experiment::{PlotKind, PlotSpec};
+use crate::locale::{Words, fill};
 use crate::nn::Metric;
+pub use error::PlotError;
 pub use theory::Reference;
 
-/// The SVG document for the figure `spec` asks for, titled `title`; `Err` says why it cannot
-/// be drawn (e.g. the results lack what the kind needs).
-pub fn render(spec: &PlotSpec, results: &Results, title: &str) -> Result<String, String> {
-    render_with_reference(spec, results, title, None)
+/// The SVG document for the figure `spec` asks for, titled `title`, in `words`' language;
+/// `Err` says why it cannot be drawn (e.g. the results lack what the kind needs).
+pub fn render(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    words: &Words,
+) -> Result<String, PlotError> {
+    render_with_reference(spec, results, title, words, None)
 }
 
 /// [`render`] with a precomputed reference curve (e.g. the engine's mean-field prediction)
@@ -61,61 +73,83 @@ pub fn render_with_reference(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
+    words: &Words,
     reference: Option<&Reference>,
-) -> Result<String, String> {
+) -> Result<String, PlotError> {
     let takes_reference = matches!(
         spec.kind,
         PlotKind::GradNormByLayer | PlotKind::Loss | PlotKind::Accuracy
     );
     if reference.is_some() && !takes_reference {
-        return Err(format!(
-            "a reference curve can be drawn on `grad_norm_by_layer`, `loss` and `accuracy`, not on `{}`",
-            spec.kind
-        ));
+        return Err(PlotError::ReferenceNotTaken(spec.kind));
     }
     if spec.theory.is_some() && spec.kind != PlotKind::GradNormByLayer {
-        return Err(format!(
-            "`theory` is a curve over layers (variables `l` and `L`), so it is drawn only on `grad_norm_by_layer`, not on `{}`; move it to a `grad_norm_by_layer` figure",
-            spec.kind
-        ));
+        return Err(PlotError::TheoryNotTaken(spec.kind));
     }
     match spec.kind {
-        PlotKind::GradNormByLayer => by_layer::grad_norm_by_layer(spec, results, title, reference),
-        PlotKind::GradFlow => grad_flow::grad_flow(spec, results, title),
-        PlotKind::GradNormOverSteps => layer_lines::grad_norm_over_steps(spec, results, title),
-        PlotKind::Loss => over_steps::loss(spec, results, title, reference),
-        PlotKind::Accuracy => over_steps::accuracy(spec, results, title, reference),
-        PlotKind::ActivationHist => histograms::activation_hist(spec, results, title),
-        PlotKind::ActivationStats => activation_stats::activation_stats(spec, results, title),
-        PlotKind::DecisionBoundary => decision_boundary::decision_boundary(results, title),
+        PlotKind::GradNormByLayer => {
+            by_layer::grad_norm_by_layer(spec, results, title, words, reference)
+        }
+        PlotKind::GradFlow => grad_flow::grad_flow(spec, results, title, words),
+        PlotKind::GradNormOverSteps => {
+            layer_lines::grad_norm_over_steps(spec, results, title, words)
+        }
+        PlotKind::Loss => over_steps::loss(spec, results, title, words, reference),
+        PlotKind::Accuracy => over_steps::accuracy(spec, results, title, words, reference),
+        PlotKind::ActivationHist => histograms::activation_hist(spec, results, title, words),
+        PlotKind::ActivationStats => {
+            activation_stats::activation_stats(spec, results, title, words)
+        }
+        PlotKind::DecisionBoundary => decision_boundary::decision_boundary(results, title, words),
         PlotKind::GradThroughTime => by_layer::grad_norm_by_layer(
             &through_time(spec),
             &time_back_from_end(results),
             title,
+            words,
             None,
         ),
-        PlotKind::GradThroughTimeFlow => {
-            grad_flow::grad_flow(&through_time(spec), &time_back_from_end(results), title)
-        }
+        PlotKind::GradThroughTimeFlow => grad_flow::grad_flow(
+            &through_time(spec),
+            &time_back_from_end(results),
+            title,
+            words,
+        ),
     }
 }
 
 /// "sigmoid、relu（第 40 步发散）" for `<desc>`.
-fn run_list_text(runs: &[RunSummary]) -> String {
+fn run_list_text(runs: &[RunSummary], words: &Words) -> String {
     if runs.is_empty() {
-        return "无".to_string();
+        return words.figure.none.clone();
     }
     let names: Vec<String> = runs
         .iter()
-        .map(|run| match run.diverged_at {
-            Some(step) => format!("{}（第 {step} 步发散）", run.label),
-            None => run.label.clone(),
-        })
+        .map(|run| run_label(&run.label, run.diverged_at, words))
         .collect();
-    names.join("、")
+    names.join(&words.figure.list_separator)
 }
 
-/// The symbol and Chinese name of a per-layer metric, for axis labels and `<desc>`.
+/// A run's label, saying at which step it diverged if it did.
+fn run_label(label: &str, diverged_at: Option<u64>, words: &Words) -> String {
+    match diverged_at {
+        Some(step) => fill(
+            &words.legend.diverged_at,
+            &[("run", &label), ("step", &step)],
+        ),
+        None => label.to_string(),
+    }
+}
+
+/// `name` qualified by its axis scale: "‖δ‖（对数坐标）".
+fn with_scale(name: &str, log: bool, words: &Words) -> String {
+    let scale = if log {
+        &words.axis.log_scale
+    } else {
+        &words.axis.linear_scale
+    };
+    fill(&words.axis.with_scale, &[("name", &name), ("scale", scale)])
+}
+
 /// A recurrent figure is a by-layer figure of ‖∂L/∂h_t‖ over time steps.
 fn through_time(spec: &PlotSpec) -> PlotSpec {
     PlotSpec {
@@ -148,30 +182,33 @@ fn time_back_from_end(results: &Results) -> Results {
 }
 
 /// The label of the axis that counts layers (or, for recurrent nets, time steps).
-fn layer_axis_label(metric: Metric) -> &'static str {
+fn layer_axis_label(metric: Metric, words: &Words) -> &str {
     if metric == TIME_METRIC {
-        "回溯的时间步（1 = 最后一个输入）"
+        &words.axis.time_back
     } else {
-        "层（1 = 最靠近输入）"
+        &words.axis.layer
     }
 }
 
-fn metric_names(metric: Metric) -> (&'static str, &'static str) {
-    match metric {
-        Metric::GradNormTime => ("‖∂L/∂h_t‖", "隐状态梯度范数"),
-        Metric::GradNorm => ("‖∂L/∂W‖", "权重梯度范数"),
-        Metric::GradNormBias => ("‖∂L/∂b‖", "偏置梯度范数"),
-        Metric::DeltaNorm => ("‖δ‖", "反传误差范数"),
-        Metric::WeightNorm => ("‖W‖", "权重范数"),
-        Metric::UpdateRatio => ("‖ΔW‖/‖W‖", "更新幅度比"),
-        other => (other.name(), other.name()),
-    }
+/// The symbol and the name (in the book's language) of a per-layer metric, for axis labels
+/// and `<desc>`.
+fn metric_names(metric: Metric, words: &Words) -> (&'static str, &str) {
+    let symbol = match metric {
+        Metric::GradNormTime => "‖∂L/∂h_t‖",
+        Metric::GradNorm => "‖∂L/∂W‖",
+        Metric::GradNormBias => "‖∂L/∂b‖",
+        Metric::DeltaNorm => "‖δ‖",
+        Metric::WeightNorm => "‖W‖",
+        Metric::UpdateRatio => "‖ΔW‖/‖W‖",
+        other => other.name(),
+    };
+    (symbol, words.name_of_metric(metric.name()))
 }
 
 /// The sentence `<desc>` adds about seeds: how many, and that medians and bands are drawn.
-fn seeds_text(max_seeds: usize) -> &'static str {
+fn seeds_text(max_seeds: usize, words: &Words) -> &str {
     if max_seeds >= 2 {
-        "多个随机种子时画中位数，半透明带为四分位距（25%–75%）。"
+        &words.desc.seeds
     } else {
         ""
     }

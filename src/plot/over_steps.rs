@@ -1,7 +1,8 @@
 //! Figures `loss` and `accuracy`: a whole-network metric against training step, one colour
 //! and dash per run, train and test side by side when the test metric was recorded. A run
-//! that diverged gets a ✕ at the step it diverged and "发散" in the legend.
+//! that diverged gets a ✕ at the step it diverged, and says so in the legend.
 
+use super::PlotError;
 use super::axis::{self, Axis, LinearOptions};
 use super::data::{self, Along};
 use super::frame::{self, FigureSpec, Panel, Series};
@@ -11,9 +12,10 @@ use super::lines;
 use super::shapes::Marker;
 use super::style;
 use super::theory::Reference;
-use super::{run_list_text, seeds_text};
+use super::{run_label, run_list_text, seeds_text, with_scale};
 use crate::experiment::PlotSpec;
 use crate::experiment::results::Results;
+use crate::locale::{Words, fill};
 use crate::nn::Metric;
 
 /// On a linear axis the loss is cut at this multiple of the largest initial loss, so one
@@ -21,11 +23,11 @@ use crate::nn::Metric;
 const LOSS_CAP_FACTOR: f64 = 3.0;
 
 /// What one of the two figures plots.
-struct Quantity {
+struct Quantity<'w> {
     train: Metric,
     test: Metric,
     /// Axis description and `<desc>` name.
-    name: &'static str,
+    name: &'w str,
     /// Values are multiplied by this (accuracy is shown in percent).
     scale: f64,
     cap: bool,
@@ -36,16 +38,17 @@ pub(crate) fn loss(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
+    words: &Words,
     reference: Option<&Reference>,
-) -> Result<String, String> {
+) -> Result<String, PlotError> {
     let quantity = Quantity {
         train: Metric::Loss,
         test: Metric::TestLoss,
-        name: "损失",
+        name: &words.figure.loss,
         scale: 1.0,
         cap: true,
     };
-    over_steps(spec, results, title, reference, &quantity)
+    over_steps(spec, results, title, words, reference, &quantity)
 }
 
 /// SVG document: training and test accuracy (percent) against step.
@@ -53,30 +56,32 @@ pub(crate) fn accuracy(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
+    words: &Words,
     reference: Option<&Reference>,
-) -> Result<String, String> {
+) -> Result<String, PlotError> {
     let quantity = Quantity {
         train: Metric::TrainAccuracy,
         test: Metric::TestAccuracy,
-        name: "准确率（%）",
+        name: &words.figure.accuracy_percent,
         scale: 100.0,
         cap: false,
     };
-    over_steps(spec, results, title, reference, &quantity)
+    over_steps(spec, results, title, words, reference, &quantity)
 }
 
 fn over_steps(
     spec: &PlotSpec,
     results: &Results,
     title: &str,
+    words: &Words,
     reference: Option<&Reference>,
     q: &Quantity,
-) -> Result<String, String> {
+) -> Result<String, PlotError> {
     if results.has_rows() && !results.has_metric(q.train) && !results.has_metric(q.test) {
-        return Err(format!(
-            "the results have no `{}` or `{}` rows to draw; the engine records them for every run, so this experiment recorded nothing usable",
-            q.train, q.test
-        ));
+        return Err(PlotError::NoStepRows {
+            train: q.train,
+            test: q.test,
+        });
     }
     let log = spec.log_y.unwrap_or(false);
     let with_test = results.has_metric(q.test);
@@ -124,10 +129,7 @@ fn over_steps(
         if drawn {
             let diverged = run.diverged_at.is_some();
             legend.push(LegendEntry {
-                label: match run.diverged_at {
-                    Some(step) => format!("{}（第 {step} 步发散）", run.label),
-                    None => run.label.clone(),
-                },
+                label: run_label(&run.label, run.diverged_at, words),
                 color,
                 dash,
                 marker: if diverged {
@@ -148,9 +150,13 @@ fn over_steps(
 
     let all_series: Vec<Series> = panels_series.iter().flat_map(|p| p.0.clone()).collect();
     let all_bands: Vec<_> = panels_series.iter().flat_map(|p| p.1.clone()).collect();
-    let scale_text = if log { "对数坐标" } else { "线性坐标" };
+    let scale_text = if log {
+        &words.axis.log_scale
+    } else {
+        &words.axis.linear_scale
+    };
     let mut y = lines::y_axis(
-        &format!("{}（{scale_text}）", q.name),
+        &with_scale(q.name, log, words),
         log,
         &all_series,
         &all_bands,
@@ -172,50 +178,62 @@ fn over_steps(
         );
     }
     let narrow = metrics.len() > 1;
-    let x = step_axis(&all_series, if narrow { 4.0 } else { 7.0 });
+    let x = step_axis(&all_series, if narrow { 4.0 } else { 7.0 }, words);
     let mut panels = Vec::new();
     for (i, (mut series, bands)) in panels_series.into_iter().enumerate() {
         series.extend(extra.iter().cloned());
         let mut panel = Panel::new(x.clone(), y.clone());
         if narrow {
-            panel.subtitle = if i == 0 { "训练集" } else { "测试集" }.to_string();
+            panel.subtitle = if i == 0 {
+                &words.figure.train_set
+            } else {
+                &words.figure.test_set
+            }
+            .clone();
         }
         panel.series = series;
         panel.bands = bands;
         panels.push(panel);
     }
-    let mut description = format!(
-        "{}随训练步数的变化（{scale_text}纵轴）{}；每个运行一种颜色和线型，发散的运行在发散的训练步处标 ✕；运行：{}。{}",
-        q.name,
-        if narrow {
-            "，左为训练集、右为测试集"
-        } else {
-            ""
-        },
-        run_list_text(by_run.runs),
-        seeds_text(max_seeds)
+    let sides = if narrow {
+        words.desc.over_steps_sides.as_str()
+    } else {
+        ""
+    };
+    let mut description = fill(
+        &words.desc.over_steps,
+        &[
+            ("name", &q.name),
+            ("scale", scale_text),
+            ("sides", &sides),
+            ("runs", &run_list_text(by_run.runs, words)),
+            ("seeds", &seeds_text(max_seeds, words)),
+        ],
     );
     if capped {
-        description.push_str("纵轴截断在初始损失的 3 倍，更高的部分与发散标记画在上边缘。");
+        description.push_str(&words.desc.loss_capped);
     }
-    Ok(frame::draw(&FigureSpec {
-        title: title.to_string(),
-        description,
-        panels,
-        columns: metrics.len(),
-        legend,
-        legend_group: 1,
-        colorbar: None,
-    }))
+    Ok(frame::draw(
+        &FigureSpec {
+            title: title.to_string(),
+            description,
+            panels,
+            columns: metrics.len(),
+            legend,
+            legend_group: 1,
+            colorbar: None,
+        },
+        words,
+    ))
 }
 
 /// Training steps on x, from the finite points of `series`.
-pub(crate) fn step_axis(series: &[Series], intervals: f64) -> Axis {
+pub(crate) fn step_axis(series: &[Series], intervals: f64, words: &Words) -> Axis {
     let (lo, hi) = data::bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
     let options = LinearOptions {
         intervals,
         integer: true,
         floor_at_zero: true,
     };
-    axis::linear("训练步数", lo, hi, options)
+    axis::linear(&words.axis.steps, lo, hi, options)
 }

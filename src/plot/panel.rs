@@ -176,7 +176,7 @@ fn scaffold(
 
 /// Write the panel's data: cells, then bands, then lines, then markers (so markers stay on
 /// top); a panel with nothing drawable says so in its middle.
-pub(crate) fn draw_data(svg: &mut String, panel: &Panel, map: &PixelMap) {
+pub(crate) fn draw_data(svg: &mut String, panel: &Panel, map: &PixelMap, no_data: &str) {
     let mut drawn_anything = false;
     if !panel.cells.is_empty() {
         let _ = writeln!(
@@ -255,7 +255,7 @@ pub(crate) fn draw_data(svg: &mut String, panel: &Panel, map: &PixelMap) {
     }
     if !drawn_anything {
         let centre = map.pixels(((map.x.0 + map.x.1) / 2.0, (map.y.0 + map.y.1) / 2.0));
-        shapes::text(svg, centre, FONT_AXIS, "middle", "（没有可绘制的数据）");
+        shapes::text(svg, centre, FONT_AXIS, "middle", no_data);
     }
 }
 

@@ -2,8 +2,10 @@
 //! the data, or a curve computed elsewhere (the engine's mean-field prediction) passed in as
 //! points. Either way the figure draws it dashed in the text colour and names it in the legend.
 
+use super::PlotError;
 use crate::experiment::claims::evaluate_formula;
 use crate::experiment::plot_spec::Theory;
+use crate::locale::{Words, fill};
 
 /// A curve to draw over a figure, in the figure's data units.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,23 +26,25 @@ pub(crate) fn anchored_by_layer(
     theory: &Theory,
     layers: u32,
     anchor: f64,
-) -> Result<Reference, String> {
+    words: &Words,
+) -> Result<Reference, PlotError> {
     let total = f64::from(layers);
     let f = |l: f64| {
-        evaluate_formula(&theory.formula, &[("l", l), ("L", total)]).map_err(|e| e.to_string())
+        evaluate_formula(&theory.formula, &[("l", l), ("L", total)]).map_err(PlotError::Formula)
     };
     let at_last = f(total)?;
     if !at_last.is_finite() || at_last == 0.0 {
-        return Err(format!(
-            "theory `{}` is {at_last} at the last layer (l = L = {layers}), so it cannot be anchored to the data there",
-            theory.formula_text
-        ));
+        return Err(PlotError::TheoryVanishesAtLastLayer {
+            formula: theory.formula_text.clone(),
+            value: at_last,
+            layers,
+        });
     }
     if !anchor.is_finite() || anchor <= 0.0 {
-        return Err(format!(
-            "theory `{}`: the first run's value at the last layer is {anchor}, so there is nothing to anchor the curve to",
-            theory.formula_text
-        ));
+        return Err(PlotError::NothingToAnchorTo {
+            formula: theory.formula_text.clone(),
+            anchor,
+        });
     }
     let mut points = Vec::new();
     for i in 0..=layers.saturating_sub(1) * SAMPLES_PER_LAYER {
@@ -48,7 +52,7 @@ pub(crate) fn anchored_by_layer(
         points.push((l, anchor * f(l)? / at_last));
     }
     Ok(Reference {
-        label: format!("理论：{}", theory.label),
+        label: fill(&words.legend.theory, &[("label", &theory.label)]),
         points,
     })
 }
@@ -58,6 +62,7 @@ mod tests {
     use super::*;
     use crate::experiment::claims::parse_formula;
     use crate::experiment::plot_spec::THEORY_VARIABLES;
+    use crate::locale::Language;
 
     fn theory(text: &str) -> Theory {
         Theory {
@@ -69,7 +74,8 @@ mod tests {
 
     #[test]
     fn curve_passes_through_the_anchor_at_the_last_layer() {
-        let curve = anchored_by_layer(&theory("0.25^(L-l)"), 5, 2.0).unwrap();
+        let curve =
+            anchored_by_layer(&theory("0.25^(L-l)"), 5, 2.0, Language::ZhCn.words()).unwrap();
         assert_eq!(curve.points.first(), Some(&(1.0, 2.0 * 0.25f64.powi(4))));
         assert_eq!(curve.points.last(), Some(&(5.0, 2.0)));
         assert_eq!(curve.points.len(), 17);
@@ -77,7 +83,7 @@ mod tests {
 
     #[test]
     fn a_formula_that_is_zero_at_the_anchor_is_an_error() {
-        let err = anchored_by_layer(&theory("L-l"), 5, 2.0).unwrap_err();
-        assert!(err.contains("cannot be anchored"), "{err}");
+        let err = anchored_by_layer(&theory("L-l"), 5, 2.0, Language::ZhCn.words()).unwrap_err();
+        assert!(err.to_string().contains("cannot be anchored"), "{err}");
     }
 }

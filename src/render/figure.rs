@@ -8,8 +8,10 @@
 use std::path::Path;
 
 use crate::book::Book;
-use crate::experiment::PlotSpec;
+use crate::experiment::{PlotKind, PlotSpec};
+use crate::locale::{Words, fill};
 use crate::markdown::{FigureLink, RefProblem, escape_html};
+use crate::nn::Metric;
 
 use super::links::normalize;
 
@@ -81,7 +83,9 @@ pub fn block_html(
     figures: &[FigureView],
     csv_href: &str,
     spec_toml: &str,
+    words: &Words,
 ) -> String {
+    let caption_words = &words.caption;
     let mut html = String::new();
     for (index, figure) in figures.iter().enumerate() {
         let anchor = anchor(id, &figure.name);
@@ -101,39 +105,49 @@ pub fn block_html(
             ),
             Some(variants) => (
                 "experiment-figure explorable",
-                variant_plots(&anchor, figure, variants),
+                variant_plots(&anchor, figure, variants, words),
                 format!(
-                    " <span class=\"explore-note\">（可按 {} 的取值分别查看。）</span>",
-                    escape_html(&variants.key)
+                    " <span class=\"explore-note\">{}</span>",
+                    fill(
+                        &caption_words.explore_note,
+                        &[("key", &escape_html(&variants.key))]
+                    )
                 ),
             ),
         };
         html.push_str(&format!(
             "<figure class=\"{class}\" id=\"{anchor}\">\n{plots}\
-             <figcaption><span class=\"figure-number\">图 {number}</span>{title}。{caption_text}{explore_note}</figcaption>\n\
-             <p class=\"figure-links\"><a href=\"{csv}\" download>下载数据 (CSV)</a> · <a href=\"{svg_href}\">SVG</a></p>\n</figure>\n",
-            number = figure.number,
+             <figcaption><span class=\"figure-number\">{number}</span>{title}{title_end}{caption_text}{explore_note}</figcaption>\n\
+             <p class=\"figure-links\"><a href=\"{csv}\" download>{download}</a> · <a href=\"{svg_href}\">SVG</a></p>\n</figure>\n",
+            number = fill(&caption_words.figure_number, &[("number", &figure.number)]),
+            title_end = caption_words.title_end,
+            download = caption_words.download_csv,
             title = escape_html(&figure.caption_title),
             csv = escape_html(csv_href),
             svg_href = escape_html(&figure.svg_href),
         ));
     }
+    let code_id = format!("<code>{}</code>", escape_html(id));
     html.push_str(&format!(
-        "<details class=\"experiment-spec\"><summary>实验设置 <code>{id}</code>（改动后重新构建即可复现）</summary>\n<pre><code class=\"language-toml\">{}</code></pre>\n</details>\n",
+        "<details class=\"experiment-spec\"><summary>{}</summary>\n<pre><code class=\"language-toml\">{}</code></pre>\n</details>\n",
+        fill(&caption_words.spec_summary, &[("id", &code_id)]),
         escape_html(spec_toml.trim_end()),
-        id = escape_html(id),
     ));
     html
 }
 
 /// The radio buttons and the plots of an explorable figure: all runs first (chosen), then one
 /// per value, each headed by its value and with its own anchor and SVG link.
-fn variant_plots(anchor: &str, figure: &FigureView, variants: &Variants) -> String {
+fn variant_plots(anchor: &str, figure: &FigureView, variants: &Variants, words: &Words) -> String {
     let key = escape_html(&variants.key);
     let name = format!("pick-{anchor}");
+    let (legend, all_runs) = (
+        fill(&words.caption.pick_legend, &[("key", &key)]),
+        &words.caption.all_runs,
+    );
     let mut html = format!(
-        "<fieldset class=\"variant-picker\"><legend>按 {key} 查看</legend>\
-         <label><input type=\"radio\" name=\"{name}\" value=\"all\" checked> 全部运行</label>"
+        "<fieldset class=\"variant-picker\"><legend>{legend}</legend>\
+         <label><input type=\"radio\" name=\"{name}\" value=\"all\" checked> {all_runs}</label>"
     );
     for view in &variants.views {
         html.push_str(&format!(
@@ -144,7 +158,7 @@ fn variant_plots(anchor: &str, figure: &FigureView, variants: &Variants) -> Stri
     }
     html.push_str("</fieldset>\n");
     html.push_str(&format!(
-        "<div class=\"plot variant shown\" data-variant=\"all\"><p class=\"variant-heading\">全部运行</p>{}</div>\n",
+        "<div class=\"plot variant shown\" data-variant=\"all\"><p class=\"variant-heading\">{all_runs}</p>{}</div>\n",
         strip_xml_declaration(&figure.svg)
     ));
     for view in &variants.views {
@@ -171,8 +185,36 @@ fn strip_xml_declaration(svg: &str) -> &str {
 }
 
 /// The title a figure gets under its block's title (naming a non-default metric).
-pub fn figure_title(block_title: &str, spec: &PlotSpec) -> String {
-    format!("{block_title}：{}", spec.subject())
+pub fn figure_title(block_title: &str, spec: &PlotSpec, words: &Words) -> String {
+    fill(
+        &words.caption.title,
+        &[("block", &block_title), ("subject", &subject(spec, words))],
+    )
+}
+
+/// The title of one value's figure of an explorable figure titled `title`.
+pub fn variant_title(title: &str, key: &str, value: &str, words: &Words) -> String {
+    fill(
+        &words.caption.variant_title,
+        &[("title", &title), ("key", &key), ("value", &value)],
+    )
+}
+
+/// What the figure shows, for its caption: its kind's words, naming the per-layer metric
+/// when it is not the default gradient norm.
+fn subject(spec: &PlotSpec, words: &Words) -> String {
+    let kind = words.subject_of_kind(spec.kind.name());
+    if !spec.kind.takes_layer_metric() || spec.metric == Metric::GradNorm {
+        return kind.to_string();
+    }
+    let template = match spec.kind {
+        PlotKind::GradFlow => &words.subject.flow,
+        PlotKind::GradNormOverSteps => &words.subject.over_steps,
+        _ => &words.subject.by_layer,
+    };
+    let name = spec.metric.name();
+    let metric = words.subject_of_metric(name);
+    fill(template, &[("metric", &metric), ("name", &name)])
 }
 
 /// A block's figures, for references: (name, number, caption title), in order.
@@ -205,6 +247,7 @@ impl FigureIndex {
         from: usize,
         target: &str,
     ) -> Result<FigureLink, RefProblem> {
+        let words = book.words();
         let problem = |message: String, hint: Option<String>| RefProblem { message, hint };
         let (path, rest) = match target.split_once('#') {
             Some((path, rest)) => (path, rest),
@@ -275,7 +318,7 @@ impl FigureIndex {
         };
         Ok(FigureLink {
             dest: format!("{path}#{}", anchor(id, name)),
-            label: format!("图 {number}"),
+            label: fill(&words.caption.figure_number, &[("number", number)]),
             title: title.clone(),
         })
     }
@@ -284,6 +327,7 @@ impl FigureIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::locale::Language;
 
     #[test]
     fn slugs_are_safe_and_unique() {
@@ -292,5 +336,51 @@ mod tests {
         assert_eq!(value_slug("[8, 8]", &[]), "8-8");
         assert_eq!(value_slug("8 8", &["8-8".into()]), "8-8-v2");
         assert_eq!(value_slug("梯度", &["a".into()]), "v2");
+    }
+
+    #[test]
+    fn every_kind_and_layer_metric_has_its_words_in_every_language() {
+        for language in Language::ALL {
+            let words = language.words();
+            let kinds: Vec<&str> = PlotKind::ALL.iter().map(|k| k.name()).collect();
+            let table: Vec<&str> = words.kind.keys().map(String::as_str).collect();
+            let mut sorted = kinds.clone();
+            sorted.sort_unstable();
+            assert_eq!(table, sorted, "{language}: [kind] names exactly the kinds");
+            // Every metric a per-layer figure may be asked to draw, and the recurrent one.
+            let drawable = Metric::ALL.into_iter().filter(|m| m.is_layer_norm());
+            for metric in drawable.chain([Metric::GradNormTime]) {
+                assert!(
+                    words.metric_name.contains_key(metric.name()),
+                    "{language}: {metric}"
+                );
+                // The default metric's caption is its kind's own words.
+                if metric.is_layer_norm() && metric != Metric::GradNorm {
+                    assert!(
+                        words.metric_subject.contains_key(metric.name()),
+                        "{language}: {metric}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn titles_name_a_non_default_metric_in_the_book_language() {
+        let mut spec = PlotSpec::new(PlotKind::GradFlow);
+        let (zh, en) = (Language::ZhCn.words(), Language::En.words());
+        assert_eq!(figure_title("块", &spec, zh), "块：梯度随层与训练步的变化");
+        spec.metric = Metric::DeltaNorm;
+        assert_eq!(
+            figure_title("块", &spec, zh),
+            "块：误差信号 δ 的范数随层与训练步的变化（delta_norm）"
+        );
+        assert_eq!(
+            figure_title("Block", &spec, en),
+            "Block: Norm of the error signal δ by layer and training step (delta_norm)"
+        );
+        let loss = PlotSpec::new(PlotKind::Loss);
+        assert_eq!(figure_title("Block", &loss, en), "Block: Training loss");
+        assert_eq!(variant_title("T", "depth", "3", en), "T (depth = 3)");
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::book::Book;
 use crate::diagnostic::Diagnostics;
+use crate::locale::{Words, fill};
 use crate::markdown::{Heading, RenderedChapter, escape_html, percent_encode_path};
 
 use super::templates::{Templates, template_error};
@@ -35,6 +36,8 @@ struct PageContext<'a> {
     kind: &'static str,
     lang: &'a str,
     og_locale: String,
+    /// The chrome's words, in the book's language: `{{ words.page.contents }}`.
+    words: &'a Words,
     book_title: &'a str,
     description: &'a str,
     page_title: &'a str,
@@ -101,13 +104,24 @@ pub fn print_page(
 
 /// Served by GitHub Pages for any missing path, at any depth: links go through `<base href>`.
 pub fn not_found_page(book: &Book, templates: &Templates) -> Result<String, Diagnostics> {
-    let content = "<h1 id=\"not-found\">找不到这一页</h1>\n<p>这个地址上没有页面，也许它改了名字。\
-        可以从<a href=\"index.html\">第一章</a>开始，或者用上方的搜索。</p>\n";
+    let words = &book.words().page;
+    let first_chapter = format!(
+        "<a href=\"index.html\">{}</a>",
+        escape_html(&words.first_chapter)
+    );
+    let content = format!(
+        "<h1 id=\"not-found\">{}</h1>\n<p>{}</p>\n",
+        escape_html(&words.not_found_title),
+        fill(
+            &escape_html(&words.not_found_text),
+            &[("first_chapter", &first_chapter)]
+        )
+    );
     let mut context = base_context(
         book,
         "404",
-        "找不到这一页",
-        content,
+        &words.not_found_title,
+        &content,
         Path::new("404.html"),
         None,
     );
@@ -145,8 +159,9 @@ fn base_context<'a>(
         .collect();
     PageContext {
         kind,
-        lang: &book.config.language,
-        og_locale: book.config.language.replace('-', "_"),
+        lang: book.config.language.tag(),
+        og_locale: book.config.language.tag().replace('-', "_"),
+        words: book.config.language.words(),
         book_title: &book.config.title,
         description: &book.config.description,
         page_title,

@@ -1,19 +1,26 @@
 //! The page template and the site's static assets. Defaults are compiled into the binary, so
 //! an installed gradbook works anywhere; a book's own `templates/<name>` replaces the default
-//! of the same name, file by file.
+//! of the same name, file by file. The page and `gradbook.js` are tera templates that take
+//! their words from the book's language (`{{ words.page.contents }}`, `{{ js.no_results }}`).
 
 use std::path::Path;
 
+use serde::Serialize;
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::locale::{SearchWords, Words};
+use crate::markdown::escape_html;
 
 use super::OutputFile;
 
 const DEFAULT_PAGE: &str = include_str!("../../templates/page.html");
 
+/// The script, rendered with the words of its messages.
+const DEFAULT_SCRIPT: &str = include_str!("../../templates/gradbook.js");
+
 /// Files copied to the site root as they are (after any override).
-const DEFAULT_ASSETS: [(&str, &str); 3] = [
+const DEFAULT_ASSETS: [(&str, &str); 2] = [
     ("gradbook.css", include_str!("../../templates/gradbook.css")),
-    ("gradbook.js", include_str!("../../templates/gradbook.js")),
     ("favicon.svg", include_str!("../../templates/favicon.svg")),
 ];
 
@@ -25,15 +32,27 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// The built-in templates, each replaced by `<book>/templates/<name>` when that file exists.
-    pub fn load(book_root: &Path) -> Result<Self, Diagnostics> {
+    /// The built-in templates, each replaced by `<book>/templates/<name>` when that file
+    /// exists; `gradbook.js` is rendered here with `words`.
+    pub fn load(book_root: &Path, words: &Words) -> Result<Self, Diagnostics> {
         let dir = book_root.join("templates");
         let page = read_override(&dir, "page.html", DEFAULT_PAGE)?;
         let mut tera = tera::Tera::new();
         let page_path = dir.join("page.html");
         tera.add_raw_template("page.html", &page)
             .map_err(|e| template_error(&page_path, &e))?;
-        let mut assets = Vec::new();
+        let script_path = dir.join("gradbook.js");
+        let script = read_override(&dir, "gradbook.js", DEFAULT_SCRIPT)?;
+        tera.add_raw_template("gradbook.js", &script)
+            .map_err(|e| template_error(&script_path, &e))?;
+        let context = tera::Context::from_serialize(&ScriptContext {
+            js: script_words(&words.search),
+        })
+        .map_err(|e| template_error(&script_path, &e))?;
+        let script = tera
+            .render("gradbook.js", &context)
+            .map_err(|e| template_error(&script_path, &e))?;
+        let mut assets = vec![OutputFile::new("gradbook.js", script)];
         for (name, default) in DEFAULT_ASSETS {
             assets.push(OutputFile::new(name, read_override(&dir, name, default)?));
         }
@@ -47,6 +66,61 @@ impl Templates {
     pub fn assets(&self) -> &[OutputFile] {
         &self.assets
     }
+}
+
+/// What `gradbook.js` is rendered with: each message as a JavaScript expression.
+#[derive(Serialize)]
+struct ScriptContext {
+    js: ScriptWords,
+}
+
+#[derive(Serialize)]
+struct ScriptWords {
+    index_failed: String,
+    /// Uses the script's variable `query`.
+    no_results: String,
+    /// The opening of the results list, saying how many were found (`found.length`).
+    found_status_html: String,
+}
+
+fn script_words(words: &SearchWords) -> ScriptWords {
+    ScriptWords {
+        index_failed: js_text(&words.index_failed, &[]),
+        no_results: js_text(&words.no_results, &[("query", "query")]),
+        found_status_html: js_text(
+            &format!(
+                "<p class=\"search-status\">{}</p><ol>",
+                escape_html(&words.found)
+            ),
+            &[("count", "found.length")],
+        ),
+    }
+}
+
+/// `text` as a JavaScript expression: its pieces as string literals joined by ` + ` with the
+/// script expressions that fill its `{name}` placeholders (`"找到 " + found.length + " 处"`).
+fn js_text(text: &str, values: &[(&str, &str)]) -> String {
+    let literal = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some((name, expression, at)) = values
+        .iter()
+        .filter_map(|(name, expression)| {
+            rest.find(&format!("{{{name}}}"))
+                .map(|at| (*name, *expression, at))
+        })
+        .min_by_key(|(_, _, at)| *at)
+    {
+        if at > 0 {
+            parts.push(literal(&rest[..at]));
+        }
+        parts.push(expression.to_string());
+        rest = &rest[at + name.len() + 2..];
+    }
+    if !rest.is_empty() || parts.is_empty() {
+        parts.push(literal(rest));
+    }
+    parts.join(" + ")
 }
 
 fn read_override(dir: &Path, name: &str, default: &str) -> Result<String, Diagnostics> {
@@ -75,4 +149,24 @@ pub(super) fn template_error(path: &Path, error: &tera::Error) -> Diagnostics {
             "the default templates are in gradbook's templates/ directory; compare yours with them",
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_become_javascript_expressions() {
+        let values = [("query", "query")];
+        assert_eq!(
+            js_text("没有找到“{query}”。", &values),
+            "\"没有找到“\" + query + \"”。\""
+        );
+        assert_eq!(js_text("{query}", &values), "query");
+        assert_eq!(
+            js_text("Say \"{query}\"\n", &values),
+            "\"Say \\\"\" + query + \"\\\"\\n\""
+        );
+        assert_eq!(js_text("", &[]), "\"\"");
+    }
 }

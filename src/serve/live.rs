@@ -4,6 +4,8 @@
 
 use std::sync::Mutex;
 
+use crate::locale::{Language, Words};
+
 /// The status URL the injected script polls.
 pub const STATUS_PATH: &str = "/__gradbook/status";
 
@@ -14,6 +16,8 @@ pub struct LiveStatus {
     pub version: u64,
     /// The diagnostics of the last build if it failed; cleared by the next success.
     pub error: Option<String>,
+    /// The language of the last good build, for the server's own words.
+    pub language: Language,
 }
 
 pub type SharedStatus = Mutex<LiveStatus>;
@@ -36,7 +40,7 @@ const SCRIPT: &str = r#"<script>
         "padding:1rem 1.2rem;background:#2b0d0d;color:#ffe3e0;border-top:4px solid #ff6b5e;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "构建失败，仍在显示上一次成功的版本：\n\n" + error;
+    box.textContent = __BUILD_FAILED__ + "\n\n" + error;
   }
   function poll() {
     fetch("__STATUS__", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
@@ -51,10 +55,13 @@ const SCRIPT: &str = r#"<script>
 "#;
 
 /// `html` with the live-reload script before `</body>` (or at the end).
-pub fn inject(html: &str, version: u64) -> String {
+pub fn inject(html: &str, version: u64, words: &Words) -> String {
+    let build_failed =
+        serde_json::to_string(&words.serve.build_failed).expect("a string serialises");
     let script = SCRIPT
         .replace("__VERSION__", &version.to_string())
-        .replace("__STATUS__", STATUS_PATH);
+        .replace("__STATUS__", STATUS_PATH)
+        .replace("__BUILD_FAILED__", &build_failed);
     match html.rfind("</body>") {
         Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
         None => format!("{html}{script}"),
@@ -67,7 +74,10 @@ mod tests {
 
     #[test]
     fn injects_before_body_end_with_the_version() {
-        let html = inject("<body><p>x</p></body></html>", 7);
+        let html = inject("<body><p>x</p></body></html>", 7, Language::En.words());
+        assert!(html.contains(
+            "\"The build failed; this is still the last good version:\" + \"\\n\\n\" + error"
+        ));
         assert!(html.contains("var version = 7,"));
         assert!(html.find("<script>").unwrap() < html.find("</body>").unwrap());
         assert!(html.ends_with("</body></html>"));

@@ -25,6 +25,8 @@ use tiny_http::{Method, Response};
 
 use crate::build::{BuildOptions, BuildReport, build};
 use crate::diagnostic::Diagnostics;
+use crate::locale::{Language, Words};
+use crate::markdown::escape_html;
 use hosts::AllowedHosts;
 use http::{Reply, header, plain};
 use live::{LiveStatus, STATUS_PATH, SharedStatus};
@@ -45,11 +47,11 @@ pub enum Event<'a> {
 pub fn watch(options: &BuildOptions, on_event: &mut dyn FnMut(Event)) -> io::Result<Infallible> {
     let watcher = SourceWatcher::start(&options.root)?;
     // A failed build has been reported; watching goes on until the book is fixed.
-    let _ = report(build(options), on_event);
+    report(build(options), on_event);
     loop {
         let changed = watcher.next_change().map_err(io::Error::other)?;
         on_event(Event::Changed(&changed));
-        let _ = report(build(options), on_event);
+        report(build(options), on_event);
     }
 }
 
@@ -89,43 +91,50 @@ pub fn serve(
     }
 }
 
-/// Tell the caller how a build went; `Err` carries the diagnostics as text for the pages.
-fn report(
-    result: Result<BuildReport, Diagnostics>,
-    on_event: &mut dyn FnMut(Event),
-) -> Result<(), String> {
+/// How a build went, as the open pages need it.
+enum Outcome {
+    /// Built; the book's language gives the server's own words.
+    Built(Language),
+    /// Failed, with the diagnostics as text.
+    Failed(String),
+}
+
+/// Tell the caller how a build went.
+fn report(result: Result<BuildReport, Diagnostics>, on_event: &mut dyn FnMut(Event)) -> Outcome {
     match result {
         Ok(built) => {
             on_event(Event::Built(&built));
-            Ok(())
+            Outcome::Built(built.language)
         }
         Err(diagnostics) => {
             on_event(Event::Failed(&diagnostics));
-            Err(diagnostics.to_string())
+            Outcome::Failed(diagnostics.to_string())
         }
     }
 }
 
-fn update(status: &SharedStatus, outcome: Result<(), String>) {
+fn update(status: &SharedStatus, outcome: Outcome) {
     let mut status = status
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     match outcome {
-        Ok(()) => {
+        Outcome::Built(language) => {
             status.version += 1;
             status.error = None;
+            status.language = language;
         }
-        Err(error) => status.error = Some(error),
+        Outcome::Failed(error) => status.error = Some(error),
     }
 }
 
 fn answer(request: &RequestHead, site: &Path, status: &SharedStatus) -> Reply {
-    let (version, status_json) = {
+    let (version, status_json, language) = {
         let status: std::sync::MutexGuard<LiveStatus> = status
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        (status.version, live::status_json(&status))
+        (status.version, live::status_json(&status), status.language)
     };
+    let words = language.words();
     let url = request.target.as_str();
     if !matches!(request.method, Method::Get | Method::Head) {
         return plain(405, "method not allowed").with_header(header("Allow", "GET, HEAD"));
@@ -143,17 +152,26 @@ fn answer(request: &RequestHead, site: &Path, status: &SharedStatus) -> Reply {
         Some((path, bytes)) => {
             let kind = files::content_type(&path);
             let bytes = if kind.starts_with("text/html") {
-                live::inject(&String::from_utf8_lossy(&bytes), version).into_bytes()
+                live::inject(&String::from_utf8_lossy(&bytes), version, words).into_bytes()
             } else {
                 bytes
             };
             Response::from_data(bytes).with_header(header("Content-Type", kind))
         }
-        None => Response::from_string(live::inject(NOT_FOUND, version))
+        None => Response::from_string(live::inject(&not_found(language, words), version, words))
             .with_status_code(404)
             .with_header(header("Content-Type", "text/html; charset=utf-8")),
     }
 }
 
-const NOT_FOUND: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>404</title>\
-<body><h1>404</h1><p>这里没有页面。<a href=\"/\">回到首页</a></p></body></html>";
+/// The server's own 404 page, for a path the site does not have.
+fn not_found(language: Language, words: &Words) -> String {
+    let words = &words.serve;
+    format!(
+        "<!DOCTYPE html><html lang=\"{}\"><meta charset=\"utf-8\"><title>404</title>\
+         <body><h1>404</h1><p>{}<a href=\"/\">{}</a></p></body></html>",
+        language.tag(),
+        escape_html(&words.not_found),
+        escape_html(&words.home)
+    )
+}
