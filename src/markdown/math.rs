@@ -3,30 +3,38 @@
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
-/// Convert one formula. `Err` carries the parser's message; the caller shows the source as code.
-pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, String> {
+/// Why a formula was not converted; the caller shows its source as code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MathError {
+    #[error(
+        "the formula nests deeper than {MAX_FORMULA_NESTING} levels of braces, `\\left` or `\\begin`; split it"
+    )]
+    TooDeep,
+    #[error("a colour `#…` must be six hexadecimal digits, like `#1f77b4`")]
+    NonAsciiColour,
+    /// The first line of pulldown-latex's message.
+    #[error("{0}")]
+    Parse(String),
+}
+
+/// Convert one formula.
+pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, MathError> {
     // pulldown-latex takes time quadratic in the nesting (20,000 nested `\frac{1}{` take 21 s),
     // so a formula nested deeper than any real one is refused before it is parsed.
     if nesting_depth(latex) > MAX_FORMULA_NESTING {
-        return Err(format!(
-            "the formula nests deeper than {MAX_FORMULA_NESTING} levels of braces, `\\left` or `\\begin`; split it"
-        ));
+        return Err(MathError::TooDeep);
     }
     // pulldown-latex 0.8 slices a `#rrggbb` colour by bytes and panics on a non-ASCII one
     // (`\color{#…}` with a multi-byte character among its six bytes).
     if has_non_ascii_colour(latex) {
-        return Err("a colour `#…` must be six hexadecimal digits, like `#1f77b4`".into());
+        return Err(MathError::NonAsciiColour);
     }
     let storage = Storage::new();
     let events: Vec<_> = Parser::new(latex, &storage).collect();
     if let Some(Err(error)) = events.iter().find(|e| e.is_err()) {
-        return Err(error
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or("cannot parse formula")
-            .trim()
-            .to_string());
+        let message = error.to_string();
+        let first_line = message.lines().next().unwrap_or("cannot parse formula");
+        return Err(MathError::Parse(first_line.trim().to_string()));
     }
     let config = RenderConfig {
         display_mode: if display {
@@ -38,7 +46,8 @@ pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, String> {
         ..RenderConfig::default()
     };
     let mut mathml = String::new();
-    push_mathml(&mut mathml, events.into_iter(), config).map_err(|e| e.to_string())?;
+    push_mathml(&mut mathml, events.into_iter(), config)
+        .map_err(|e| MathError::Parse(e.to_string()))?;
     Ok(mathml)
 }
 
@@ -103,7 +112,8 @@ mod tests {
             "\\color{#红色}x",
         ] {
             let error = latex_to_mathml(latex, false).unwrap_err();
-            assert!(error.contains("colour"), "{latex}: {error}");
+            assert_eq!(error, MathError::NonAsciiColour, "{latex}");
+            assert!(error.to_string().contains("colour"), "{latex}: {error}");
         }
         assert!(latex_to_mathml("\\color{#1f77b4}x", false).is_ok());
         assert!(latex_to_mathml("\\#红色", false).is_ok());
@@ -119,7 +129,11 @@ mod tests {
             let latex = format!("{}x{}", open.repeat(20_000), close.repeat(20_000));
             let started = std::time::Instant::now();
             let error = latex_to_mathml(&latex, false).unwrap_err();
-            assert!(error.contains("256"), "{error}");
+            assert_eq!(error, MathError::TooDeep);
+            assert!(
+                error.to_string().contains("256 levels of braces, `\\left`"),
+                "{error}"
+            );
             assert!(
                 started.elapsed().as_secs_f64() < 1.0,
                 "{open}: took {:?}",

@@ -21,7 +21,7 @@ use crate::locale::Words;
 
 pub use highlight::code_block_html;
 pub use links::{LinkRef, is_external, percent_decode, percent_encode_path, split_fragment};
-pub use math::latex_to_mathml;
+pub use math::{MathError, latex_to_mathml};
 pub use refs::{FigureLink, REF_OPEN, RefProblem, ResolveRef, no_figures};
 use sections::SectionCollector;
 pub use sections::SectionText;
