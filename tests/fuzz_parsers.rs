@@ -175,7 +175,7 @@ fn check_latex(text: &str) -> Result<(), TestCaseError> {
                 accepted();
                 prop_assert!(mathml.starts_with("<math"), "{}", mathml)
             }
-            Err(message) => prop_assert!(!message.is_empty()),
+            Err(message) => prop_assert!(!message.to_string().is_empty()),
         }
     }
     Ok(())
