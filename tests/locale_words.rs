@@ -341,6 +341,30 @@ fn an_unknown_language_is_a_located_error_naming_those_that_exist() {
     assert!(!book.out().join("index.html").exists());
 }
 
+#[test]
+fn the_command_line_reports_progress_in_the_books_language() {
+    const BLOCK: &str = "```experiment\nid = \"tiny\"\ntitle = \"T\"\n\
+        data = { name = \"spirals\", samples = 32 }\nmodel = { depth = 2, width = 4, activation = \"relu\" }\n\
+        train = { lr = 0.1, steps = 2, batch = 16 }\nplot = [\"loss\"]\n```\n";
+    for (language, line, foreign) in [
+        ("zh-CN", "实验 `tiny` 完成", "done"),
+        ("en", "experiment `tiny` done", "完成"),
+    ] {
+        let book = TestBook::new()
+            .file(
+                "content/book.toml",
+                &format!("title = \"T\"\nlanguage = \"{language}\"\n"),
+            )
+            .chapter("a.md", &format!("# A\n\n{BLOCK}"));
+        // stderr is a pipe here, so the progress comes as one line per experiment.
+        let output = book.run_cli(&["build"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{language}: {stderr}");
+        assert!(stderr.contains(line), "{language}: {stderr}");
+        assert!(!stderr.contains(foreign), "{language}: {stderr}");
+    }
+}
+
 fn context(text: &str, char_at: usize) -> String {
     text.chars()
         .skip(char_at.saturating_sub(40))

@@ -1,5 +1,7 @@
 //! `content/book.toml`: the book's title, authors, language and where it is hosted.
 
+use std::path::Path;
+
 use serde::Deserialize;
 
 use crate::locale::Language;
@@ -63,6 +65,22 @@ fn positive_finite<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
             default_max_cost()
         )))
     }
+}
+
+/// The language `<root>/content/book.toml` names, for words written before the book is
+/// loaded (the command line's progress). A missing or broken book.toml gives the default:
+/// loading the book reports what is wrong with it.
+pub fn language_of(root: &Path) -> Language {
+    #[derive(Deserialize)]
+    struct LanguageOnly {
+        #[serde(default)]
+        language: Language,
+    }
+    std::fs::read_to_string(root.join("content").join("book.toml"))
+        .ok()
+        .and_then(|text| toml::from_str::<LanguageOnly>(&text).ok())
+        .map(|config| config.language)
+        .unwrap_or_default()
 }
 
 fn default_base_path() -> String {

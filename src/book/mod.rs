@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::locale::Words;
 
-pub use config::BookConfig;
+pub use config::{BookConfig, language_of};
 pub use paths::{PathProblem, chapter_path};
 pub use summary::{PartTitle, Summary, SummaryError, SummaryItem, parse_summary};
 

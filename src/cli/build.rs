@@ -32,7 +32,8 @@ fn build_or_check(global: &Global, dest: Option<PathBuf>, dry_run: bool) -> Exit
         jobs: global.jobs,
         ..BuildOptions::new(global.root.clone())
     };
-    let reporter = Reporter::new(global.quiet);
+    let words = &gradbook::book::language_of(&global.root).words().progress;
+    let reporter = Reporter::new(global.quiet, words);
     let outcome = build_with_progress(&options, &reporter);
     reporter.finish();
     match outcome {

@@ -22,7 +22,8 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
         jobs: global.jobs,
         ..BuildOptions::new(global.root.clone())
     };
-    let reporter = Reporter::new(global.quiet);
+    let words = &gradbook::book::language_of(&global.root).words().progress;
+    let reporter = Reporter::new(global.quiet, words);
     let outcome = run_block(&options, &args.target, &reporter);
     reporter.finish();
     let (experiment, results) = match outcome {

@@ -14,8 +14,8 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 pub use words::{
-    AxisWords, CaptionWords, DescWords, FigureWords, LegendWords, PageWords, SearchWords,
-    ServeWords, SubjectWords, Words,
+    AxisWords, CaptionWords, DescWords, FigureWords, LegendWords, PageWords, ProgressWords,
+    SearchWords, ServeWords, SubjectWords, Words,
 };
 
 /// A language gradbook has words for.

@@ -18,6 +18,7 @@ pub struct Words {
     pub page: PageWords,
     pub search: SearchWords,
     pub serve: ServeWords,
+    pub progress: ProgressWords,
     /// What each figure kind shows, keyed by the kind's name (`grad_flow`).
     pub kind: BTreeMap<String, String>,
     /// A per-layer metric's name on axes and in `<desc>`, keyed by its CSV name.
@@ -164,6 +165,16 @@ pub struct ServeWords {
     pub not_found: String,
     pub home: String,
     pub build_failed: String,
+}
+
+/// The command line's progress lines while it trains.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressWords {
+    /// An indicatif template after the bar: `{pos}`, `{len}`, `{msg}`, `{eta}`.
+    pub bar: String,
+    pub experiment_done: String,
+    pub waiting_for_lock: String,
 }
 
 impl Words {
