@@ -1,0 +1,184 @@
+//! The build's figure stage: every block's figures drawn as SVG beside its CSV, numbered
+//! per chapter, with one view per value of a block's first swept key, and the HTML that
+//! takes each block's place.
+
+use std::path::Path;
+
+use super::blocks::Block;
+use crate::book::Book;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::experiment::{Experiment, PlotKind, Results};
+use crate::plot;
+use crate::render::figure::{self, FigureIndex};
+use crate::render::{self, OutputFile};
+
+/// Draw every block's figures into `files` (SVG + CSV) and return, per chapter, the HTML that
+/// replaces each of its blocks, in order, and the index of figures that references resolve
+/// against. Figures are numbered per chapter: <chapter>.<k>. A block that sweeps two or
+/// more keys also gets, per figure, one figure per value of its first swept key
+/// (`<id>-<name>-<key>-<value>.svg`), which the page lets the reader switch between.
+pub(super) fn draw_figures(
+    book: &Book,
+    blocks: &[Block],
+    results: &[Results],
+    files: &mut Vec<OutputFile>,
+) -> Result<(Vec<Vec<String>>, FigureIndex), Diagnostics> {
+    let words = book.words();
+    let mut errors = Vec::new();
+    let mut html: Vec<Vec<String>> = vec![Vec::new(); book.chapters.len()];
+    let mut index = FigureIndex::new(book.chapters.len());
+    let mut counters = vec![0usize; book.chapters.len()];
+    for (block, results) in blocks.iter().zip(results) {
+        let chapter = &book.chapters[block.chapter];
+        let dir = render::figure_dir(&chapter.path);
+        let page_root = render::relative_root(&chapter.html_path());
+        let href = |path: &Path| format!("{page_root}{}", render::url_path(path));
+        let id = &block.experiment.id;
+        let csv_path = dir.join(format!("{id}.csv"));
+        files.push(OutputFile::new(&csv_path, results.to_csv()));
+        let mut problem = |kind: PlotKind, problem: String| {
+            let file = book.content_dir().join(&chapter.path);
+            errors.push(
+                Diagnostic::error(
+                    &file,
+                    block.first_line,
+                    format!("experiment `{id}`, plot `{kind}`: {problem}"),
+                )
+                .with_snippet_from(&chapter.source),
+            );
+        };
+        let groups = sweep_groups(&block.experiment, results);
+
+        let mut views = Vec::new();
+        for (position, spec) in block.experiment.plots.iter().enumerate() {
+            let kind = spec.kind;
+            counters[block.chapter] += 1;
+            let title = figure::figure_title(&block.experiment.title, spec, words);
+            let svg = match plot::render(spec, results, &title, words) {
+                Ok(svg) => svg,
+                Err(e) => {
+                    problem(kind, e.to_string());
+                    continue;
+                }
+            };
+            // A kind drawn twice (say, with two metrics) gets a numbered name.
+            let repeat = block.experiment.plots[..position]
+                .iter()
+                .filter(|s| s.kind == kind)
+                .count();
+            let name = if repeat == 0 {
+                kind.name().to_string()
+            } else {
+                format!("{}-{}", kind.name(), repeat + 1)
+            };
+            let svg_path = dir.join(format!("{id}-{name}.svg"));
+            files.push(OutputFile::new(&svg_path, svg.clone()));
+            let number = match chapter.number_label().as_str() {
+                "" => counters[block.chapter].to_string(),
+                n => format!("{n}.{}", counters[block.chapter]),
+            };
+            let variants = groups.as_ref().map(|(key, values)| {
+                let mut variants = figure::Variants {
+                    key: key.clone(),
+                    views: Vec::new(),
+                };
+                let mut slugs: Vec<String> = Vec::new();
+                for (value, subset) in values {
+                    let slug = figure::value_slug(value, &slugs);
+                    slugs.push(slug.clone());
+                    let variant_title = figure::variant_title(&title, key, value, words);
+                    match plot::render(spec, subset, &variant_title, words) {
+                        Ok(svg) => {
+                            let path = dir.join(format!("{id}-{name}-{key}-{slug}.svg"));
+                            files.push(OutputFile::new(&path, svg.clone()));
+                            variants.views.push(figure::VariantView {
+                                value: value.clone(),
+                                slug,
+                                svg,
+                                svg_href: href(&path),
+                            });
+                        }
+                        Err(e) => problem(kind, format!("runs with {key} = {value}: {e}")),
+                    }
+                }
+                variants
+            });
+            views.push(figure::FigureView {
+                number,
+                name,
+                caption_title: title,
+                svg,
+                svg_href: href(&svg_path),
+                variants,
+            });
+        }
+        index.add(
+            block.chapter,
+            figure::BlockFigures {
+                id: id.clone(),
+                figures: views
+                    .iter()
+                    .map(|v| (v.name.clone(), v.number.clone(), v.caption_title.clone()))
+                    .collect(),
+            },
+        );
+        html[block.chapter].push(figure::block_html(
+            id,
+            block.experiment.caption.as_deref(),
+            &views,
+            &href(&csv_path),
+            &block.toml,
+            words,
+        ));
+    }
+    if errors.is_empty() {
+        Ok((html, index))
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
+/// For a block that sweeps two or more keys and whose first key takes two or more values: that
+/// key (as labels show it, `depth`) and, per value in order, the results of its runs only.
+fn sweep_groups(
+    experiment: &Experiment,
+    results: &Results,
+) -> Option<(String, Vec<(String, Results)>)> {
+    let first = experiment.runs.first()?;
+    if first.sweep_point.len() < 2 {
+        return None;
+    }
+    let path = &first.sweep_point[0].0;
+    let mut values: Vec<(String, Vec<&str>)> = Vec::new();
+    for run in &experiment.runs {
+        let (_, value) = run.sweep_point.iter().find(|(p, _)| p == path)?;
+        match values.iter_mut().find(|(v, _)| v == value) {
+            Some((_, labels)) => labels.push(&run.label),
+            None => values.push((value.clone(), vec![&run.label])),
+        }
+    }
+    if values.len() < 2 {
+        return None;
+    }
+    let key = path.rsplit('.').next().unwrap_or(path).to_string();
+    let groups = values
+        .into_iter()
+        .map(|(value, labels)| (value, results_of_runs(results, &labels)))
+        .collect();
+    Some((key, groups))
+}
+
+/// `results` restricted to the runs labelled `labels` (the data set's points and the problems
+/// are kept whole).
+fn results_of_runs(results: &Results, labels: &[&str]) -> Results {
+    Results {
+        runs: results
+            .runs
+            .iter()
+            .filter(|r| labels.contains(&r.label.as_str()))
+            .cloned()
+            .collect(),
+        points: results.points.clone(),
+        problems: results.problems.clone(),
+    }
+}
