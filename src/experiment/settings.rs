@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use super::named::{flag_or_table, from_name};
-use crate::nn::Optimizer;
+use crate::nn::{Optimizer, UnknownName, by_name};
 
 /// Generated data sets (the engine generates them from `data.seed`), and the shipped digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -249,32 +249,6 @@ impl Precision {
             Precision::F64 => "f64",
         }
     }
-}
-
-/// A name that is none of a setting's choices.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} `{given}`; expected one of: {}", .expected.join(", "))]
-pub struct UnknownName {
-    pub what: &'static str,
-    pub given: String,
-    pub expected: Vec<&'static str>,
-}
-
-/// The choice among `all` whose name is `text`.
-fn by_name<T: Copy>(
-    what: &'static str,
-    text: &str,
-    all: &[T],
-    name: fn(T) -> &'static str,
-) -> Result<T, UnknownName> {
-    all.iter()
-        .copied()
-        .find(|&choice| name(choice) == text)
-        .ok_or_else(|| UnknownName {
-            what,
-            given: text.to_string(),
-            expected: all.iter().map(|&choice| name(choice)).collect(),
-        })
 }
 
 impl FromStr for LrSchedule {

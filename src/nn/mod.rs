@@ -39,7 +39,7 @@ mod training;
 pub use data::digits::digits;
 pub use data::sets::{Data, Dataset, RegressionData};
 pub use data::toy::{blobs, circles, moons, random, sine, spirals, teacher, xor};
-pub use error::{ConfigError, UnknownName};
+pub use error::{ConfigError, UnknownName, by_name};
 pub use float::Float;
 pub use kernels::on_pool;
 pub use layers::activation::Activation;
