@@ -4,6 +4,7 @@
 //! (a quarter of the size), after a checksum of those bytes: an entry that is damaged,
 //! truncated, of another format or of another key is ignored and the run retrained.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
@@ -145,7 +146,13 @@ fn decode(bytes: &[u8], key: &str) -> Result<RunOutcome, Refused> {
     if blake3::hash(body).as_bytes() != checksum {
         return Err(Refused::Damaged);
     }
-    let entry: Entry<RunOutcome> = ciborium::from_reader(DeflateDecoder::new(body))?;
+    // Inflated whole first: ciborium reads a byte at a time, which through the decoder
+    // costs a call each (measured: the cached build's run stage took twice as long).
+    let mut cbor = Vec::with_capacity(body.len() * 4);
+    DeflateDecoder::new(body)
+        .read_to_end(&mut cbor)
+        .map_err(|e| Refused::Unreadable(ciborium::de::Error::Io(e)))?;
+    let entry: Entry<RunOutcome> = ciborium::from_reader(cbor.as_slice())?;
     if entry.format != FORMAT {
         return Err(Refused::OtherFormat(entry.format));
     }
