@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::book;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::experiment::cache::Cache;
@@ -162,24 +164,33 @@ pub fn build_with_progress(
         .count();
     lap(&mut report, "plot");
 
-    let mut ref_errors = Vec::new();
-    let bodies: Vec<RenderedChapter> = book
+    // Chapters in parallel; their warnings and errors are gathered in chapter order.
+    let rendered: Vec<(RenderedChapter, Vec<Diagnostic>, Vec<Diagnostic>)> = book
         .chapters
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, chapter)| {
             let file = book.content_dir().join(&chapter.path);
-            markdown::render_chapter(
+            let (mut warnings, mut errors) = (Vec::new(), Vec::new());
+            let body = markdown::render_chapter(
                 &chapter.source,
                 &file,
                 &figure_html[i],
                 &|target| figure_index.resolve(&book, i, target),
                 book.words(),
-                &mut report.warnings,
-                &mut ref_errors,
-            )
+                &mut warnings,
+                &mut errors,
+            );
+            (body, warnings, errors)
         })
         .collect();
+    let mut ref_errors = Vec::new();
+    let mut bodies = Vec::with_capacity(rendered.len());
+    for (body, warnings, errors) in rendered {
+        bodies.push(body);
+        report.warnings.extend(warnings);
+        ref_errors.extend(errors);
+    }
     if !ref_errors.is_empty() {
         return Err(fail(&report, Diagnostics(ref_errors)));
     }

@@ -2,6 +2,8 @@
 //! validated (duplicate ids, the work limit), runs the engine refused, and claims checked
 //! against what the runs measured; every error located at its chapter line.
 
+use rayon::prelude::*;
+
 use crate::book::Book;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::experiment::run::experiment_cost;
@@ -115,33 +117,44 @@ pub(super) fn check_claims(
     blocks: &[Block],
     results: &[Results],
 ) -> Result<usize, Diagnostics> {
-    let mut errors = Vec::new();
-    let mut held = 0;
-    for (block, results) in blocks.iter().zip(results) {
-        let chapter = &book.chapters[block.chapter];
-        let file = book.content_dir().join(&chapter.path);
-        for claim in &block.experiment.claims {
-            let line = block.first_line + claim.line - 1;
-            let error = |message: String| {
-                Diagnostic::error(&file, line, message).with_snippet_from(&chapter.source)
-            };
-            match claim.check(results) {
-                Ok(None) => held += 1,
-                Ok(Some(failure)) => errors.push(
-                    error(format!("experiment `{}`: {failure}", block.experiment.id)).with_hint(
-                        "the prose may be stale: check the figure, then fix the text or the claim",
-                    ),
-                ),
-                Err(problem) => errors.push(error(format!(
-                    "experiment `{}`, claim `{}`: {problem}",
-                    block.experiment.id, claim.text
-                ))),
-            }
-        }
-    }
+    // Blocks in parallel (claims over many seeds take quantiles of long series); their
+    // verdicts are gathered in block order.
+    let verdicts: Vec<(usize, Vec<Diagnostic>)> = blocks
+        .par_iter()
+        .zip(results)
+        .map(|(block, results)| claims_of_block(book, block, results))
+        .collect();
+    let held = verdicts.iter().map(|(held, _)| held).sum();
+    let errors: Vec<Diagnostic> = verdicts.into_iter().flat_map(|(_, e)| e).collect();
     if errors.is_empty() {
         Ok(held)
     } else {
         Err(Diagnostics(errors))
     }
+}
+
+/// How many of one block's claims held, and an error for each that did not.
+fn claims_of_block(book: &Book, block: &Block, results: &Results) -> (usize, Vec<Diagnostic>) {
+    let chapter = &book.chapters[block.chapter];
+    let file = book.content_dir().join(&chapter.path);
+    let (mut held, mut errors) = (0, Vec::new());
+    for claim in &block.experiment.claims {
+        let line = block.first_line + claim.line - 1;
+        let error = |message: String| {
+            Diagnostic::error(&file, line, message).with_snippet_from(&chapter.source)
+        };
+        match claim.check(results) {
+            Ok(None) => held += 1,
+            Ok(Some(failure)) => errors.push(
+                error(format!("experiment `{}`: {failure}", block.experiment.id)).with_hint(
+                    "the prose may be stale: check the figure, then fix the text or the claim",
+                ),
+            ),
+            Err(problem) => errors.push(error(format!(
+                "experiment `{}`, claim `{}`: {problem}",
+                block.experiment.id, claim.text
+            ))),
+        }
+    }
+    (held, errors)
 }

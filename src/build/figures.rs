@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::blocks::Block;
 use crate::book::Book;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -17,124 +19,164 @@ use crate::render::{self, OutputFile};
 /// against. Figures are numbered per chapter: <chapter>.<k>. A block that sweeps two or
 /// more keys also gets, per figure, one figure per value of its first swept key
 /// (`<id>-<name>-<key>-<value>.svg`), which the page lets the reader switch between.
+/// Blocks are drawn in parallel and assembled in order, so the output never depends on the
+/// thread count.
 pub(super) fn draw_figures(
     book: &Book,
     blocks: &[Block],
     results: &[Results],
     files: &mut Vec<OutputFile>,
 ) -> Result<(Vec<Vec<String>>, FigureIndex), Diagnostics> {
-    let words = book.words();
+    // A figure's number counts every figure before it in its chapter, drawn or not.
+    let mut drawn_in_chapter = vec![0usize; book.chapters.len()];
+    let first_numbers: Vec<usize> = blocks
+        .iter()
+        .map(|block| {
+            let before = drawn_in_chapter[block.chapter];
+            drawn_in_chapter[block.chapter] += block.experiment.plots.len();
+            before
+        })
+        .collect();
+    let drawings: Vec<BlockDrawing> = blocks
+        .par_iter()
+        .zip(results)
+        .zip(first_numbers)
+        .map(|((block, results), before)| draw_block(book, block, results, before))
+        .collect();
+
     let mut errors = Vec::new();
     let mut html: Vec<Vec<String>> = vec![Vec::new(); book.chapters.len()];
     let mut index = FigureIndex::new(book.chapters.len());
-    let mut counters = vec![0usize; book.chapters.len()];
-    for (block, results) in blocks.iter().zip(results) {
-        let chapter = &book.chapters[block.chapter];
-        let dir = render::figure_dir(&chapter.path);
-        let page_root = render::relative_root(&chapter.html_path());
-        let href = |path: &Path| format!("{page_root}{}", render::url_path(path));
-        let id = &block.experiment.id;
-        let csv_path = dir.join(format!("{id}.csv"));
-        files.push(OutputFile::new(&csv_path, results.to_csv()));
-        let mut problem = |kind: PlotKind, problem: String| {
-            let file = book.content_dir().join(&chapter.path);
-            errors.push(
-                Diagnostic::error(
-                    &file,
-                    block.first_line,
-                    format!("experiment `{id}`, plot `{kind}`: {problem}"),
-                )
-                .with_snippet_from(&chapter.source),
-            );
-        };
-        let groups = sweep_groups(&block.experiment, results);
-
-        let mut views = Vec::new();
-        for (position, spec) in block.experiment.plots.iter().enumerate() {
-            let kind = spec.kind;
-            counters[block.chapter] += 1;
-            let title = figure::figure_title(&block.experiment.title, spec, words);
-            let svg = match plot::render(spec, results, &title, words) {
-                Ok(svg) => svg,
-                Err(e) => {
-                    problem(kind, e.to_string());
-                    continue;
-                }
-            };
-            // A kind drawn twice (say, with two metrics) gets a numbered name.
-            let repeat = block.experiment.plots[..position]
-                .iter()
-                .filter(|s| s.kind == kind)
-                .count();
-            let name = if repeat == 0 {
-                kind.name().to_string()
-            } else {
-                format!("{}-{}", kind.name(), repeat + 1)
-            };
-            let svg_path = dir.join(format!("{id}-{name}.svg"));
-            files.push(OutputFile::new(&svg_path, svg.clone()));
-            let number = match chapter.number_label().as_str() {
-                "" => counters[block.chapter].to_string(),
-                n => format!("{n}.{}", counters[block.chapter]),
-            };
-            let variants = groups.as_ref().map(|(key, values)| {
-                let mut variants = figure::Variants {
-                    key: key.clone(),
-                    views: Vec::new(),
-                };
-                let mut slugs: Vec<String> = Vec::new();
-                for (value, subset) in values {
-                    let slug = figure::value_slug(value, &slugs);
-                    slugs.push(slug.clone());
-                    let variant_title = figure::variant_title(&title, key, value, words);
-                    match plot::render(spec, subset, &variant_title, words) {
-                        Ok(svg) => {
-                            let path = dir.join(format!("{id}-{name}-{key}-{slug}.svg"));
-                            files.push(OutputFile::new(&path, svg.clone()));
-                            variants.views.push(figure::VariantView {
-                                value: value.clone(),
-                                slug,
-                                svg,
-                                svg_href: href(&path),
-                            });
-                        }
-                        Err(e) => problem(kind, format!("runs with {key} = {value}: {e}")),
-                    }
-                }
-                variants
-            });
-            views.push(figure::FigureView {
-                number,
-                name,
-                caption_title: title,
-                svg,
-                svg_href: href(&svg_path),
-                variants,
-            });
-        }
-        index.add(
-            block.chapter,
-            figure::BlockFigures {
-                id: id.clone(),
-                figures: views
-                    .iter()
-                    .map(|v| (v.name.clone(), v.number.clone(), v.caption_title.clone()))
-                    .collect(),
-            },
-        );
-        html[block.chapter].push(figure::block_html(
-            id,
-            block.experiment.caption.as_deref(),
-            &views,
-            &href(&csv_path),
-            &block.toml,
-            words,
-        ));
+    for (block, drawing) in blocks.iter().zip(drawings) {
+        files.extend(drawing.files);
+        errors.extend(drawing.errors);
+        index.add(block.chapter, drawing.figures);
+        html[block.chapter].push(drawing.html);
     }
     if errors.is_empty() {
         Ok((html, index))
     } else {
         Err(Diagnostics(errors))
+    }
+}
+
+/// What one block adds to the site: its CSV and SVG files, its figures for references, the
+/// HTML that takes its place, and why any of its figures could not be drawn.
+struct BlockDrawing {
+    files: Vec<OutputFile>,
+    figures: figure::BlockFigures,
+    html: String,
+    errors: Vec<Diagnostic>,
+}
+
+/// One block's figures, numbered from `before + 1` within its chapter.
+fn draw_block(book: &Book, block: &Block, results: &Results, before: usize) -> BlockDrawing {
+    let words = book.words();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let chapter = &book.chapters[block.chapter];
+    let dir = render::figure_dir(&chapter.path);
+    let page_root = render::relative_root(&chapter.html_path());
+    let href = |path: &Path| format!("{page_root}{}", render::url_path(path));
+    let id = &block.experiment.id;
+    let csv_path = dir.join(format!("{id}.csv"));
+    files.push(OutputFile::new(&csv_path, results.to_csv()));
+    let mut problem = |kind: PlotKind, problem: String| {
+        let file = book.content_dir().join(&chapter.path);
+        errors.push(
+            Diagnostic::error(
+                &file,
+                block.first_line,
+                format!("experiment `{id}`, plot `{kind}`: {problem}"),
+            )
+            .with_snippet_from(&chapter.source),
+        );
+    };
+    let groups = sweep_groups(&block.experiment, results);
+
+    let mut views = Vec::new();
+    for (position, spec) in block.experiment.plots.iter().enumerate() {
+        let kind = spec.kind;
+        let counter = before + position + 1;
+        let title = figure::figure_title(&block.experiment.title, spec, words);
+        let svg = match plot::render(spec, results, &title, words) {
+            Ok(svg) => svg,
+            Err(e) => {
+                problem(kind, e.to_string());
+                continue;
+            }
+        };
+        // A kind drawn twice (say, with two metrics) gets a numbered name.
+        let repeat = block.experiment.plots[..position]
+            .iter()
+            .filter(|s| s.kind == kind)
+            .count();
+        let name = if repeat == 0 {
+            kind.name().to_string()
+        } else {
+            format!("{}-{}", kind.name(), repeat + 1)
+        };
+        let svg_path = dir.join(format!("{id}-{name}.svg"));
+        files.push(OutputFile::new(&svg_path, svg.clone()));
+        let number = match chapter.number_label().as_str() {
+            "" => counter.to_string(),
+            n => format!("{n}.{counter}"),
+        };
+        let variants = groups.as_ref().map(|(key, values)| {
+            let mut variants = figure::Variants {
+                key: key.clone(),
+                views: Vec::new(),
+            };
+            let mut slugs: Vec<String> = Vec::new();
+            for (value, subset) in values {
+                let slug = figure::value_slug(value, &slugs);
+                slugs.push(slug.clone());
+                let variant_title = figure::variant_title(&title, key, value, words);
+                match plot::render(spec, subset, &variant_title, words) {
+                    Ok(svg) => {
+                        let path = dir.join(format!("{id}-{name}-{key}-{slug}.svg"));
+                        files.push(OutputFile::new(&path, svg.clone()));
+                        variants.views.push(figure::VariantView {
+                            value: value.clone(),
+                            slug,
+                            svg,
+                            svg_href: href(&path),
+                        });
+                    }
+                    Err(e) => problem(kind, format!("runs with {key} = {value}: {e}")),
+                }
+            }
+            variants
+        });
+        views.push(figure::FigureView {
+            number,
+            name,
+            caption_title: title,
+            svg,
+            svg_href: href(&svg_path),
+            variants,
+        });
+    }
+    let figures = figure::BlockFigures {
+        id: id.clone(),
+        figures: views
+            .iter()
+            .map(|v| (v.name.clone(), v.number.clone(), v.caption_title.clone()))
+            .collect(),
+    };
+    let html = figure::block_html(
+        id,
+        block.experiment.caption.as_deref(),
+        &views,
+        &href(&csv_path),
+        &block.toml,
+        words,
+    );
+    BlockDrawing {
+        files,
+        figures,
+        html,
+        errors,
     }
 }
 

@@ -13,6 +13,8 @@ mod templates;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::book::Book;
 use crate::diagnostic::Diagnostics;
 use crate::markdown::{RenderedChapter, escape_html};
@@ -34,20 +36,37 @@ pub fn render_pages(
     if !broken.is_empty() {
         return Err(Diagnostics(broken));
     }
+    // The chapter pages in parallel, beside the print page (the largest); gathered in
+    // chapter order, the first failing page's error first, whatever the thread count.
+    let chapter_pages = || -> Vec<Result<Vec<OutputFile>, Diagnostics>> {
+        book.chapters
+            .par_iter()
+            .enumerate()
+            .map(|(index, chapter)| {
+                let html =
+                    pages::chapter_page(book, bodies, templates, index, &chapter.html_path())?;
+                let mut files = vec![OutputFile::new(chapter.html_path(), html)];
+                if index == 0 {
+                    let html = pages::chapter_page(
+                        book,
+                        bodies,
+                        templates,
+                        index,
+                        Path::new("index.html"),
+                    )?;
+                    files.push(OutputFile::new("index.html", html));
+                }
+                Ok(files)
+            })
+            .collect()
+    };
+    let (chapter_pages, print_page) =
+        rayon::join(chapter_pages, || pages::print_page(book, bodies, templates));
     let mut files = Vec::new();
-    for (index, chapter) in book.chapters.iter().enumerate() {
-        let html = pages::chapter_page(book, bodies, templates, index, &chapter.html_path())?;
-        files.push(OutputFile::new(chapter.html_path(), html));
-        if index == 0 {
-            let html =
-                pages::chapter_page(book, bodies, templates, index, Path::new("index.html"))?;
-            files.push(OutputFile::new("index.html", html));
-        }
+    for page in chapter_pages {
+        files.extend(page?);
     }
-    files.push(OutputFile::new(
-        "print.html",
-        pages::print_page(book, bodies, templates)?,
-    ));
+    files.push(OutputFile::new("print.html", print_page?));
     files.push(OutputFile::new(
         "404.html",
         pages::not_found_page(book, templates)?,
