@@ -42,7 +42,7 @@ pub fn write_site(dest: &Path, files: &[OutputFile]) -> io::Result<Vec<String>> 
         std::fs::create_dir_all(parent)?;
     }
     let staging = Staging::new(leftover_path(dest, "staging"));
-    write_all(&staging.path, files)?;
+    write_all(&staging.path, files, dest)?;
     if !dest.exists() {
         std::fs::rename(&staging.path, dest)?;
         staging.disarm();
@@ -147,16 +147,35 @@ fn leftover_path(dest: &Path, what: &str) -> PathBuf {
     ))
 }
 
-fn write_all(root: &Path, files: &[OutputFile]) -> io::Result<()> {
+fn write_all(root: &Path, files: &[OutputFile], previous: &Path) -> io::Result<()> {
     std::fs::create_dir_all(root)?;
     for file in files {
         let path = root.join(&file.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, &file.bytes)?;
+        if !reuse_unchanged(&previous.join(&file.path), &path, &file.bytes) {
+            std::fs::write(&path, &file.bytes)?;
+        }
     }
     std::fs::write(root.join(SITE_MARKER), MARKER_TEXT)
+}
+
+/// Hard-link the previous site's file at `old` to `new` when it already holds `bytes` and is
+/// writable: most files of a rebuild after a prose edit are unchanged, and a link costs
+/// neither the write nor, later, freeing the old copy. Anything else (no such file, other
+/// bytes, read-only, another file system) is written afresh.
+fn reuse_unchanged(old: &Path, new: &Path, bytes: &[u8]) -> bool {
+    let Ok(metadata) = std::fs::symlink_metadata(old) else {
+        return false;
+    };
+    if !metadata.is_file()
+        || metadata.len() != bytes.len() as u64
+        || metadata.permissions().readonly()
+    {
+        return false;
+    }
+    std::fs::read(old).is_ok_and(|held| held == bytes) && std::fs::hard_link(old, new).is_ok()
 }
 
 /// Swap two directories in one step.

@@ -108,3 +108,44 @@ fn recovery_keeps_a_present_site_and_removes_the_rest() {
     );
     assert_eq!(names(tmp.path()), vec!["book".to_string()]);
 }
+
+#[test]
+fn unchanged_writable_files_are_linked_and_the_rest_written() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (previous, staging) = (tmp.path().join("book"), tmp.path().join("staging"));
+    std::fs::create_dir_all(previous.join("figures")).unwrap();
+    std::fs::write(previous.join("same.html"), "same").unwrap();
+    std::fs::write(previous.join("figures/changed.svg"), "<svg>old</svg>").unwrap();
+    std::fs::write(previous.join("locked.html"), "locked").unwrap();
+    let mut read_only = std::fs::metadata(previous.join("locked.html"))
+        .unwrap()
+        .permissions();
+    read_only.set_readonly(true);
+    std::fs::set_permissions(previous.join("locked.html"), read_only).unwrap();
+    let files = [
+        OutputFile::new("same.html", "same"),
+        OutputFile::new("figures/changed.svg", "<svg>new</svg>"),
+        OutputFile::new("locked.html", "locked"),
+        OutputFile::new("new.html", "new"),
+    ];
+    write_all(&staging, &files, &previous).unwrap();
+    let inode = |path: PathBuf| std::fs::metadata(path).unwrap().ino();
+    assert_eq!(
+        inode(staging.join("same.html")),
+        inode(previous.join("same.html"))
+    );
+    for name in ["figures/changed.svg", "locked.html"] {
+        assert_ne!(
+            inode(staging.join(name)),
+            inode(previous.join(name)),
+            "{name}"
+        );
+    }
+    for file in &files {
+        assert_eq!(std::fs::read(staging.join(&file.path)).unwrap(), file.bytes);
+    }
+    // The previous site is as it was.
+    let old = std::fs::read_to_string(previous.join("figures/changed.svg")).unwrap();
+    assert_eq!(old, "<svg>old</svg>");
+}
