@@ -18,7 +18,7 @@ use super::results::RunOutcome;
 pub const ENGINE_VERSION: &str = "5";
 
 /// Bump when what an entry holds changes shape.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The checksum's length: a BLAKE3 hash.
 const CHECKSUM_BYTES: usize = 32;

@@ -10,12 +10,34 @@ use crate::nn::{DecisionGrid, Divergence, Histogram, Metric};
 
 /// One measurement of one (variant, seed) run. `layer` is `None` for whole-network metrics
 /// such as `loss`; layers count from 1 (closest to the input) to L+1 (the output layer).
+/// In the cache a measurement is a 4-element array, not a map with its field names: there
+/// are tens of thousands per book, and the names were most of the bytes and of the decoding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "MeasurementRow", into = "MeasurementRow")]
 pub struct Measurement {
     pub step: u64,
     pub layer: Option<u32>,
     pub metric: Metric,
     pub value: f64,
+}
+
+type MeasurementRow = (u64, Option<u32>, Metric, f64);
+
+impl From<MeasurementRow> for Measurement {
+    fn from((step, layer, metric, value): MeasurementRow) -> Self {
+        Measurement {
+            step,
+            layer,
+            metric,
+            value,
+        }
+    }
+}
+
+impl From<Measurement> for MeasurementRow {
+    fn from(m: Measurement) -> Self {
+        (m.step, m.layer, m.metric, m.value)
+    }
 }
 
 /// What one (variant, seed) run produced: the unit the cache stores and results hold.
