@@ -14,18 +14,21 @@ use rayon::prelude::*;
 use crate::book;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::experiment::cache::Cache;
-use crate::experiment::run::{Progress, Silent, run_all};
+use crate::experiment::run::{Progress, Silent, cache_key, run_all};
 use crate::experiment::{self, Experiment, Results};
 use crate::locale::Language;
 use crate::lock::BookLock;
-use crate::markdown::{self, RenderedChapter};
 use crate::render::{self, Templates};
 
 mod blocks;
+mod chapters;
+mod figure_cache;
 mod figures;
 
-use blocks::{check_claims, parse_blocks, refused_runs};
-use figures::draw_figures;
+use blocks::{Block, check_claims, parse_blocks, refused_runs};
+use chapters::render_chapters;
+use figure_cache::CachedBlock;
+use figures::{ToDraw, draw_figures, first_numbers};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -124,12 +127,27 @@ pub fn build_with_progress(
     report.experiments = blocks.len();
     lap(&mut report, "parse");
 
+    // A block whose figures the figure cache holds needs no run, claim or drawing.
+    let figure_cache = figure_cache::for_book(&book, options.no_cache);
+    let first_numbers = first_numbers(&book, &blocks);
+    let figure_keys: Vec<String> = blocks
+        .par_iter()
+        .zip(&first_numbers)
+        .map(|(block, &before)| figure_cache::key_of(&book, block, before))
+        .collect();
+    let mut reused: Vec<Option<CachedBlock>> = figure_keys
+        .par_iter()
+        .map(|key| figure_cache::load(&figure_cache, key))
+        .collect();
+    let pending: Vec<usize> = (0..blocks.len()).filter(|&i| reused[i].is_none()).collect();
+    lap(&mut report, "reuse");
+
     let cache = if options.no_cache {
         Cache::disabled()
     } else {
         Cache::for_book(&options.root)
     };
-    let experiments: Vec<&Experiment> = blocks.iter().map(|b| &b.experiment).collect();
+    let experiments: Vec<&Experiment> = pending.iter().map(|&i| &blocks[i].experiment).collect();
     let (results, counts) = match options.jobs {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -147,53 +165,56 @@ pub fn build_with_progress(
             .install(|| run_all(&experiments, &cache, progress)),
         None => run_all(&experiments, &cache, progress),
     };
-    (report.runs_trained, report.runs_cached) = (counts.trained, counts.cached);
-    report.runs = counts.trained + counts.cached;
+    report.runs = distinct_runs(&blocks);
+    report.runs_trained = counts.trained;
+    report.runs_cached = report.runs - counts.trained;
     lap(&mut report, "run");
 
-    refused_runs(&book, &blocks, &results).map_err(|e| fail(&report, e))?;
-    report.claims = check_claims(&book, &blocks, &results).map_err(|e| fail(&report, e))?;
+    let ran: Vec<(&Block, &Results)> = pending.iter().map(|&i| &blocks[i]).zip(&results).collect();
+    refused_runs(&book, &ran).map_err(|e| fail(&report, e))?;
+    let held = check_claims(&book, &ran).map_err(|e| fail(&report, e))?;
+    let mut claims_held: Vec<usize> = reused
+        .iter()
+        .map(|r| r.as_ref().map_or(0, |r| r.claims_held))
+        .collect();
+    for (&i, held) in pending.iter().zip(held) {
+        claims_held[i] = held;
+    }
+    report.claims = claims_held.iter().sum();
     lap(&mut report, "claims");
 
     let mut files = Vec::new();
+    let mut ran_results = results.iter();
+    let to_draw: Vec<ToDraw> = blocks
+        .iter()
+        .zip(reused.iter_mut())
+        .map(|(block, reused)| match reused.take() {
+            Some(cached) => ToDraw::Cached(cached.into_drawing(&block.experiment.id)),
+            None => ToDraw::Results(ran_results.next().expect("one result per pending block")),
+        })
+        .collect();
+    let keep = |i: usize, drawing: &figures::BlockDrawing| {
+        if let Some(cached) = CachedBlock::of(drawing, claims_held[i]) {
+            figure_cache::store(&figure_cache, &figure_keys[i], &cached);
+        }
+    };
     let (figure_html, figure_index) =
-        draw_figures(&book, &blocks, &results, &mut files).map_err(|e| fail(&report, e))?;
+        draw_figures(&book, &blocks, &first_numbers, to_draw, &keep, &mut files)
+            .map_err(|e| fail(&report, e))?;
     report.figures = files
         .iter()
         .filter(|f| f.path.extension().is_some_and(|e| e == "svg"))
         .count();
     lap(&mut report, "plot");
 
-    // Chapters in parallel; their warnings and errors are gathered in chapter order.
-    let rendered: Vec<(RenderedChapter, Vec<Diagnostic>, Vec<Diagnostic>)> = book
-        .chapters
-        .par_iter()
-        .enumerate()
-        .map(|(i, chapter)| {
-            let file = book.content_dir().join(&chapter.path);
-            let (mut warnings, mut errors) = (Vec::new(), Vec::new());
-            let body = markdown::render_chapter(
-                &chapter.source,
-                &file,
-                &figure_html[i],
-                &|target| figure_index.resolve(&book, i, target),
-                book.words(),
-                &mut warnings,
-                &mut errors,
-            );
-            (body, warnings, errors)
-        })
-        .collect();
-    let mut ref_errors = Vec::new();
-    let mut bodies = Vec::with_capacity(rendered.len());
-    for (body, warnings, errors) in rendered {
-        bodies.push(body);
-        report.warnings.extend(warnings);
-        ref_errors.extend(errors);
-    }
-    if !ref_errors.is_empty() {
-        return Err(fail(&report, Diagnostics(ref_errors)));
-    }
+    let bodies = render_chapters(
+        &book,
+        &figure_html,
+        &figure_index,
+        options.no_cache,
+        &mut report.warnings,
+    )
+    .map_err(|e| fail(&report, e))?;
     files.extend(render::render_pages(&book, &bodies, &templates).map_err(|e| fail(&report, e))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     report.files = files.len();
@@ -218,6 +239,16 @@ pub fn build_with_progress(
     }
     lap(&mut report, "write");
     Ok(report)
+}
+
+/// How many distinct runs (normalized spec and seed) the book's blocks ask for.
+fn distinct_runs(blocks: &[Block]) -> usize {
+    let keys: std::collections::HashSet<String> = blocks
+        .iter()
+        .flat_map(|b| &b.experiment.runs)
+        .flat_map(|run| run.seeds.iter().map(|&seed| cache_key(run, seed)))
+        .collect();
+    keys.len()
 }
 
 /// A thread count outside 1..=[`MAX_JOBS`] is refused before anything runs.

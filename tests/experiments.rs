@@ -313,6 +313,8 @@ fn the_cache_reruns_only_what_changed_and_distrusts_damaged_entries() {
         "only the edited block reruns"
     );
 
+    // Without the figure cache, which would spare the runs, a damaged run entry is retrained.
+    std::fs::remove_dir_all(book.root().join(".gradbook/figures")).unwrap();
     let entry = std::fs::read_dir(book.root().join(".gradbook/cache"))
         .unwrap()
         .next()
@@ -339,6 +341,73 @@ fn the_cache_reruns_only_what_changed_and_distrusts_damaged_entries() {
         (3, 0),
         "--no-cache trains everything"
     );
+}
+
+/// A prose edit draws nothing and reads no run: the figure cache holds each block's part of
+/// the site, the chapter cache each chapter's HTML. Damaged entries of either are made again,
+/// and the site is the same bytes as a build without any cache.
+#[test]
+fn a_prose_edit_reuses_figures_and_chapters_and_distrusts_damaged_entries() {
+    let chapter = |prose: &str| {
+        format!(
+            "# 缓存\n\n{prose}\n\n{}\n{}",
+            block(
+                "first",
+                MODEL,
+                TRAIN,
+                "seeds = 2\nexpect = [\"loss[step=last] < 1000\"]\n"
+            ),
+            block("second", MODEL, "lr = 0.2, steps = 5, batch = 16", "")
+        )
+    };
+    let book = TestBook::new()
+        .chapter("c.md", &chapter("原来的文字。"))
+        .chapter("d.md", "# 另一章\n\n见 {{#ref c.md#second}}。\n");
+    book.build().unwrap();
+    let cache = book.root().join(".gradbook");
+    std::fs::remove_dir_all(cache.join("cache")).unwrap();
+
+    let book = book.file("content/c.md", &chapter("改过的文字。"));
+    let prose = book.build().unwrap();
+    assert_eq!(
+        (prose.runs_trained, prose.runs_cached, prose.claims),
+        (0, 3, 1),
+        "the figure cache spares every run, and remembers the claims that held"
+    );
+    let site = snapshot(&book.out());
+    let reference = |name: &str| {
+        let dest = book.root().join(name);
+        book.build_with(BuildOptions {
+            dest: Some(dest.clone()),
+            no_cache: true,
+            ..book.options()
+        })
+        .unwrap();
+        snapshot(&dest)
+    };
+    assert!(
+        site == reference("fresh"),
+        "the cached site is what a fresh build writes"
+    );
+
+    for dir in ["figures", "chapters"] {
+        let entries: Vec<_> = std::fs::read_dir(cache.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(!entries.is_empty(), "the build keeps {dir}");
+        for entry in entries {
+            let bytes = std::fs::read(&entry).unwrap();
+            std::fs::write(&entry, &bytes[..bytes.len() / 2]).unwrap();
+        }
+    }
+    let repaired = book.build().unwrap();
+    assert_eq!(
+        (repaired.runs_trained, repaired.runs_cached),
+        (3, 0),
+        "damaged figure entries are not trusted: the runs are trained again"
+    );
+    assert!(snapshot(&book.out()) == site, "and the site is the same");
 }
 
 #[test]

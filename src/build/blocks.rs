@@ -82,15 +82,10 @@ pub(super) fn parse_blocks(book: &Book) -> Result<Vec<Block>, Diagnostics> {
 
 /// Runs the engine refused (a configuration the spec checks let through) fail the build at
 /// their block.
-pub(super) fn refused_runs(
-    book: &Book,
-    blocks: &[Block],
-    results: &[Results],
-) -> Result<(), Diagnostics> {
-    let errors: Vec<Diagnostic> = blocks
+pub(super) fn refused_runs(book: &Book, ran: &[(&Block, &Results)]) -> Result<(), Diagnostics> {
+    let errors: Vec<Diagnostic> = ran
         .iter()
-        .zip(results)
-        .flat_map(|(block, results)| {
+        .flat_map(|&(block, results)| {
             let chapter = &book.chapters[block.chapter];
             let file = book.content_dir().join(&chapter.path);
             results.problems.iter().map(move |problem| {
@@ -110,21 +105,20 @@ pub(super) fn refused_runs(
     }
 }
 
-/// Check every block's claims against what its runs measured. Returns how many held; a claim
-/// that fails, or refers to something the results lack, is an error at the claim's line.
+/// Check each block's claims against what its runs measured. Returns how many held, per
+/// block; a claim that fails, or refers to something the results lack, is an error at the
+/// claim's line.
 pub(super) fn check_claims(
     book: &Book,
-    blocks: &[Block],
-    results: &[Results],
-) -> Result<usize, Diagnostics> {
+    ran: &[(&Block, &Results)],
+) -> Result<Vec<usize>, Diagnostics> {
     // Blocks in parallel (claims over many seeds take quantiles of long series); their
     // verdicts are gathered in block order.
-    let verdicts: Vec<(usize, Vec<Diagnostic>)> = blocks
+    let verdicts: Vec<(usize, Vec<Diagnostic>)> = ran
         .par_iter()
-        .zip(results)
-        .map(|(block, results)| claims_of_block(book, block, results))
+        .map(|&(block, results)| claims_of_block(book, block, results))
         .collect();
-    let held = verdicts.iter().map(|(held, _)| held).sum();
+    let held = verdicts.iter().map(|(held, _)| *held).collect();
     let errors: Vec<Diagnostic> = verdicts.into_iter().flat_map(|(_, e)| e).collect();
     if errors.is_empty() {
         Ok(held)

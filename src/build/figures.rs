@@ -14,34 +14,56 @@ use crate::plot;
 use crate::render::figure::{self, FigureIndex};
 use crate::render::{self, OutputFile};
 
-/// Draw every block's figures into `files` (SVG + CSV) and return, per chapter, the HTML that
-/// replaces each of its blocks, in order, and the index of figures that references resolve
-/// against. Figures are numbered per chapter: <chapter>.<k>. A block that sweeps two or
-/// more keys also gets, per figure, one figure per value of its first swept key
-/// (`<id>-<name>-<key>-<value>.svg`), which the page lets the reader switch between.
-/// Blocks are drawn in parallel and assembled in order, so the output never depends on the
-/// thread count.
-pub(super) fn draw_figures(
-    book: &Book,
-    blocks: &[Block],
-    results: &[Results],
-    files: &mut Vec<OutputFile>,
-) -> Result<(Vec<Vec<String>>, FigureIndex), Diagnostics> {
-    // A figure's number counts every figure before it in its chapter, drawn or not.
+/// Where each block's figures start in its chapter: figures are numbered per chapter,
+/// <chapter>.<k>, and a figure's number counts every figure before it, drawn or not.
+pub(super) fn first_numbers(book: &Book, blocks: &[Block]) -> Vec<usize> {
     let mut drawn_in_chapter = vec![0usize; book.chapters.len()];
-    let first_numbers: Vec<usize> = blocks
+    blocks
         .iter()
         .map(|block| {
             let before = drawn_in_chapter[block.chapter];
             drawn_in_chapter[block.chapter] += block.experiment.plots.len();
             before
         })
-        .collect();
-    let drawings: Vec<BlockDrawing> = blocks
-        .par_iter()
-        .zip(results)
-        .zip(first_numbers)
-        .map(|((block, results), before)| draw_block(book, block, results, before))
+        .collect()
+}
+
+/// What the figure stage has for a block: its drawing from the figure cache, or the results
+/// of its runs to draw it from.
+pub(super) enum ToDraw<'a> {
+    Cached(BlockDrawing),
+    Results(&'a Results),
+}
+
+/// Draw every block's figures into `files` (SVG + CSV) and return, per chapter, the HTML that
+/// replaces each of its blocks, in order, and the index of figures that references resolve
+/// against. `keep` is shown each block newly drawn without a problem (its index into
+/// `blocks`), for the figure cache.
+/// A block that sweeps two or more keys also gets, per figure, one figure per value of its
+/// first swept key (`<id>-<name>-<key>-<value>.svg`), which the page lets the reader switch
+/// between. Blocks are drawn in parallel and assembled in order, so the output never depends
+/// on the thread count.
+pub(super) fn draw_figures(
+    book: &Book,
+    blocks: &[Block],
+    first_numbers: &[usize],
+    to_draw: Vec<ToDraw>,
+    keep: &(dyn Fn(usize, &BlockDrawing) + Sync),
+    files: &mut Vec<OutputFile>,
+) -> Result<(Vec<Vec<String>>, FigureIndex), Diagnostics> {
+    let drawings: Vec<BlockDrawing> = to_draw
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, to_draw)| match to_draw {
+            ToDraw::Cached(drawing) => drawing,
+            ToDraw::Results(results) => {
+                let drawing = draw_block(book, &blocks[i], results, first_numbers[i]);
+                if drawing.errors.is_empty() {
+                    keep(i, &drawing);
+                }
+                drawing
+            }
+        })
         .collect();
 
     let mut errors = Vec::new();
@@ -62,11 +84,11 @@ pub(super) fn draw_figures(
 
 /// What one block adds to the site: its CSV and SVG files, its figures for references, the
 /// HTML that takes its place, and why any of its figures could not be drawn.
-struct BlockDrawing {
-    files: Vec<OutputFile>,
-    figures: figure::BlockFigures,
-    html: String,
-    errors: Vec<Diagnostic>,
+pub(super) struct BlockDrawing {
+    pub(super) files: Vec<OutputFile>,
+    pub(super) figures: figure::BlockFigures,
+    pub(super) html: String,
+    pub(super) errors: Vec<Diagnostic>,
 }
 
 /// One block's figures, numbered from `before + 1` within its chapter.

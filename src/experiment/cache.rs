@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::results::RunOutcome;
@@ -50,6 +51,9 @@ struct Entry<O> {
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: Option<PathBuf>,
+    /// Entries are deflated (runs: a quarter of the size), or stored as they are (figures:
+    /// inflating them took longer than the rest of a warm rebuild's reading).
+    deflate: bool,
 }
 
 impl Cache {
@@ -57,33 +61,71 @@ impl Cache {
     pub fn for_book(root: &Path) -> Self {
         Cache {
             dir: Some(root.join(".gradbook").join("cache")),
+            deflate: true,
+        }
+    }
+
+    /// Entries under `dir`, not deflated, for what a layer above keeps beside the runs (the
+    /// book's drawn figures), checked as the runs' are.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        Cache {
+            dir: Some(dir.into()),
+            deflate: false,
         }
     }
 
     pub fn disabled() -> Self {
-        Cache { dir: None }
+        Cache {
+            dir: None,
+            deflate: true,
+        }
     }
 
+    #[cfg(test)]
     fn path(&self, key: &str) -> Option<PathBuf> {
-        self.dir.as_ref().map(|dir| dir.join(format!("{key}.run")))
+        self.entry_path(key, "run")
+    }
+
+    fn entry_path(&self, key: &str, extension: &str) -> Option<PathBuf> {
+        self.dir
+            .as_ref()
+            .map(|dir| dir.join(format!("{key}.{extension}")))
     }
 
     /// The stored outcome, if present and intact.
     pub fn load(&self, key: &str) -> Option<RunOutcome> {
-        let bytes = std::fs::read(self.path(key)?).ok()?;
-        decode(&bytes, key).ok()
+        self.load_entry(key, "run")
     }
 
     /// Store an outcome. Failing to write only costs a recomputation later, so errors are
     /// ignored; the write goes through a temporary file so readers never see half an entry.
     pub fn store(&self, key: &str, outcome: &RunOutcome) {
-        let Some(path) = self.path(key) else { return };
+        self.store_entry(key, "run", outcome);
+    }
+
+    /// The value stored under `key` in `<key>.<extension>`, if present, intact, of this
+    /// format and of this shape.
+    pub fn load_entry<O: DeserializeOwned>(&self, key: &str, extension: &str) -> Option<O> {
+        let bytes = std::fs::read(self.entry_path(key, extension)?).ok()?;
+        open(&bytes, key, self.deflate).ok()
+    }
+
+    /// Store `value` under `key`, as [`Cache::store`] does.
+    pub fn store_entry<O: Serialize>(&self, key: &str, extension: &str, value: &O) {
+        let Some(path) = self.entry_path(key, extension) else {
+            return;
+        };
         let Some(dir) = path.parent() else { return };
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
         let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-        let Some(bytes) = encode(outcome, key) else {
+        let entry = Entry {
+            format: FORMAT,
+            key: key.to_string(),
+            outcome: value,
+        };
+        let Some(bytes) = seal(&entry, self.deflate) else {
             return;
         };
         if std::fs::write(&temporary, bytes).is_ok() {
@@ -119,27 +161,30 @@ pub fn clean(root: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The entry's bytes. `None` only if serialising fails, which costs a recomputation later.
-fn encode(outcome: &RunOutcome, key: &str) -> Option<Vec<u8>> {
-    seal(&Entry {
-        format: FORMAT,
-        key: key.to_string(),
-        outcome,
-    })
-}
-
-/// The checksum, then the deflated CBOR of `entry`.
-fn seal<O: Serialize>(entry: &Entry<O>) -> Option<Vec<u8>> {
-    let mut body = DeflateEncoder::new(Vec::new(), Compression::default());
-    ciborium::into_writer(entry, &mut body).ok()?;
-    let body = body.finish().ok()?;
+/// The checksum, then the CBOR of `entry`, deflated if asked.
+fn seal<O: Serialize>(entry: &Entry<O>, deflate: bool) -> Option<Vec<u8>> {
+    let body = if deflate {
+        let mut body = DeflateEncoder::new(Vec::new(), Compression::default());
+        ciborium::into_writer(entry, &mut body).ok()?;
+        body.finish().ok()?
+    } else {
+        let mut body = Vec::new();
+        ciborium::into_writer(entry, &mut body).ok()?;
+        body
+    };
     let mut bytes = blake3::hash(&body).as_bytes().to_vec();
     bytes.extend(body);
     Some(bytes)
 }
 
 /// The outcome in `bytes`, if the checksum matches and the entry is of this format and key.
+#[cfg(test)]
 fn decode(bytes: &[u8], key: &str) -> Result<RunOutcome, Refused> {
+    open(bytes, key, true)
+}
+
+/// The value in `bytes`, if the checksum matches and the entry is of this format and key.
+fn open<O: DeserializeOwned>(bytes: &[u8], key: &str, deflated: bool) -> Result<O, Refused> {
     let (checksum, body) = bytes
         .split_at_checked(CHECKSUM_BYTES)
         .ok_or(Refused::Truncated)?;
@@ -148,11 +193,17 @@ fn decode(bytes: &[u8], key: &str) -> Result<RunOutcome, Refused> {
     }
     // Inflated whole first: ciborium reads a byte at a time, which through the decoder
     // costs a call each (measured: the cached build's run stage took twice as long).
-    let mut cbor = Vec::with_capacity(body.len() * 4);
-    DeflateDecoder::new(body)
-        .read_to_end(&mut cbor)
-        .map_err(|e| Refused::Unreadable(ciborium::de::Error::Io(e)))?;
-    let entry: Entry<RunOutcome> = ciborium::from_reader(cbor.as_slice())?;
+    let mut inflated = Vec::new();
+    let cbor = if deflated {
+        inflated.reserve(body.len() * 4);
+        DeflateDecoder::new(body)
+            .read_to_end(&mut inflated)
+            .map_err(|e| Refused::Unreadable(ciborium::de::Error::Io(e)))?;
+        inflated.as_slice()
+    } else {
+        body
+    };
+    let entry: Entry<O> = ciborium::from_reader(cbor)?;
     if entry.format != FORMAT {
         return Err(Refused::OtherFormat(entry.format));
     }
@@ -298,7 +349,7 @@ mod tests {
                 outcome: outcome(),
             };
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, seal(&entry).unwrap()).unwrap();
+            std::fs::write(&path, seal(&entry, true).unwrap()).unwrap();
         };
         write_entry(FORMAT, "abc");
         assert_eq!(cache.load("abc"), Some(outcome()), "this format and key");
@@ -316,7 +367,7 @@ mod tests {
             key: "abc".to_string(),
             outcome: vec![("loss", 1.0)],
         };
-        let bytes = seal(&old).unwrap();
+        let bytes = seal(&old, true).unwrap();
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(cache.load("abc"), None, "an outcome of another shape");
         assert!(matches!(decode(&bytes, "abc"), Err(Refused::Unreadable(_))));

@@ -3,7 +3,7 @@
 //! column so the render layer can check it against the whole book.
 
 /// A link as written in a chapter, before rewriting.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkRef {
     pub dest: String,
     /// 1-based line and column (in characters) of the link's `[` in the chapter file.

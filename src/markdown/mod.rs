@@ -78,14 +78,14 @@ fn is_experiment(info: &str) -> bool {
 }
 
 /// A heading of a rendered chapter, for the table of contents and links.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderedChapter {
     pub html: String,
     pub headings: Vec<Heading>,

@@ -1,7 +1,7 @@
 //! The searchable text of a chapter, cut at its headings: what the site's search index holds.
 
 /// The text between one heading and the next.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SectionText {
     /// The heading's id; `None` for text before the first heading.
     pub id: Option<String>,

@@ -218,12 +218,14 @@ fn subject(spec: &PlotSpec, words: &Words) -> String {
 }
 
 /// A block's figures, for references: (name, number, caption title), in order.
+#[derive(Debug)]
 pub struct BlockFigures {
     pub id: String,
     pub figures: Vec<(String, String, String)>,
 }
 
 /// Every block's figures, per chapter (in `book.chapters` order).
+#[derive(Debug)]
 pub struct FigureIndex {
     chapters: Vec<Vec<BlockFigures>>,
 }
