@@ -49,7 +49,9 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         "train.lr",
         format!("learning rate must be positive, got {}", t.lr),
     );
-    let training = samples - (d.test_fraction.clamp(0.0, 1.0) * samples as f64).round() as usize;
+    // Saturating: for a sample count past 2^53 the rounded test share can exceed it.
+    let training =
+        samples.saturating_sub((d.test_fraction.clamp(0.0, 1.0) * samples as f64).round() as usize);
     check(
         t.batch >= 1 && t.batch <= training,
         "train.batch",
