@@ -81,10 +81,18 @@ impl Words {
                 write!(s, " {} ", self.pick(&WORDS_EN)).unwrap();
             } else {
                 s.push_str(self.pick(&WORDS_ZH));
-                s.push_str(if self.next().is_multiple_of(3) { "的" } else { "" });
+                s.push_str(if self.next().is_multiple_of(3) {
+                    "的"
+                } else {
+                    ""
+                });
             }
         }
-        s.push_str(if self.next().is_multiple_of(4) { "？" } else { "。" });
+        s.push_str(if self.next().is_multiple_of(4) {
+            "？"
+        } else {
+            "。"
+        });
         s
     }
 
@@ -145,7 +153,7 @@ fn chapters() -> Vec<(String, String, usize)> {
     for part in 1..=PARTS {
         list.push((
             format!("part-{part:02}/index.md"),
-            format!("第 {part} 章 梯度的故事"),
+            format!("梯度的故事（{part}）"),
             0,
         ));
         for section in 1..CHAPTERS_PER_PART {

@@ -1,4 +1,5 @@
-//! The site: chapter pages, `print.html`, `404.html`, the search index, `sitemap.xml`, the
+//! The site: chapter pages, `print.html`, `404.html`, the table of contents (`toc.js`,
+//! `toc.html`), the search index, `sitemap.xml`, the
 //! assets (stylesheet, script, favicon) and `.nojekyll`, after checking every link between
 //! chapters. Templates compiled into the binary are the defaults; a book's own `templates/`
 //! overrides them file by file.
@@ -10,6 +11,7 @@ mod output;
 mod pages;
 mod search_index;
 mod templates;
+mod toc;
 
 use std::path::{Path, PathBuf};
 
@@ -71,6 +73,9 @@ pub fn render_pages(
         "404.html",
         pages::not_found_page(book, templates)?,
     ));
+    let toc_list = toc::toc_list(book);
+    files.push(OutputFile::new("toc.js", toc::toc_script(&toc_list)));
+    files.push(OutputFile::new("toc.html", toc::toc_page(book, &toc_list)));
     files.push(OutputFile::new(
         "search-index.js",
         search_index_js(book, bodies),

@@ -1,4 +1,5 @@
-//! The HTML pages: one per chapter (sidebar table of contents, section list, previous/next),
+//! The HTML pages: one per chapter (a sidebar that `toc.js` fills, the section list,
+//! previous/next),
 //! `print.html` (the whole book on one page) and `404.html`, all from the one page template.
 
 use std::path::Path;
@@ -12,17 +13,6 @@ use crate::markdown::{Heading, RenderedChapter, escape_html, percent_encode_path
 
 use super::templates::{Templates, template_error};
 use super::{relative_root, url_path};
-
-#[derive(Serialize)]
-struct TocEntry {
-    href: String,
-    number: String,
-    title: String,
-    level: usize,
-    current: bool,
-    /// A part title shown above this entry, if one starts here.
-    part: Option<String>,
-}
 
 #[derive(Serialize)]
 struct PageLink {
@@ -46,7 +36,9 @@ struct PageContext<'a> {
     /// `<base href>`: only the 404 page, which is served at any depth of the site.
     base_href: Option<&'a str>,
     canonical: Option<String>,
-    toc: Vec<TocEntry>,
+    /// The page's chapter, as `toc.js` finds it in the table of contents (its path from the
+    /// root); `None` off the chapter pages.
+    current: Option<String>,
     sections: Vec<&'a Heading>,
     content: &'a str,
     prev: Option<PageLink>,
@@ -139,24 +131,7 @@ fn base_context<'a>(
     current: Option<usize>,
 ) -> PageContext<'a> {
     let root = relative_root(page);
-    let toc = book
-        .chapters
-        .iter()
-        .enumerate()
-        .map(|(i, c)| TocEntry {
-            href: format!("{root}{}", url_path(&c.html_path())),
-            number: c.number_label(),
-            title: c.title.clone(),
-            level: c.level,
-            current: Some(i) == current,
-            part: book
-                .summary
-                .parts
-                .iter()
-                .find(|p| p.before_item == i)
-                .map(|p| p.title.clone()),
-        })
-        .collect();
+    let current = current.map(|i| url_path(&book.chapters[i].html_path()));
     PageContext {
         kind,
         lang: book.config.language.tag(),
@@ -168,7 +143,7 @@ fn base_context<'a>(
         root,
         base_href: None,
         canonical: page_url(book, page),
-        toc,
+        current,
         sections: Vec::new(),
         content,
         prev: None,
