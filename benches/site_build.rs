@@ -35,7 +35,11 @@ fn edit(file: &Path, round: &mut u64) {
     let text = std::fs::read_to_string(file).unwrap();
     let text = text.trim_end_matches(['\n', '甲', '乙']).to_string();
     *round += 1;
-    let ending = if round.is_multiple_of(2) { "甲" } else { "乙" };
+    let ending = if round.is_multiple_of(2) {
+        "甲"
+    } else {
+        "乙"
+    };
     std::fs::write(file, format!("{text}{ending}\n")).unwrap();
 }
 
