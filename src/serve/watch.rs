@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
-/// How long the files must stay quiet before a burst of events counts as one change.
-const QUIET: Duration = Duration::from_millis(120);
+/// How long the files must stay quiet before a burst of events counts as one change. An
+/// editor's save (temp file, rename, chmod) is a burst of well under a millisecond; this is
+/// part of every preview's delay, so it stays short.
+const QUIET: Duration = Duration::from_millis(60);
 
 pub struct SourceWatcher {
     // Dropping the watcher stops the events: keep it alive as long as the receiver.
