@@ -17,7 +17,7 @@ use crate::nn::Metric;
 use crate::nn::data::sets::Data;
 use crate::nn::error::ConfigError;
 use crate::nn::kernels::{self, norm_from_squares, sum_squares};
-use crate::nn::layers::layer::{ParamKind, for_each_param};
+use crate::nn::layers::layer::{LayerGrads, ParamKind, for_each_param};
 use crate::nn::layers::loss::{Loss, Targets};
 use crate::nn::layers::network::{Network, NetworkConfig};
 use crate::nn::layers::norm::Mode;
@@ -174,6 +174,7 @@ fn fit_here<T: Float>(
     let probes = &config.probes;
     let mut record = Record::default();
     let mut squares: Vec<(f64, f64)> = Vec::with_capacity(grads.len());
+    let weight_count: usize = grads.iter().map(|g| g.weights.len()).sum();
     // Each weight's change in a step, for the update ratio (reused across steps).
     let mut changes: Vec<T> = Vec::new();
 
@@ -208,16 +209,23 @@ fn fit_here<T: Float>(
 
         // One pass over the gradients: each layer's Σ g² of its weights and of the rest,
         // for the global norm (every step: it detects divergence) and the probes.
-        // Layers in parallel on the pool (each layer's sums are the same whichever thread).
-        grads
-            .par_iter()
-            .map(|g| {
-                let rest = sum_squares(slice(&g.biases))
-                    + sum_squares(slice(&g.gamma))
-                    + sum_squares(slice(&g.beta));
-                (sum_squares(slice(&g.weights)), rest)
-            })
-            .collect_into_vec(&mut squares);
+        // Layers in parallel on the pool (each layer's sums are the same whichever thread),
+        // unless the net is small: then waking a second thread costs more than the sums.
+        let layer_squares = |g: &LayerGrads<T>| {
+            let rest = sum_squares(slice(&g.biases))
+                + sum_squares(slice(&g.gamma))
+                + sum_squares(slice(&g.beta));
+            (sum_squares(slice(&g.weights)), rest)
+        };
+        if weight_count >= kernels::CHUNK {
+            grads
+                .par_iter()
+                .map(layer_squares)
+                .collect_into_vec(&mut squares);
+        } else {
+            squares.clear();
+            squares.extend(grads.iter().map(layer_squares));
+        }
         let global = squares.iter().map(|(w, rest)| w + rest).sum::<f64>().sqrt();
         let trouble = if !loss.is_finite() {
             Some(format!(
