@@ -12,6 +12,10 @@
 //! `src/experiment/recurrent.rs`):
 //! - `fit_step/<workload>`: `gradbook::nn::fit` on a `Network`, the book's path
 //!   (`src/experiment/run.rs`), with the default probes (every step, layer statistics on);
+//! - `fit_step_norms/<workload>`: the same with the layer statistics off: every step the
+//!   loss and each layer's gradient and weight norms, what `scripts/bench_pytorch.py
+//!   --probes on` reads out of PyTorch (the book turns the statistics on only for a figure
+//!   that draws them);
 //! - `fit_step_sparse_probes/<workload>`: the same, probes only at step 0 and the last step;
 //! - `fit_bare_step/<workload>`: `Network::forward`, the loss, `Network::backward` and the
 //!   SGD update, no probe at all. `fit_step − fit_bare_step` is the probes' cost.
@@ -183,7 +187,7 @@ impl Workload {
     }
 
     /// SGD at lr 0.01 with the default probes, recorded every `record_every` steps.
-    fn fit_config(&self, steps: usize, record_every: usize) -> FitConfig {
+    fn fit_config(&self, steps: usize, record_every: usize, layer_stats: bool) -> FitConfig {
         FitConfig {
             lr: 0.01,
             steps,
@@ -191,6 +195,7 @@ impl Workload {
             seed: 1,
             probes: Probes {
                 record_every,
+                layer_stats,
                 ..Probes::default()
             },
             ..FitConfig::default()
@@ -200,12 +205,17 @@ impl Workload {
 
 /// Time of `iters` steps of `fit` (with the default probes, every `record_every` steps): a
 /// run of 1 + `iters` steps minus a run of 1 step, each on a fresh network.
-fn fit_steps_time(workload: &Workload, data: &Data, record_every: usize, iters: u64) -> Duration {
+fn fit_steps_time(
+    workload: &Workload,
+    data: &Data,
+    (record_every, layer_stats): (usize, bool),
+    iters: u64,
+) -> Duration {
     let network = workload.network();
     let steps = usize::try_from(iters).expect("step count fits usize");
     let time = |steps| {
         let mut net = Network::<f32>::new(&network, 1);
-        let config = workload.fit_config(steps, record_every);
+        let config = workload.fit_config(steps, record_every, layer_stats);
         let (start, cpu) = (Clock::start(), Clock::now());
         let record = fit(&mut net, black_box(&config), data, None);
         let elapsed = start.elapsed(cpu);
@@ -257,11 +267,15 @@ fn fit_steps(c: &mut Criterion) {
     for workload in workloads() {
         let data = workload.data();
         let classes = Data::Classes(data.clone());
-        for (name, record_every) in [("fit_step", 1), ("fit_step_sparse_probes", usize::MAX)] {
+        for (name, probes) in [
+            ("fit_step", (1, true)),
+            ("fit_step_norms", (1, false)),
+            ("fit_step_sparse_probes", (usize::MAX, true)),
+        ] {
             let mut group = c.benchmark_group(name);
             configure(&mut group);
             group.bench_function(workload.name, |b| {
-                b.iter_custom(|iters| fit_steps_time(&workload, &classes, record_every, iters))
+                b.iter_custom(|iters| fit_steps_time(&workload, &classes, probes, iters))
             });
             group.finish();
         }
@@ -304,8 +318,8 @@ fn probe_cost(c: &mut Criterion) {
             .measurement_time(Duration::from_secs(15));
         group.bench_function(workload.name, |b| {
             b.iter_custom(|iters| {
-                let every_step = || fit_steps_time(&workload, &classes, 1, iters);
-                let sparse = || fit_steps_time(&workload, &classes, usize::MAX, iters);
+                let every_step = || fit_steps_time(&workload, &classes, (1, true), iters);
+                let sparse = || fit_steps_time(&workload, &classes, (usize::MAX, true), iters);
                 let (on, off) = if ratios.len() % 2 == 0 {
                     let on = every_step();
                     (on, sparse())
