@@ -1,6 +1,6 @@
 //! Live reload while serving: the server injects a small script into every HTML page it
-//! serves (never into the built files). The script polls `/__gradbook/status` every 100 ms (a
-//! few bytes from localhost; the page then shows a saved change within a tenth of a second of
+//! serves (never into the built files). The script polls `/__gradbook/status` every 50 ms (a
+//! few bytes from localhost; the page then shows a saved change within 50 ms of
 //! its rebuild); a new build version reloads the page, a failed build shows its error over
 //! the page.
 
@@ -48,7 +48,7 @@ const SCRIPT: &str = r#"<script>
     fetch("__STATUS__", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
       if (s.version !== version) { location.reload(); return; }
       show(s.error);
-      setTimeout(poll, 100);
+      setTimeout(poll, 50);
     }, function () { setTimeout(poll, 1000); });
   }
   poll();
