@@ -48,5 +48,7 @@ m=$(printf '%s\n' "${t_mdbook[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int(
 c=$(printf '%s\n' "${t_cold[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 w=$(printf '%s\n' "${t_warm[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 echo "  ratio to mdBook: cold $(awk "BEGIN{printf \"%.2f\", $c/$m}")x, warm $(awk "BEGIN{printf \"%.2f\", $w/$m}")x"
-echo "  search index: gradbook $(size "$work/cold/search-index.js"), mdBook $(size "$work/md-out/searchindex.js")"
+# mdBook names its index with a content hash: searchindex-<hash>.js.
+md_index=$(ls "$work/md-out"/searchindex*.js | head -1)
+echo "  search index: gradbook $(size "$work/cold/search-index.js"), mdBook $(size "$md_index")"
 echo "  a chapter page: gradbook $(wc -c < "$work/cold/part-07/section-03.html") B, mdBook $(wc -c < "$work/md-out/part-07/section-03.html") B"
