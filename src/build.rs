@@ -215,11 +215,7 @@ pub fn build_with_progress(
         &mut report.warnings,
     )
     .map_err(|e| fail(&report, e))?;
-    let page_cache = chapters::cache_in(&book, "pages", options.no_cache);
-    files.extend(
-        render::render_pages(&book, &bodies, &templates, &page_cache)
-            .map_err(|e| fail(&report, e))?,
-    );
+    files.extend(render::render_pages(&book, &bodies, &templates).map_err(|e| fail(&report, e))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     report.files = files.len();
     lap(&mut report, "render");

@@ -5,14 +5,14 @@
 //!
 //! A chapter's key holds its text, the HTML of its blocks, what its references can point at
 //! (every chapter's path, number and title; every block's figures), the book's language and
-//! the program's identity (`experiment::cache::program_identity`). The pages around the
-//! chapters are kept the same way, in `.gradbook/pages/` (`render::render_pages`).
+//! the program's identity (see `figure_cache`).
 
 use rayon::prelude::*;
 
+use super::figure_cache::program_identity;
 use crate::book::Book;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::experiment::cache::{Cache, program_identity};
+use crate::experiment::cache::Cache;
 use crate::markdown::{self, RenderedChapter};
 use crate::render::figure::FigureIndex;
 
@@ -28,7 +28,10 @@ pub(super) fn render_chapters(
     no_cache: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<RenderedChapter>, Diagnostics> {
-    let cache = cache_in(book, "chapters", no_cache);
+    let cache = match program_identity() {
+        Some(_) if !no_cache => Cache::in_dir(book.root.join(".gradbook").join("chapters")),
+        _ => Cache::disabled(),
+    };
     let targets = targets_digest(book, figure_index);
     let rendered: Vec<(RenderedChapter, Vec<Diagnostic>, Vec<Diagnostic>)> = book
         .chapters
@@ -67,15 +70,6 @@ pub(super) fn render_chapters(
         Ok(bodies)
     } else {
         Err(Diagnostics(ref_errors))
-    }
-}
-
-/// The cache under `<book>/.gradbook/<dir>/`, or none (`--no-cache`, or a program whose
-/// identity is unknown).
-pub(super) fn cache_in(book: &Book, dir: &str, no_cache: bool) -> Cache {
-    match program_identity() {
-        Some(_) if !no_cache => Cache::in_dir(book.root.join(".gradbook").join(dir)),
-        _ => Cache::disabled(),
     }
 }
 

@@ -10,13 +10,14 @@
 //! claims all held are stored.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use super::blocks::Block;
 use super::figures::BlockDrawing;
 use crate::book::Book;
-use crate::experiment::cache::{Cache, program_identity};
+use crate::experiment::cache::Cache;
 use crate::experiment::run::cache_key;
 use crate::render::OutputFile;
 use crate::render::figure::BlockFigures;
@@ -111,4 +112,26 @@ pub(super) fn key_of(book: &Book, block: &Block, before: usize) -> String {
     text.push_str("\nblock\n");
     text.push_str(&block.toml);
     blake3::hash(text.as_bytes()).to_hex().to_string()
+}
+
+/// What tells this program from any other build of it: its version, and its file's size and
+/// modification time. `None` when the file cannot be read (the cache is then off).
+pub(super) fn program_identity() -> Option<&'static str> {
+    static IDENTITY: OnceLock<Option<String>> = OnceLock::new();
+    IDENTITY
+        .get_or_init(|| {
+            let metadata = std::env::current_exe().ok()?.metadata().ok()?;
+            let modified = metadata
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
+            Some(format!(
+                "{} {} {}",
+                env!("CARGO_PKG_VERSION"),
+                metadata.len(),
+                modified.as_nanos()
+            ))
+        })
+        .as_deref()
 }

@@ -6,7 +6,6 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
@@ -134,28 +133,6 @@ impl Cache {
         }
         let _ = std::fs::remove_file(&temporary);
     }
-}
-
-/// What tells this program from any other build of it: its version, and its file's size and
-/// modification time. `None` when the file cannot be read (the cache is then off).
-pub fn program_identity() -> Option<&'static str> {
-    static IDENTITY: OnceLock<Option<String>> = OnceLock::new();
-    IDENTITY
-        .get_or_init(|| {
-            let metadata = std::env::current_exe().ok()?.metadata().ok()?;
-            let modified = metadata
-                .modified()
-                .ok()?
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?;
-            Some(format!(
-                "{} {} {}",
-                env!("CARGO_PKG_VERSION"),
-                metadata.len(),
-                modified.as_nanos()
-            ))
-        })
-        .as_deref()
 }
 
 /// Remove the book's cache (`gradbook clean`): everything under `<root>/.gradbook/` but the

@@ -19,7 +19,6 @@ use rayon::prelude::*;
 
 use crate::book::Book;
 use crate::diagnostic::Diagnostics;
-use crate::experiment::cache::Cache;
 use crate::markdown::{RenderedChapter, escape_html};
 
 pub use destination::check_destination;
@@ -30,12 +29,10 @@ pub use search_index::search_index_js;
 pub use templates::Templates;
 
 /// Every file of the site but the figures. Fails, writing nothing, on a broken internal link.
-/// A chapter page whose inputs are those of a page in `page_cache` is taken from there.
 pub fn render_pages(
     book: &Book,
     bodies: &[RenderedChapter],
     templates: &Templates,
-    page_cache: &Cache,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
     let broken = check_links(book, bodies);
     if !broken.is_empty() {
@@ -48,14 +45,8 @@ pub fn render_pages(
             .par_iter()
             .enumerate()
             .map(|(index, chapter)| {
-                let html = pages::chapter_page(
-                    book,
-                    bodies,
-                    templates,
-                    index,
-                    &chapter.html_path(),
-                    page_cache,
-                )?;
+                let html =
+                    pages::chapter_page(book, bodies, templates, index, &chapter.html_path())?;
                 let mut files = vec![OutputFile::new(chapter.html_path(), html)];
                 if index == 0 {
                     let html = pages::chapter_page(
@@ -64,7 +55,6 @@ pub fn render_pages(
                         templates,
                         index,
                         Path::new("index.html"),
-                        page_cache,
                     )?;
                     files.push(OutputFile::new("index.html", html));
                 }

@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::book::Book;
 use crate::diagnostic::Diagnostics;
-use crate::experiment::cache::{Cache, program_identity};
 use crate::locale::{Words, fill};
 use crate::markdown::{Heading, RenderedChapter, escape_html, percent_encode_path};
 
@@ -46,15 +45,13 @@ struct PageContext<'a> {
     next: Option<PageLink>,
 }
 
-/// The page of chapter `index`, written at `page` (its own path, or `index.html`); from
-/// `cache` when a page of the same inputs is there.
+/// The page of chapter `index`, written at `page` (its own path, or `index.html`).
 pub fn chapter_page(
     book: &Book,
     bodies: &[RenderedChapter],
     templates: &Templates,
     index: usize,
     page: &Path,
-    cache: &Cache,
 ) -> Result<String, Diagnostics> {
     let root = relative_root(page);
     let link = |i: usize| PageLink {
@@ -75,7 +72,7 @@ pub fn chapter_page(
             Some(index),
         )
     };
-    render_cached(templates, &context, cache)
+    render(templates, &context)
 }
 
 /// Every chapter in order on one page, for printing or saving as PDF.
@@ -163,28 +160,6 @@ pub fn page_url(book: &Book, page: &Path) -> Option<String> {
         "index.html" => format!("{site}/"),
         _ => format!("{site}/{}", percent_encode_path(&path)),
     })
-}
-
-/// `context` through the page template, or the page stored under the same template, context
-/// and program in `cache` (then not rendered again).
-fn render_cached(
-    templates: &Templates,
-    context: &PageContext,
-    cache: &Cache,
-) -> Result<String, Diagnostics> {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(program_identity().unwrap_or_default().as_bytes());
-    hasher.update(templates.page_digest.as_bytes());
-    if serde_json::to_writer(&mut hasher, context).is_err() {
-        return render(templates, context);
-    }
-    let key = hasher.finalize().to_hex().to_string();
-    if let Some(page) = cache.load_entry::<String>(&key, "page") {
-        return Ok(page);
-    }
-    let page = render(templates, context)?;
-    cache.store_entry(&key, "page", &page);
-    Ok(page)
 }
 
 fn render(templates: &Templates, context: &PageContext) -> Result<String, Diagnostics> {

@@ -28,8 +28,6 @@ pub struct Templates {
     pub(super) tera: tera::Tera,
     /// The page template's file, for errors that happen while rendering.
     pub(super) page_path: std::path::PathBuf,
-    /// A hash of the page template's text, for the keys of cached pages.
-    pub(super) page_digest: String,
     assets: Vec<OutputFile>,
 }
 
@@ -61,7 +59,6 @@ impl Templates {
         Ok(Templates {
             tera,
             page_path,
-            page_digest: blake3::hash(page.as_bytes()).to_hex().to_string(),
             assets,
         })
     }
