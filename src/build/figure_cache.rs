@@ -37,8 +37,8 @@ pub(super) struct CachedBlock {
 }
 
 impl CachedBlock {
-    /// What `drawing` (of the block `id`, with `claims_held` claims) stores, or `None` when a
-    /// file is not text.
+    /// What is stored of `drawing` (a block with `claims_held` claims that held), or `None`
+    /// when one of its files is not text.
     pub(super) fn of(drawing: &BlockDrawing, claims_held: usize) -> Option<Self> {
         let files = drawing
             .files
