@@ -1,7 +1,9 @@
 //! The page template and the site's static assets. Defaults are compiled into the binary, so
 //! an installed gradbook works anywhere; a book's own `templates/<name>` replaces the default
-//! of the same name, file by file. The page and `gradbook.js` are tera templates that take
-//! their words from the book's language (`{{ words.page.contents }}`, `{{ js.no_results }}`).
+//! of the same name, file by file (`templates/fonts/gradbook-math.woff2` too). The page and
+//! `gradbook.js` are tera templates that take their words from the book's language
+//! (`{{ words.page.contents }}`, `{{ js.no_results }}`); the other assets (stylesheet, favicon,
+//! the math font) are copied as they are, byte for byte.
 
 use std::path::Path;
 
@@ -18,10 +20,19 @@ const DEFAULT_PAGE: &str = include_str!("../../templates/page.html");
 /// The script, rendered with the words of its messages.
 const DEFAULT_SCRIPT: &str = include_str!("../../templates/gradbook.js");
 
-/// Files copied to the site root as they are (after any override).
-const DEFAULT_ASSETS: [(&str, &str); 2] = [
-    ("gradbook.css", include_str!("../../templates/gradbook.css")),
-    ("favicon.svg", include_str!("../../templates/favicon.svg")),
+/// Files copied to the site as they are (after any override), by their path in both the
+/// templates and the site. The font is the one `math` elements use (see
+/// templates/fonts/README.md for where it comes from).
+const DEFAULT_ASSETS: [(&str, &[u8]); 3] = [
+    (
+        "gradbook.css",
+        include_bytes!("../../templates/gradbook.css"),
+    ),
+    ("favicon.svg", include_bytes!("../../templates/favicon.svg")),
+    (
+        "fonts/gradbook-math.woff2",
+        include_bytes!("../../templates/fonts/gradbook-math.woff2"),
+    ),
 ];
 
 pub struct Templates {
@@ -54,7 +65,7 @@ impl Templates {
             .map_err(|e| template_error(&script_path, &e))?;
         let mut assets = vec![OutputFile::new("gradbook.js", script)];
         for (name, default) in DEFAULT_ASSETS {
-            assets.push(OutputFile::new(name, read_override(&dir, name, default)?));
+            assets.push(OutputFile::new(name, read_asset(&dir, name, default)?));
         }
         Ok(Templates {
             tera,
@@ -128,13 +139,24 @@ fn read_override(dir: &Path, name: &str, default: &str) -> Result<String, Diagno
     if !path.exists() {
         return Ok(default.to_string());
     }
-    std::fs::read_to_string(&path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::error(
-            &path,
-            0,
-            format!("cannot read template: {e}"),
-        )])
-    })
+    std::fs::read_to_string(&path).map_err(|e| cannot_read(&path, &e))
+}
+
+/// An asset's bytes: the book's own `templates/<name>` when it exists, else the default.
+fn read_asset(dir: &Path, name: &str, default: &[u8]) -> Result<Vec<u8>, Diagnostics> {
+    let path = dir.join(name);
+    if !path.exists() {
+        return Ok(default.to_vec());
+    }
+    std::fs::read(&path).map_err(|e| cannot_read(&path, &e))
+}
+
+fn cannot_read(path: &Path, error: &std::io::Error) -> Diagnostics {
+    Diagnostics(vec![Diagnostic::error(
+        path,
+        0,
+        format!("cannot read template: {error}"),
+    )])
 }
 
 pub(super) fn template_error(path: &Path, error: &tera::Error) -> Diagnostics {
