@@ -26,7 +26,8 @@
     showTheme();
   });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function (e) {
-    if (!stored("gradbook-theme")) { doc.setAttribute("data-theme", e.matches ? "dark" : "light"); showTheme(); }
+    // A book that sets a default theme keeps it; otherwise the page follows the system.
+    if (!stored("gradbook-theme") && !document.body.hasAttribute("data-default-theme")) { doc.setAttribute("data-theme", e.matches ? "dark" : "light"); showTheme(); }
   });
   showTheme();
 

@@ -24,6 +24,7 @@ mod blocks;
 mod chapters;
 mod figure_cache;
 mod figures;
+pub mod mdbook;
 
 use blocks::{Block, check_claims, parse_blocks, refused_runs};
 use chapters::render_chapters;
@@ -96,7 +97,7 @@ pub fn build_with_progress(
         dest: options
             .dest
             .clone()
-            .unwrap_or_else(|| options.root.join("book")),
+            .unwrap_or_else(|| crate::book::default_dest(&options.root)),
         ..Default::default()
     };
     let mut clock = Instant::now();
@@ -118,94 +119,21 @@ pub fn build_with_progress(
     };
 
     let book = book::load(&options.root, &mut report.warnings).map_err(|e| fail(&report, e))?;
+    // From here on, what is said about a chapter's text names the file it came from.
+    let fail = |report: &BuildReport, errors: Diagnostics| {
+        let mut relocated = report.clone();
+        relocated.warnings = book.relocate(relocated.warnings);
+        fail(&relocated, Diagnostics(book.relocate(errors.0)))
+    };
     let templates = Templates::load(&options.root, book.words()).map_err(|e| fail(&report, e))?;
     report.chapters = book.chapters.len();
     report.language = book.config.language;
     lap(&mut report, "load");
 
-    let blocks = parse_blocks(&book).map_err(|e| fail(&report, e))?;
-    report.experiments = blocks.len();
-    lap(&mut report, "parse");
-
-    // A block whose figures the figure cache holds needs no run, claim or drawing.
-    let figure_cache = figure_cache::for_book(&book, options.no_cache);
-    let first_numbers = first_numbers(&book, &blocks);
-    let figure_keys: Vec<String> = blocks
-        .par_iter()
-        .zip(&first_numbers)
-        .map(|(block, &before)| figure_cache::key_of(&book, block, before))
-        .collect();
-    let mut reused: Vec<Option<CachedBlock>> = figure_keys
-        .par_iter()
-        .map(|key| figure_cache::load(&figure_cache, key))
-        .collect();
-    let pending: Vec<usize> = (0..blocks.len()).filter(|&i| reused[i].is_none()).collect();
-    lap(&mut report, "reuse");
-
-    let cache = if options.no_cache {
-        Cache::disabled()
-    } else {
-        Cache::for_book(&options.root)
-    };
-    let experiments: Vec<&Experiment> = pending.iter().map(|&i| &blocks[i].experiment).collect();
-    let (results, counts) = match options.jobs {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| {
-                fail(
-                    &report,
-                    Diagnostics(vec![Diagnostic::error(
-                        &options.root,
-                        0,
-                        format!("cannot start {threads} threads: {e}"),
-                    )]),
-                )
-            })?
-            .install(|| run_all(&experiments, &cache, progress)),
-        None => run_all(&experiments, &cache, progress),
-    };
-    report.runs = distinct_runs(&blocks);
-    report.runs_trained = counts.trained;
-    report.runs_cached = report.runs - counts.trained;
-    lap(&mut report, "run");
-
-    let ran: Vec<(&Block, &Results)> = pending.iter().map(|&i| &blocks[i]).zip(&results).collect();
-    refused_runs(&book, &ran).map_err(|e| fail(&report, e))?;
-    let held = check_claims(&book, &ran).map_err(|e| fail(&report, e))?;
-    let mut claims_held: Vec<usize> = reused
-        .iter()
-        .map(|r| r.as_ref().map_or(0, |r| r.claims_held))
-        .collect();
-    for (&i, held) in pending.iter().zip(held) {
-        claims_held[i] = held;
-    }
-    report.claims = claims_held.iter().sum();
-    lap(&mut report, "claims");
-
     let mut files = Vec::new();
-    let mut ran_results = results.iter();
-    let to_draw: Vec<ToDraw> = blocks
-        .iter()
-        .zip(reused.iter_mut())
-        .map(|(block, reused)| match reused.take() {
-            Some(cached) => ToDraw::Cached(cached.into_drawing(&block.experiment.id)),
-            None => ToDraw::Results(ran_results.next().expect("one result per pending block")),
-        })
-        .collect();
-    let keep = |i: usize, drawing: &figures::BlockDrawing| {
-        if let Some(cached) = CachedBlock::of(drawing, claims_held[i]) {
-            figure_cache::store(&figure_cache, &figure_keys[i], &cached);
-        }
-    };
     let (figure_html, figure_index) =
-        draw_figures(&book, &blocks, &first_numbers, to_draw, &keep, &mut files)
+        experiment_stages(&book, options, progress, &mut report, &mut lap, &mut files)
             .map_err(|e| fail(&report, e))?;
-    report.figures = files
-        .iter()
-        .filter(|f| f.path.extension().is_some_and(|e| e == "svg"))
-        .count();
-    lap(&mut report, "plot");
 
     let bodies = render_chapters(
         &book,
@@ -217,6 +145,23 @@ pub fn build_with_progress(
     .map_err(|e| fail(&report, e))?;
     files.extend(render::render_pages(&book, &bodies, &templates).map_err(|e| fail(&report, e))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(pair) = files.windows(2).find(|pair| pair[0].path == pair[1].path) {
+        let path = book.content_dir().join(&pair[0].path);
+        return Err(fail(
+            &report,
+            Diagnostics(vec![
+                Diagnostic::error(
+                    &path,
+                    0,
+                    format!(
+                        "`{}` would take the place of a figure of the site",
+                        pair[0].path.display()
+                    ),
+                )
+                .with_hint("rename the file: gradbook writes the figures under figures/"),
+            ]),
+        ));
+    }
     report.files = files.len();
     lap(&mut report, "render");
 
@@ -238,7 +183,101 @@ pub fn build_with_progress(
         );
     }
     lap(&mut report, "write");
+    report.warnings = book.relocate(std::mem::take(&mut report.warnings));
     Ok(report)
+}
+
+/// The stages that make figures: parse every block, reuse what the figure cache holds, run
+/// the rest, check their claims and draw them into `files`. Returns, per chapter, the HTML
+/// that replaces each block, and the index references resolve against. For `build` and for
+/// the mdBook preprocessor.
+pub(crate) fn experiment_stages(
+    book: &book::Book,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    report: &mut BuildReport,
+    lap: &mut dyn FnMut(&mut BuildReport, &'static str),
+    files: &mut Vec<render::OutputFile>,
+) -> Result<(Vec<Vec<String>>, render::figure::FigureIndex), Diagnostics> {
+    let blocks = parse_blocks(book)?;
+    report.experiments = blocks.len();
+    lap(report, "parse");
+
+    // A block whose figures the figure cache holds needs no run, claim or drawing.
+    let figure_cache = figure_cache::for_book(book, options.no_cache);
+    let first_numbers = first_numbers(book, &blocks);
+    let figure_keys: Vec<String> = blocks
+        .par_iter()
+        .zip(&first_numbers)
+        .map(|(block, &before)| figure_cache::key_of(book, block, before))
+        .collect();
+    let mut reused: Vec<Option<CachedBlock>> = figure_keys
+        .par_iter()
+        .map(|key| figure_cache::load(&figure_cache, key))
+        .collect();
+    let pending: Vec<usize> = (0..blocks.len()).filter(|&i| reused[i].is_none()).collect();
+    lap(report, "reuse");
+
+    let cache = if options.no_cache {
+        Cache::disabled()
+    } else {
+        Cache::for_book(&options.root)
+    };
+    let experiments: Vec<&Experiment> = pending.iter().map(|&i| &blocks[i].experiment).collect();
+    let (results, counts) = match options.jobs {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| {
+                Diagnostics(vec![Diagnostic::error(
+                    &options.root,
+                    0,
+                    format!("cannot start {threads} threads: {e}"),
+                )])
+            })?
+            .install(|| run_all(&experiments, &cache, progress)),
+        None => run_all(&experiments, &cache, progress),
+    };
+    report.runs = distinct_runs(&blocks);
+    report.runs_trained = counts.trained;
+    report.runs_cached = report.runs - counts.trained;
+    lap(report, "run");
+
+    let ran: Vec<(&Block, &Results)> = pending.iter().map(|&i| &blocks[i]).zip(&results).collect();
+    refused_runs(book, &ran)?;
+    let held = check_claims(book, &ran)?;
+    let mut claims_held: Vec<usize> = reused
+        .iter()
+        .map(|r| r.as_ref().map_or(0, |r| r.claims_held))
+        .collect();
+    for (&i, held) in pending.iter().zip(held) {
+        claims_held[i] = held;
+    }
+    report.claims = claims_held.iter().sum();
+    lap(report, "claims");
+
+    let mut ran_results = results.iter();
+    let to_draw: Vec<ToDraw> = blocks
+        .iter()
+        .zip(reused.iter_mut())
+        .map(|(block, reused)| match reused.take() {
+            Some(cached) => ToDraw::Cached(cached.into_drawing(&block.experiment.id)),
+            None => ToDraw::Results(ran_results.next().expect("one result per pending block")),
+        })
+        .collect();
+    let keep = |i: usize, drawing: &figures::BlockDrawing| {
+        if let Some(cached) = CachedBlock::of(drawing, claims_held[i]) {
+            figure_cache::store(&figure_cache, &figure_keys[i], &cached);
+        }
+    };
+    let (figure_html, figure_index) =
+        draw_figures(book, &blocks, &first_numbers, to_draw, &keep, files)?;
+    report.figures = files
+        .iter()
+        .filter(|f| f.path.extension().is_some_and(|e| e == "svg"))
+        .count();
+    lap(report, "plot");
+    Ok((figure_html, figure_index))
 }
 
 /// How many distinct runs (normalized spec and seed) the book's blocks ask for.

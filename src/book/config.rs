@@ -1,6 +1,7 @@
-//! `content/book.toml`: the book's title, authors, language and where it is hosted.
+//! `book.toml`: the book's title, authors, language and where it is hosted, in gradbook's flat
+//! form (`content/book.toml`); mdBook's form is read by `mdbook_toml.rs` into the same struct.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -28,6 +29,43 @@ pub struct BookConfig {
     pub site_url: Option<String>,
     #[serde(default)]
     pub experiments: ExperimentSettings,
+    /// Where the site goes, relative to the book root (mdBook's `[build] build-dir`).
+    #[serde(skip)]
+    pub build_dir: Option<PathBuf>,
+    /// mdBook's `[output.html]` options that have a meaning here.
+    #[serde(skip)]
+    pub html: HtmlOptions,
+}
+
+/// What mdBook's `[output.html]` says that gradbook applies.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HtmlOptions {
+    /// A link to the book's repository in every page's header.
+    pub git_repository_url: Option<String>,
+    /// Stylesheets and scripts (relative to the book root) copied into the site and linked
+    /// from every page, after gradbook's own.
+    pub additional_css: Vec<PathBuf>,
+    pub additional_js: Vec<PathBuf>,
+    /// The theme a reader who has not chosen one sees; `None` follows their system.
+    pub default_theme: Option<Theme>,
+    /// Chapter numbers are left out of the table of contents.
+    pub no_section_label: bool,
+}
+
+/// gradbook has two themes; mdBook's five map onto them (light and rust are light).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
 }
 
 /// `[experiments]` in book.toml: limits on what blocks may ask for.
@@ -65,22 +103,6 @@ fn positive_finite<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
             default_max_cost()
         )))
     }
-}
-
-/// The language `<root>/content/book.toml` names, for words written before the book is
-/// loaded (the command line's progress). A missing or broken book.toml gives the default:
-/// loading the book reports what is wrong with it.
-pub fn language_of(root: &Path) -> Language {
-    #[derive(Deserialize)]
-    struct LanguageOnly {
-        #[serde(default)]
-        language: Language,
-    }
-    std::fs::read_to_string(root.join("content").join("book.toml"))
-        .ok()
-        .and_then(|text| toml::from_str::<LanguageOnly>(&text).ok())
-        .map(|config| config.language)
-        .unwrap_or_default()
 }
 
 fn default_base_path() -> String {

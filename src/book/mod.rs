@@ -1,34 +1,49 @@
 //! The book model: a directory whose `content/` holds `book.toml`, `SUMMARY.md` and the
-//! chapters. Loading reads them all (a leading UTF-8 BOM is dropped, as mdBook does) and
-//! reports, with file and line, a summary without chapters, a link to a missing file or to a
-//! page the site makes itself (errors), or a chapter file that no summary entry lists (warning).
+//! chapters, or an mdBook (`book.toml` at the root, chapters in `src/`). Loading reads them
+//! all (a leading UTF-8 BOM is dropped, as mdBook does), expands mdBook's `{{#include}}`
+//! directives, and reports, with file and line, a summary without chapters, a link to a
+//! missing file or to a page the site makes itself (errors), or a chapter file that no summary
+//! entry lists (warning).
 
 mod config;
+mod include;
+mod layout;
+mod mdbook_toml;
 mod paths;
 mod summary;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::locale::Words;
 
-pub use config::{BookConfig, language_of};
+pub use config::{BookConfig, HtmlOptions, Theme};
+pub use layout::{Layout, default_dest, language_of, read_config, watched};
 pub use paths::{PathProblem, chapter_path};
-pub use summary::{PartTitle, Summary, SummaryError, SummaryItem, parse_summary};
+pub use summary::{DraftChapter, PartTitle, Summary, SummaryError, SummaryItem, parse_summary};
 
 /// A chapter as loaded from disk, in reading order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Chapter {
     pub title: String,
-    /// Relative to `content/`, e.g. `what-vanishes.md`.
+    /// Relative to the chapters' folder (`content/`), e.g. `what-vanishes.md`.
     pub path: PathBuf,
+    /// The page it becomes, relative to the site root: `a/b.md` → `a/b.html`, `a/README.md`
+    /// → `a/index.html` (as mdBook writes it).
+    pub page: PathBuf,
+    /// The page's `<title>` when the chapter sets one with `{{#title …}}`.
+    pub page_title: Option<String>,
     /// "1.2" style section number; `None` for unnumbered chapters.
     pub number: Option<Vec<u32>>,
     pub level: usize,
+    /// The chapter's text, `{{#include}}`s expanded.
     pub source: String,
+    /// Where the lines of `source` came from, when it includes other files.
+    pub includes: Option<Arc<include::Expanded>>,
 }
 
 impl Chapter {
@@ -40,23 +55,55 @@ impl Chapter {
             .unwrap_or_default()
     }
 
-    /// The page this chapter becomes, relative to the output root: `a/b.md` → `a/b.html`.
+    /// The page this chapter becomes, relative to the output root.
     pub fn html_path(&self) -> PathBuf {
-        self.path.with_extension("html")
+        self.page.clone()
+    }
+
+    /// The page a chapter at `path` becomes: `a/b.md` → `a/b.html`, and `README.md` →
+    /// `index.html` in its folder, as mdBook writes it.
+    pub fn page_of(path: &Path) -> PathBuf {
+        if path.file_name().is_some_and(|n| n == "README.md") {
+            path.with_file_name("index.html")
+        } else {
+            path.with_extension("html")
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Book {
     pub root: PathBuf,
+    pub layout: Layout,
     pub config: BookConfig,
     pub summary: Summary,
     pub chapters: Vec<Chapter>,
 }
 
 impl Book {
+    /// Diagnostics about chapters' expanded text, pointed at the file and line the text came
+    /// from (an included file's, when it did).
+    pub fn relocate(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let content = self.content_dir();
+        diagnostics
+            .into_iter()
+            .map(|mut d| {
+                let chapter = self
+                    .chapters
+                    .iter()
+                    .find(|c| c.includes.is_some() && d.file == content.join(&c.path));
+                if let Some(expanded) = chapter.and_then(|c| c.includes.as_ref()) {
+                    let (file, line) = expanded.locate(d.line);
+                    (d.file, d.line) = (file.to_path_buf(), line);
+                }
+                d
+            })
+            .collect()
+    }
+
+    /// The folder holding SUMMARY.md and the chapters: `content/`, or mdBook's `src/`.
     pub fn content_dir(&self) -> PathBuf {
-        self.root.join("content")
+        self.layout.source_dir.clone()
     }
 
     /// The words of the book's language, for everything gradbook writes around its prose.
@@ -65,23 +112,11 @@ impl Book {
     }
 }
 
-/// Load the book at `root`. Warnings (unlisted chapters) are appended to `warnings`.
+/// Load the book at `root`. Warnings (unlisted chapters, mdBook keys without a meaning here)
+/// are appended to `warnings`.
 pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnostics> {
-    let content = root.join("content");
-    let config_path = content.join("book.toml");
-    let config_text = read(&config_path)?;
-    let config: BookConfig = toml::from_str(&config_text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let line = crate::diagnostic::line_of_offset(&config_text, offset);
-        Diagnostics(vec![
-            Diagnostic::error(&config_path, line, e.message().trim())
-                .with_column(crate::diagnostic::column_of_offset(&config_text, offset))
-                .with_snippet_from(&config_text)
-                .with_hint(
-                    "book.toml takes title, authors, language, description, base_path, site_url and an [experiments] table with max_cost",
-                ),
-        ])
-    })?;
+    let (config, layout) = read_config(root, warnings)?;
+    let content = layout.source_dir.clone();
 
     let summary_path = content.join("SUMMARY.md");
     let summary_text = read(&summary_path)?;
@@ -112,9 +147,12 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
     let mut errors = Vec::new();
     let mut chapters = Vec::new();
     let mut listed = BTreeSet::new();
+    // Files that chapters include: not chapters of their own, so not "unlisted".
+    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
     for (index, item) in summary.items.iter().enumerate() {
         let file = content.join(&item.path);
-        if let Some(page) = site_page_taken_by(&item.path, index) {
+        let page = Chapter::page_of(&item.path);
+        if let Some(page) = site_page_taken_by(&page, index) {
             errors.push(
                 Diagnostic::error(
                     &summary_path,
@@ -143,13 +181,29 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
             continue;
         }
         match std::fs::read_to_string(&file) {
-            Ok(source) => chapters.push(Chapter {
-                title: item.title.clone(),
-                path: item.path.clone(),
-                number: item.number.clone(),
-                level: item.level,
-                source: without_bom(source),
-            }),
+            Ok(source) => {
+                let source = without_bom(source);
+                let read = |path: &Path| std::fs::read_to_string(path).map(without_bom);
+                match include::expand(&source, &file, &read) {
+                    Ok(expanded) => {
+                        let unchanged = expanded.text == source && expanded.title.is_none();
+                        for path in expanded.included_files() {
+                            included.insert(lexically_normal(path));
+                        }
+                        chapters.push(Chapter {
+                            title: item.title.clone(),
+                            path: item.path.clone(),
+                            page,
+                            page_title: expanded.title.clone(),
+                            number: item.number.clone(),
+                            level: item.level,
+                            source: expanded.text.clone(),
+                            includes: (!unchanged).then(|| Arc::new(expanded)),
+                        });
+                    }
+                    Err(problems) => errors.extend(problems.into_iter().map(Diagnostic::from)),
+                }
+            }
             Err(e) => errors.push(
                 Diagnostic::error(
                     &summary_path,
@@ -161,7 +215,10 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
                     ),
                 )
                 .with_snippet_from(&summary_text)
-                .with_hint("create the file, or fix the link (paths are relative to content/)"),
+                .with_hint(format!(
+                    "create the file, or fix the link (paths are relative to {}/)",
+                    layout_dir_name(&layout, root)
+                )),
             ),
         }
     }
@@ -183,7 +240,16 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
             && is_markdown
             && relative != Path::new("SUMMARY.md")
             && !listed.contains(relative)
+            && !included.contains(path)
         {
+            if layout.mdbook && relative == Path::new("404.md") {
+                warnings.push(Diagnostic::warning(
+                    path,
+                    0,
+                    "mdBook's 404.md is not used: gradbook writes its own 404 page",
+                ));
+                continue;
+            }
             warnings.push(
                 Diagnostic::warning(
                     path,
@@ -191,8 +257,9 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
                     "this chapter is not listed in SUMMARY.md and will not be built",
                 )
                 .with_hint(format!(
-                    "add `- [Title]({})` to content/SUMMARY.md",
-                    relative.display()
+                    "add `- [Title]({})` to {}/SUMMARY.md",
+                    relative.display(),
+                    layout_dir_name(&layout, root)
                 )),
             );
         }
@@ -200,30 +267,58 @@ pub fn load(root: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Book, Diagnos
 
     Ok(Book {
         root: root.to_path_buf(),
+        layout,
         config,
         summary,
         chapters,
     })
 }
 
-/// The page, besides its own, that a chapter at `path` (the `index`-th in reading order)
-/// would overwrite: the print and 404 pages always, `index.html` unless it is the first
-/// chapter (which becomes index.html anyway).
-fn site_page_taken_by(path: &Path, index: usize) -> Option<&'static str> {
-    match path.to_str()? {
-        "print.md" => Some("print.html"),
-        "404.md" => Some("404.html"),
-        "index.md" if index > 0 => Some("index.html"),
+/// The page, besides its own, that a chapter becoming `page` (the `index`-th in reading
+/// order) would overwrite: the print and 404 pages always, `index.html` unless it is the first
+/// chapter (which becomes index.html anyway), and the table of contents.
+fn site_page_taken_by(page: &Path, index: usize) -> Option<&'static str> {
+    match page.to_str()? {
+        "print.html" => Some("print.html"),
+        "404.html" => Some("404.html"),
+        "toc.html" => Some("toc.html"),
+        "index.html" if index > 0 => Some("index.html"),
         _ => None,
     }
 }
 
+/// `a/b/../c` → `a/c`, without touching the disk (the included file may be a symlink's
+/// target elsewhere; this is only to recognise it in the walk of the chapters' folder).
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
 /// Editors on Windows may save UTF-8 with a byte-order mark; it is not part of the text.
-fn without_bom(text: String) -> String {
+pub(crate) fn without_bom(text: String) -> String {
     match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     }
+}
+
+/// The chapters' folder as the author knows it: `content`, `src`.
+fn layout_dir_name(layout: &Layout, root: &Path) -> String {
+    layout
+        .source_dir
+        .strip_prefix(root)
+        .unwrap_or(&layout.source_dir)
+        .display()
+        .to_string()
 }
 
 fn read(path: &Path) -> Result<String, Diagnostics> {

@@ -1,7 +1,8 @@
 //! `SUMMARY.md` in mdBook's format: a `# Summary` title, optional unnumbered prefix chapters
 //! (plain links before the list), numbered chapters as a nested list of links, optional
-//! `# Part` titles and `---` separators, and unnumbered suffix chapters after the list.
-//! Every problem is reported with its line.
+//! `# Part` titles and `---` separators, draft chapters (`- [Title]()`: listed, numbered, no
+//! page), and unnumbered suffix chapters after the list. Every problem is reported with its
+//! line.
 
 use std::path::PathBuf;
 
@@ -29,11 +30,25 @@ pub struct PartTitle {
     pub before_item: usize,
 }
 
+/// A chapter listed without a file (`- [Title]()`): shown in the table of contents, unlinked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftChapter {
+    pub title: String,
+    pub number: Option<Vec<u32>>,
+    pub level: usize,
+    /// Index into `Summary::items` of the first chapter after it.
+    pub before_item: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
     pub title: Option<String>,
+    /// The chapters with a file, in reading order.
     pub items: Vec<SummaryItem>,
     pub parts: Vec<PartTitle>,
+    pub drafts: Vec<DraftChapter>,
+    /// `---` lines: the index into `items` of the first chapter after each.
+    pub separators: Vec<usize>,
 }
 
 /// A problem on a line of SUMMARY.md.
@@ -57,7 +72,11 @@ pub fn parse_summary(text: &str) -> Result<Summary, Vec<SummaryError>> {
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         let trimmed = raw.trim();
-        if trimmed.is_empty() || is_separator(trimmed) || trimmed.starts_with("<!--") {
+        if trimmed.is_empty() || trimmed.starts_with("<!--") {
+            continue;
+        }
+        if is_separator(trimmed) {
+            summary.separators.push(summary.items.len());
             continue;
         }
         if let Some(heading) = trimmed.strip_prefix('#') {
@@ -88,13 +107,20 @@ pub fn parse_summary(text: &str) -> Result<Summary, Vec<SummaryError>> {
                 counters.push(0);
             }
             *counters.last_mut().expect("a level is open") += 1;
+            let (number, level) = (Some(counters.clone()), counters.len() - 1);
             match parse_link(rest) {
-                Ok((title, path)) => summary.items.push(SummaryItem {
+                Ok((title, Some(path))) => summary.items.push(SummaryItem {
                     title,
                     path,
-                    number: Some(counters.clone()),
-                    level: counters.len() - 1,
+                    number,
+                    level,
                     line,
+                }),
+                Ok((title, None)) => summary.drafts.push(DraftChapter {
+                    title,
+                    number,
+                    level,
+                    before_item: summary.items.len(),
                 }),
                 Err(problem) => errors.push(problem.at(line, raw, indent + 2)),
             }
@@ -105,12 +131,18 @@ pub fn parse_summary(text: &str) -> Result<Summary, Vec<SummaryError>> {
                 counters.clear();
             }
             match parse_link(trimmed) {
-                Ok((title, path)) => summary.items.push(SummaryItem {
+                Ok((title, Some(path))) => summary.items.push(SummaryItem {
                     title,
                     path,
                     number: None,
                     level: 0,
                     line,
+                }),
+                Ok((title, None)) => summary.drafts.push(DraftChapter {
+                    title,
+                    number: None,
+                    level: 0,
+                    before_item: summary.items.len(),
                 }),
                 Err(problem) => errors.push(problem.at(line, raw, indent)),
             }
@@ -166,9 +198,10 @@ impl LinkProblem {
     }
 }
 
-/// `[Title](path.md)` → (title, path). The link must be the whole line, and the path a
-/// chapter file inside content/ (see [`chapter_path`]).
-fn parse_link(text: &str) -> Result<(String, PathBuf), LinkProblem> {
+/// `[Title](path.md)` → (title, path); `[Title]()` → (title, no path), a draft. The link must
+/// be the whole line, and the path a chapter file inside the chapters' folder (see
+/// [`chapter_path`]); mdBook's `<path with spaces.md>` form is accepted.
+fn parse_link(text: &str) -> Result<(String, Option<PathBuf>), LinkProblem> {
     let start = text.len() - text.trim_start().len();
     let text = text.trim();
     let malformed = || {
@@ -193,17 +226,18 @@ fn parse_link(text: &str) -> Result<(String, PathBuf), LinkProblem> {
         ));
     }
     if target.is_empty() {
-        return Err(LinkProblem::new(
-            start,
-            format!("the chapter `{title}` links to no file (draft chapters are not supported)"),
-        ));
+        return Ok((title.to_string(), None));
     }
+    let target = target
+        .strip_prefix('<')
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(target);
     let path = chapter_path(target).map_err(|problem| LinkProblem {
         offset: target_offset,
         message: format!("chapter `{title}`: {}", problem.message),
         hint: problem.hint,
     })?;
-    Ok((title.to_string(), path))
+    Ok((title.to_string(), Some(path)))
 }
 
 #[cfg(test)]
@@ -242,10 +276,42 @@ mod tests {
 
     #[test]
     fn reports_every_bad_line_with_its_number() {
-        let text = "# Summary\n- [ok](a.md)\n- [broken(b.md)\nstray words\n- [draft]()\n";
+        let text = "# Summary\n- [ok](a.md)\n- [broken(b.md)\nstray words\n- [](c.md)\n";
         let errors = parse_summary(text).unwrap_err();
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4, 5]);
-        assert!(errors[2].message.contains("draft"));
+        assert!(errors[2].message.contains("empty title"));
+    }
+
+    #[test]
+    fn drafts_are_numbered_and_separators_kept_in_place() {
+        let text =
+            "# S\n- [A](a.md)\n  - [Draft]()\n  - [B](<b c.md>)\n---\n[Z](z.md)\n[Later]()\n";
+        let summary = parse_summary(text).unwrap();
+        let paths: Vec<_> = summary
+            .items
+            .iter()
+            .map(|i| i.path.to_str().unwrap())
+            .collect();
+        assert_eq!(paths, vec!["a.md", "b c.md", "z.md"]);
+        assert_eq!(summary.items[1].number, Some(vec![1, 2]));
+        assert_eq!(
+            summary.drafts,
+            vec![
+                DraftChapter {
+                    title: "Draft".into(),
+                    number: Some(vec![1, 1]),
+                    level: 1,
+                    before_item: 1
+                },
+                DraftChapter {
+                    title: "Later".into(),
+                    number: None,
+                    level: 0,
+                    before_item: 3
+                }
+            ]
+        );
+        assert_eq!(summary.separators, vec![2]);
     }
 }

@@ -17,7 +17,9 @@ pub struct Args {
 }
 
 pub fn run(global: &Global, args: Args) -> ExitCode {
-    let dest = args.dest.unwrap_or_else(|| global.root.join("book"));
+    let dest = args
+        .dest
+        .unwrap_or_else(|| gradbook::book::default_dest(&global.root));
     match gradbook::build::clean(&global.root, &dest) {
         Ok(notes) => {
             for note in &notes {

@@ -1,5 +1,7 @@
 //! `gradbook init [DIR]`: a new book that builds at once: content/book.toml, SUMMARY.md, a
 //! preface, a chapter with one small experiment, the GitHub Pages workflow and a .gitignore.
+//! `--mdbook` makes the same book in mdBook's layout (book.toml at the root, chapters in
+//! src/, gradbook as its preprocessor), which `gradbook build` and `mdbook build` both build.
 //! Never overwrites: an existing file is left as it is and reported.
 
 use std::path::{Path, PathBuf};
@@ -12,9 +14,12 @@ use super::output::{errln, outln};
 pub struct Args {
     /// Where to create the book (default: --root, i.e. the current directory).
     dir: Option<PathBuf>,
+    /// Make an mdBook (book.toml at the root, chapters in src/) that `mdbook build` also builds.
+    #[arg(long)]
+    mdbook: bool,
 }
 
-/// (path in the new book, contents); `__TITLE__` and `__NAME__` are filled in.
+/// (path in the new book, contents); `__TITLE__`, `__NAME__` and `__SRC__` are filled in.
 const FILES: [(&str, &str); 6] = [
     ("content/book.toml", include_str!("scaffold/book.toml")),
     ("content/SUMMARY.md", include_str!("scaffold/SUMMARY.md")),
@@ -30,23 +35,50 @@ const FILES: [(&str, &str); 6] = [
     (".gitignore", include_str!("scaffold/gitignore")),
 ];
 
+/// The same book in mdBook's layout.
+const MDBOOK_FILES: [(&str, &str); 6] = [
+    ("book.toml", include_str!("scaffold/mdbook-book.toml")),
+    ("src/SUMMARY.md", include_str!("scaffold/SUMMARY.md")),
+    ("src/preface.md", include_str!("scaffold/preface.md")),
+    (
+        "src/first-experiment.md",
+        include_str!("scaffold/first-experiment.md"),
+    ),
+    (
+        ".github/workflows/pages.yml",
+        include_str!("scaffold/pages.yml"),
+    ),
+    (".gitignore", include_str!("scaffold/mdbook-gitignore")),
+];
+
 pub fn run(global: &Global, args: Args) -> ExitCode {
     let dir = args.dir.unwrap_or_else(|| global.root.clone());
-    if dir.join("content/book.toml").exists() {
-        errln!(
-            "error: {} already holds a book (content/book.toml exists)\n  = hint: pick an empty or new directory",
-            dir.display()
-        );
-        return ExitCode::FAILURE;
+    for config in ["content/book.toml", "book.toml"] {
+        if dir.join(config).exists() {
+            errln!(
+                "error: {} already holds a book ({config} exists)\n  = hint: pick an empty or new directory",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
     }
     let name = book_name(&dir);
-    for (path, text) in FILES {
+    let (files, src, site) = if args.mdbook {
+        (MDBOOK_FILES, "src", "site")
+    } else {
+        (FILES, "content", "book")
+    };
+    for (path, text) in files {
         let target = dir.join(path);
         if target.exists() {
             errln!("warning: {} exists; left as it is", target.display());
             continue;
         }
-        let text = text.replace("__TITLE__", &name).replace("__NAME__", &name);
+        let text = text
+            .replace("__TITLE__", &name)
+            .replace("__NAME__", &name)
+            .replace("__SRC__", src)
+            .replace("__SITE__", site);
         if let Err(e) = write(&target, &text) {
             errln!("error: cannot write {}: {e}", target.display());
             return ExitCode::FAILURE;
@@ -55,8 +87,11 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
     if !global.quiet {
         outln!("created a book in {}\n", dir.display());
         outln!("  cd {}", dir.display());
-        outln!("  gradbook serve --open    # write in content/, see the pages update");
-        outln!("  gradbook build           # the site in book/");
+        outln!("  gradbook serve --open    # write in {src}/, see the pages update");
+        outln!("  gradbook build           # the site in {site}/");
+        if args.mdbook {
+            outln!("  mdbook build             # mdBook's site in book/, figures by gradbook");
+        }
         outln!(
             "\nTo publish on GitHub Pages: push to GitHub, then Settings → Pages → Source: GitHub Actions."
         );

@@ -5,6 +5,7 @@
 mod build;
 mod clean;
 mod init;
+mod mdbook;
 mod output;
 mod progress;
 mod run;
@@ -63,6 +64,9 @@ enum Command {
     Clean(clean::Args),
     /// Run one experiment block (content/<chapter>.md#<id>) and print its runs and claims.
     Run(run::Args),
+    /// Run as an mdBook preprocessor: add `[preprocessor.gradbook]` with
+    /// `command = "gradbook mdbook-preprocessor"` to an mdBook's book.toml.
+    MdbookPreprocessor(mdbook::Args),
 }
 
 /// The options every subcommand takes.
@@ -91,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Watch(args) => watch::run(&global, args),
         Command::Clean(args) => clean::run(&global, args),
         Command::Run(args) => run::run(&global, args),
+        Command::MdbookPreprocessor(args) => mdbook::run(&global, args),
     };
     output::finish(code)
 }

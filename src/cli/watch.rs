@@ -1,4 +1,5 @@
-//! `gradbook watch`: build, then rebuild whenever content/ or templates/ change.
+//! `gradbook watch`: build, then rebuild whenever the chapters (content/ or src/), mdBook's
+//! book.toml or templates/ change.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -138,6 +138,8 @@ pub struct PageWords {
     pub print: String,
     pub toggle_theme: String,
     pub dark_theme: String,
+    /// The header link to the book's repository (mdBook's `git-repository-url`).
+    pub git_repository: String,
     pub page_nav: String,
     pub previous_title: String,
     pub previous: String,

@@ -36,12 +36,16 @@ pub fn split_fragment(dest: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// The destination a page should use: `a/b.md#x` → `a/b.html#x`; anything else unchanged.
+/// The destination a page should use: `a/b.md#x` → `a/b.html#x`, and `a/README.md` →
+/// `a/index.html` (the page a README chapter becomes, as in mdBook); anything else unchanged.
 pub fn rewrite(dest: &str) -> String {
     if is_external(dest) {
         return dest.to_string();
     }
     let (path, fragment) = split_fragment(dest);
+    let readme = (path == "README.md" || path.ends_with("/README.md"))
+        .then(|| format!("{}index.md", &path[..path.len() - "README.md".len()]));
+    let path = readme.as_deref().unwrap_or(path);
     match path.strip_suffix(".md") {
         Some(stem) => match fragment {
             Some(f) => format!("{stem}.html#{f}"),
@@ -59,6 +63,9 @@ mod tests {
     fn rewrites_chapter_links_only() {
         assert_eq!(rewrite("other.md#why"), "other.html#why");
         assert_eq!(rewrite("../a/b.md"), "../a/b.html");
+        assert_eq!(rewrite("../a/README.md#x"), "../a/index.html#x");
+        assert_eq!(rewrite("README.md"), "index.html");
+        assert_eq!(rewrite("NOTREADME.md"), "NOTREADME.html");
         assert_eq!(rewrite("#local"), "#local");
         assert_eq!(rewrite("figures/x.svg"), "figures/x.svg");
         assert_eq!(rewrite("https://e.org/a.md"), "https://e.org/a.md");

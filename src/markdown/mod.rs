@@ -22,7 +22,7 @@ use crate::locale::Words;
 pub use highlight::code_block_html;
 pub use links::{LinkRef, is_external, percent_decode, percent_encode_path, split_fragment};
 pub use math::{MathError, latex_to_mathml};
-pub use refs::{FigureLink, REF_OPEN, RefProblem, ResolveRef, no_figures};
+pub use refs::{FigureLink, REF_OPEN, RefProblem, ResolveRef, no_figures, replace_refs};
 use sections::SectionCollector;
 pub use sections::SectionText;
 
@@ -45,6 +45,8 @@ pub struct ExperimentBlock {
     /// 1-based line of the block's first TOML line (line 1 inside the block).
     pub first_line: usize,
     pub toml: String,
+    /// The bytes of the chapter the block spans, fences included.
+    pub range: std::ops::Range<usize>,
 }
 
 /// Every experiment block of a chapter, in order.
@@ -59,6 +61,7 @@ pub fn find_experiment_blocks(markdown: &str) -> Vec<ExperimentBlock> {
                     fence_line,
                     first_line: fence_line + 1,
                     toml: String::new(),
+                    range: range.clone(),
                 });
             }
             Event::Text(text) => {

@@ -161,6 +161,80 @@ pub(super) fn expand<'a>(
     events
 }
 
+/// The chapter `markdown` with its references written as Markdown links
+/// (`[图 3.2](#fig-… "title")`), for a chapter handed on as text (the mdBook preprocessor).
+/// Only references in text are replaced, never in code; `\{{#ref …}}` stays as written.
+/// Problems go to `errors`, and the reference is left as it was.
+pub fn replace_refs(
+    markdown: &str,
+    file: &std::path::Path,
+    resolve: ResolveRef,
+    errors: &mut Vec<Diagnostic>,
+) -> String {
+    if !markdown.contains(REF_OPEN) {
+        return markdown.to_string();
+    }
+    let mut starts: Vec<usize> = Vec::new();
+    let mut in_code = false;
+    for (event, range) in
+        pulldown_cmark::Parser::new_ext(markdown, super::options()).into_offset_iter()
+    {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(_) if !in_code => {
+                let source = markdown.get(range.clone()).unwrap_or_default();
+                starts.extend(source.match_indices(REF_OPEN).map(|(i, _)| range.start + i));
+            }
+            _ => {}
+        }
+    }
+    starts.dedup();
+    let mut out = String::with_capacity(markdown.len());
+    let mut at = 0;
+    for start in starts {
+        if start < at || (start > 0 && markdown.as_bytes()[start - 1] == b'\\') {
+            continue;
+        }
+        let located = |message: String, hint: Option<String>| {
+            let d = Diagnostic::error(file, line_of_offset(markdown, start), message)
+                .with_column(column_of_offset(markdown, start))
+                .with_snippet_from(markdown);
+            match hint {
+                Some(hint) => d.with_hint(hint),
+                None => d,
+            }
+        };
+        let Some(Piece::Ref(target, _)) = split(&markdown[start..]).into_iter().next() else {
+            errors.push(located(
+                format!("malformed figure reference: `{REF_OPEN}` without a target and `{REF_CLOSE}`"),
+                Some("write {{#ref <block id>}}, {{#ref <block id>:<plot>}} or {{#ref other.md#<block id>}}; write \\{{#ref to show it as text".into()),
+            ));
+            continue;
+        };
+        let end = start
+            + markdown[start..]
+                .find(REF_CLOSE)
+                .expect("a reference is closed")
+            + REF_CLOSE.len();
+        match resolve(target) {
+            Ok(link) => {
+                out.push_str(&markdown[at..start]);
+                out.push_str(&format!(
+                    "[{}](<{}> \"{}\")",
+                    link.label,
+                    link.dest,
+                    link.title.replace('\\', "\\\\").replace('"', "\\\"")
+                ));
+                at = end;
+            }
+            Err(problem) => errors.push(located(problem.message, problem.hint)),
+        }
+    }
+    out.push_str(&markdown[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +263,31 @@ mod tests {
             ]
         );
         assert_eq!(split("no refs"), vec![Piece::Text("no refs")]);
+    }
+
+    #[test]
+    fn replaces_references_in_text_as_markdown_links_and_leaves_code_and_escapes() {
+        let resolve = |target: &str| -> Result<FigureLink, RefProblem> {
+            match target {
+                "a" => Ok(FigureLink {
+                    dest: "#fig-a-loss".into(),
+                    label: "图 1.1".into(),
+                    title: "say \"hi\"".into(),
+                }),
+                _ => Err(RefProblem {
+                    message: format!("unknown figure reference `{target}`"),
+                    hint: None,
+                }),
+            }
+        };
+        let text = "见 {{#ref a}}。\n\n`{{#ref a}}` 与 \\{{#ref a}}\n\n```\n{{#ref a}}\n```\n\n{{#ref nope}}\n";
+        let mut errors = Vec::new();
+        let out = replace_refs(text, std::path::Path::new("c.md"), &resolve, &mut errors);
+        assert_eq!(
+            out,
+            "见 [图 1.1](<#fig-a-loss> \"say \\\"hi\\\"\")。\n\n`{{#ref a}}` 与 \\{{#ref a}}\n\n```\n{{#ref a}}\n```\n\n{{#ref nope}}\n"
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].line, errors[0].column), (9, 1));
     }
 }

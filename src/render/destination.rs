@@ -1,6 +1,6 @@
 //! Where a site may be written. A build replaces its destination whole, so before anything
 //! runs the destination is refused when it is, holds or lies inside the book's sources (the
-//! root, `content/`, `templates/`, `.gradbook/`), when it is not a directory, or when it is
+//! root, `content/` or mdBook's `src/`, `templates/`, `.gradbook/`), when it is not a directory, or when it is
 //! a non-empty directory that is not a site gradbook built (no [`SITE_MARKER`]): an author's
 //! files are never replaced by a mistyped `--dest`.
 
@@ -31,7 +31,16 @@ pub fn check_destination(root: &Path, dest: &Path) -> Option<(String, String)> {
             choose.into(),
         ));
     }
-    for source in ["content", "templates", ".gradbook"] {
+    let chapters = crate::book::watched(root)
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let sources: Vec<String> = ["content", "templates", ".gradbook"]
+        .into_iter()
+        .map(String::from)
+        .chain(chapters)
+        .collect();
+    for source in &sources {
         if dest_abs.starts_with(root_abs.join(source)) {
             return Some((
                 format!(

@@ -10,6 +10,7 @@ mod links;
 mod output;
 mod pages;
 mod search_index;
+mod static_files;
 mod templates;
 mod toc;
 
@@ -48,7 +49,7 @@ pub fn render_pages(
                 let html =
                     pages::chapter_page(book, bodies, templates, index, &chapter.html_path())?;
                 let mut files = vec![OutputFile::new(chapter.html_path(), html)];
-                if index == 0 {
+                if index == 0 && chapter.html_path() != Path::new("index.html") {
                     let html = pages::chapter_page(
                         book,
                         bodies,
@@ -86,6 +87,8 @@ pub fn render_pages(
     files.extend(templates.assets().iter().cloned());
     // GitHub Pages would otherwise run Jekyll, which hides files starting with `_`.
     files.push(OutputFile::new(".nojekyll", ""));
+    let taken: std::collections::BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    files.extend(static_files::static_files(book, &taken)?);
     Ok(files)
 }
 

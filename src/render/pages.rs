@@ -43,6 +43,13 @@ struct PageContext<'a> {
     content: &'a str,
     prev: Option<PageLink>,
     next: Option<PageLink>,
+    /// mdBook's `default-theme`: "light" or "dark"; `None` follows the reader's system.
+    default_theme: Option<&'static str>,
+    /// mdBook's `git-repository-url`: a link in the header.
+    git_repository_url: Option<&'a str>,
+    /// mdBook's `additional-css` and `additional-js`, as links from this page.
+    additional_css: Vec<String>,
+    additional_js: Vec<String>,
 }
 
 /// The page of chapter `index`, written at `page` (its own path, or `index.html`).
@@ -66,7 +73,10 @@ pub fn chapter_page(
         ..base_context(
             book,
             "chapter",
-            &book.chapters[index].title,
+            book.chapters[index]
+                .page_title
+                .as_deref()
+                .unwrap_or(&book.chapters[index].title),
             &body.html,
             page,
             Some(index),
@@ -132,7 +142,18 @@ fn base_context<'a>(
 ) -> PageContext<'a> {
     let root = relative_root(page);
     let current = current.map(|i| url_path(&book.chapters[i].html_path()));
+    let html = &book.config.html;
+    let links = |paths: &[std::path::PathBuf]| -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| format!("{root}{}", percent_encode_path(&url_path(p))))
+            .collect()
+    };
     PageContext {
+        default_theme: html.default_theme.map(|t| t.name()),
+        git_repository_url: html.git_repository_url.as_deref(),
+        additional_css: links(&html.additional_css),
+        additional_js: links(&html.additional_js),
         kind,
         lang: book.config.language.tag(),
         og_locale: book.config.language.tag().replace('-', "_"),

@@ -11,11 +11,23 @@ use crate::markdown::escape_html;
 
 use super::url_path;
 
-/// The list of chapters, with part titles and numbers, links from the site root.
+/// The list of chapters, with part titles, separators, drafts (unlinked) and numbers (unless
+/// the book asks for none), links from the site root.
 pub fn toc_list(book: &Book) -> String {
+    let summary = &book.summary;
+    let numbered = |number: &Option<Vec<u32>>| match number {
+        Some(n) if !book.config.html.no_section_label => {
+            let label: Vec<String> = n.iter().map(u32::to_string).collect();
+            format!("<span class=\"toc-number\">{}</span> ", label.join("."))
+        }
+        _ => String::new(),
+    };
     let mut html = String::from("<ol class=\"toc-list\">");
-    for (i, chapter) in book.chapters.iter().enumerate() {
-        if let Some(part) = book.summary.parts.iter().find(|p| p.before_item == i) {
+    let before = |html: &mut String, i: usize| {
+        for _ in summary.separators.iter().filter(|&&s| s == i) {
+            html.push_str("<li class=\"toc-separator\" aria-hidden=\"true\"></li>");
+        }
+        if let Some(part) = summary.parts.iter().find(|p| p.before_item == i) {
             write!(
                 html,
                 "<li class=\"toc-part\">{}</li>",
@@ -23,21 +35,30 @@ pub fn toc_list(book: &Book) -> String {
             )
             .unwrap();
         }
-        let number = chapter.number_label();
-        let number = if number.is_empty() {
-            String::new()
-        } else {
-            format!("<span class=\"toc-number\">{number}</span> ")
-        };
+        for draft in summary.drafts.iter().filter(|d| d.before_item == i) {
+            write!(
+                html,
+                "<li class=\"toc-item toc-draft level-{}\">{}{}</li>",
+                draft.level,
+                numbered(&draft.number),
+                escape_html(&draft.title)
+            )
+            .unwrap();
+        }
+    };
+    for (i, chapter) in book.chapters.iter().enumerate() {
+        before(&mut html, i);
         write!(
             html,
-            "<li class=\"toc-item level-{}\"><a href=\"{}\">{number}{}</a></li>",
+            "<li class=\"toc-item level-{}\"><a href=\"{}\">{}{}</a></li>",
             chapter.level,
             escape_html(&url_path(&chapter.html_path())),
+            numbered(&chapter.number),
             escape_html(&chapter.title)
         )
         .unwrap();
     }
+    before(&mut html, book.chapters.len());
     html.push_str("</ol>");
     html
 }

@@ -71,7 +71,7 @@ pub fn serve(
     let site = options
         .dest
         .clone()
-        .unwrap_or_else(|| options.root.join("book"));
+        .unwrap_or_else(|| crate::book::default_dest(&options.root));
     let answering = Arc::clone(&status);
     std::thread::Builder::new()
         .name("gradbook-accept".into())

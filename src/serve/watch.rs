@@ -18,6 +18,9 @@ pub struct SourceWatcher {
     // Dropping the watcher stops the events: keep it alive as long as the receiver.
     _watcher: RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
+    /// Files watched through their folder (mdBook's book.toml beside the site): only their
+    /// own events count, not the site's swap in the same folder.
+    single_files: Vec<PathBuf>,
 }
 
 impl SourceWatcher {
@@ -27,17 +30,30 @@ impl SourceWatcher {
             let _ = tx.send(event);
         })
         .map_err(io::Error::other)?;
-        for dir in [root.join("content"), root.join("templates")] {
+        let mut single_files = Vec::new();
+        let mut watched = crate::book::watched(root);
+        watched.push(root.join("templates"));
+        for path in watched {
             // Canonical, so reported paths read `/book/content/a.md`, not `/book/./content/a.md`.
-            if let Ok(dir) = dir.canonicalize() {
+            let Ok(path) = path.canonicalize() else {
+                continue;
+            };
+            if path.is_dir() {
                 watcher
-                    .watch(&dir, RecursiveMode::Recursive)
+                    .watch(&path, RecursiveMode::Recursive)
                     .map_err(io::Error::other)?;
+            } else if let Some(folder) = path.parent() {
+                // Editors replace a file by renaming a new one over it: watch its folder.
+                watcher
+                    .watch(folder, RecursiveMode::NonRecursive)
+                    .map_err(io::Error::other)?;
+                single_files.push(path);
             }
         }
         Ok(SourceWatcher {
             _watcher: watcher,
             events,
+            single_files,
         })
     }
 
@@ -63,6 +79,13 @@ impl SourceWatcher {
                 continue;
             }
             for path in event.paths {
+                let beside_a_single_file = self
+                    .single_files
+                    .iter()
+                    .any(|file| file.parent() == path.parent());
+                if beside_a_single_file && !self.single_files.contains(&path) {
+                    continue;
+                }
                 if !is_editor_scratch(&path) && !changed.contains(&path) {
                     changed.push(path);
                 }
