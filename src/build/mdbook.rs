@@ -95,7 +95,10 @@ pub fn preprocess(
             .collect();
         let file = book.content_dir().join(&chapter.path);
         let resolve = |target: &str| index.resolve(&book, i, target);
-        let text = with_figures(&chapter.source, &embedded);
+        let mut text = with_figures(&chapter.source, &embedded);
+        if !embedded.is_empty() {
+            text.push_str(FIGURE_STYLE_AND_SCRIPT);
+        }
         contents.push(markdown::replace_refs(&text, &file, &resolve, &mut errors));
     }
     if !errors.is_empty() {
@@ -117,6 +120,31 @@ pub fn preprocess(
         figures: report.figures,
     })
 }
+
+/// What gradbook's own stylesheet and script do for figures, for mdBook's pages: the plots
+/// fill the column, and an explorable figure shows one variant at a time, picked by its radio
+/// buttons (without scripts every variant stays shown, stacked). Colours come from mdBook's
+/// theme variables. Once per chapter with figures, at its end.
+const FIGURE_STYLE_AND_SCRIPT: &str = "\n\n<style>\n\
+.experiment-figure { margin: 1.5rem 0; }\n\
+.experiment-figure .plot svg { width: 100%; height: auto; display: block; }\n\
+.experiment-figure figcaption, .figure-links, .experiment-spec summary { font-size: .9em; opacity: .85; }\n\
+.experiment-figure .figure-number { font-weight: 600; margin-right: .4em; }\n\
+.variant-picker { display: none; }\n\
+.explorable.picking .variant-picker { display: flex; flex-wrap: wrap; gap: .3rem 1rem; border: 1px solid var(--quote-border, #ccc); border-radius: 6px; padding: .3rem .7rem; }\n\
+.variant-heading { font-weight: 600; margin: 1rem 0 .2rem; }\n\
+.explorable.picking .variant { display: none; }\n\
+.explorable.picking .variant.shown { display: block; }\n\
+</style>\n\
+<script>\n\
+document.querySelectorAll(\".explorable\").forEach(function (figure) {\n\
+  figure.classList.add(\"picking\");\n\
+  var picker = figure.querySelector(\".variant-picker\");\n\
+  if (picker) picker.addEventListener(\"change\", function (e) {\n\
+    figure.querySelectorAll(\".variant\").forEach(function (v) { v.classList.toggle(\"shown\", v.getAttribute(\"data-variant\") === e.target.value); });\n\
+  });\n\
+});\n\
+</script>\n";
 
 /// mdBook's chapters that have a file, in reading order, as gradbook's. The path is the file
 /// on disk (relative to `src`), so errors name it; the page is where mdBook writes it.
