@@ -102,7 +102,7 @@ fn an_english_book_has_no_chinese_character_anywhere_in_its_site() {
             chinese.is_empty(),
             "{}: Chinese characters {chinese:?} in …{}…",
             path.display(),
-            context(&text, chinese.first().map_or(0, |c| c.0))
+            context(text, chinese.first().map_or(0, |c| c.0))
         );
     }
     // The words are English ones, not merely missing.
