@@ -349,7 +349,8 @@ pub fn clean(root: &Path, dest: &Path) -> std::io::Result<Vec<String>> {
 }
 
 /// Run the one block `content/<chapter>.md#<id>` (the path as given, relative to the book root
-/// or to `content/`), using the cache. For `gradbook run`.
+/// or to the chapters' folder, `content/` or mdBook's `src/`), using the cache. For
+/// `gradbook run`.
 pub fn run_block(
     options: &BuildOptions,
     target: &str,
@@ -366,7 +367,14 @@ pub fn run_block(
         .split_once('#')
         .ok_or_else(|| usage("no `#<id>` after the chapter".into()))?;
     let path = Path::new(path);
-    let relative = path.strip_prefix("content").unwrap_or(path);
+    let source_dir = book.content_dir();
+    let source_name = source_dir
+        .strip_prefix(&options.root)
+        .unwrap_or(&source_dir);
+    let relative = path
+        .strip_prefix(source_name)
+        .or_else(|_| path.strip_prefix(&source_dir))
+        .unwrap_or(path);
     let blocks = parse_blocks(&book)?;
     let chapter = book
         .chapters

@@ -32,6 +32,7 @@ build-dir = "out"
 [output.html]
 git-repository-url = "https://example.org/fixture"
 additional-css = ["theme/extra.css"]
+additional-js = ["theme/extra.js"]
 default-theme = "navy"
 hash-files = true
 
@@ -62,6 +63,7 @@ fn fixture() -> tempfile::TempDir {
         &[
             ("book.toml", BOOK_TOML),
             ("theme/extra.css", "body { letter-spacing: 0; }\n"),
+            ("theme/extra.js", "console.log(1);\n"),
             ("src/SUMMARY.md", SUMMARY),
             (
                 "src/README.md",

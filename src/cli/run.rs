@@ -12,7 +12,7 @@ use super::{Global, print_failure};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The block: content/<chapter>.md#<id>
+    /// The block: content/<chapter>.md#<id> (src/<chapter>.md#<id> in an mdBook)
     target: String,
 }
 
