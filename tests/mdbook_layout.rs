@@ -228,20 +228,12 @@ fn an_error_in_an_included_experiment_names_the_included_file() {
     assert_eq!(first.line, 6, "{error}");
 }
 
-/// mdBook's own user guide (a copy of mdBook 0.5's `guide/`), with the two example files it
-/// includes from mdBook's repository put where its includes look for them.
+/// mdBook's own user guide (`tests/fixtures/mdbook-guide`, a copy of mdBook 0.5's `guide/`),
+/// with the two example files it includes from mdBook's repository put where its includes
+/// look for them.
 #[test]
 fn mdbooks_own_guide_builds_with_every_chapter_in_summary_order() {
-    let guide = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/anchors/mdbook-guide");
-    if !guide.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the mdBook guide fixture {} is missing",
-            guide.display()
-        );
-        eprintln!("skipped: {} is not on this machine", guide.display());
-        return;
-    }
+    let guide = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mdbook-guide");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("guide");
     copy_tree(&guide, &root);
