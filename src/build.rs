@@ -24,7 +24,10 @@ mod blocks;
 mod chapters;
 mod figure_cache;
 mod figures;
+mod margins;
 pub mod mdbook;
+
+pub use margins::{ClaimMargin, claim_margins};
 
 use blocks::{Block, check_claims, parse_blocks, refused_runs};
 use chapters::render_chapters;

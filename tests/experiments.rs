@@ -462,3 +462,28 @@ fn check_runs_everything_and_writes_nothing() {
     assert_eq!((report.runs, report.claims), (1, 1));
     assert!(!book.out().exists());
 }
+
+#[test]
+fn check_margins_gives_each_claim_the_factor_it_could_move_by() {
+    let extra = "expect = [\n  \"act_std[layer=1, step=0] < 2 * act_std[layer=1, step=0]\",\n  \"act_std[layer=1, step=0] > 0.25 * act_std[layer=1, step=0] and act_std[layer=1, step=0] < 8 * act_std[layer=1, step=0]\",\n  \"act_std[layer=1, step=0] > 0\",\n  \"not diverged\",\n]\n";
+    let book = TestBook::new().chapter(
+        "a.md",
+        &format!("# A\n\n{}", block("m", MODEL, TRAIN, extra)),
+    );
+    let margins =
+        gradbook::build::claim_margins(&book.options(), &gradbook::experiment::run::Silent)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let found: Vec<(usize, Option<f64>)> = margins.iter().map(|m| (m.line, m.margin)).collect();
+    // The block opens on line 3; its claims are on TOML lines 7 to 10.
+    assert_eq!(
+        found,
+        vec![
+            (10, Some(2.0)),
+            (11, Some(4.0)),
+            (12, Some(f64::INFINITY)),
+            (13, None)
+        ]
+    );
+    assert!(margins.iter().all(|m| m.block == "m"));
+    assert!(margins[0].file.ends_with("content/a.md"));
+}

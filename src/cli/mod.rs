@@ -53,7 +53,7 @@ enum Command {
     /// Build the whole book into book/ (or --dest).
     Build(build::Args),
     /// Run every experiment and render every page, but write nothing.
-    Check,
+    Check(build::CheckArgs),
     /// Start a new book: book.toml, SUMMARY.md, a sample chapter and the Pages workflow.
     Init(init::Args),
     /// Build, serve the book on 127.0.0.1, and rebuild and reload pages on every change.
@@ -89,7 +89,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&global, args),
-        Command::Check => build::check(&global),
+        Command::Check(args) => build::check(&global, args),
         Command::Init(args) => init::run(&global, args),
         Command::Serve(args) => serve::run(&global, args),
         Command::Watch(args) => watch::run(&global, args),

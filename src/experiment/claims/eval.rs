@@ -122,6 +122,31 @@ pub fn evaluate(claim: &ClaimSyntax, results: &Results) -> Result<Verdict, EvalE
     }
 }
 
+/// The values of the number `expr` for each seed of the claim's run (for margins).
+pub(super) fn numbers_in(
+    claim: &ClaimSyntax,
+    expr: &Expr,
+    results: &Results,
+) -> Result<Vec<f64>, EvalError> {
+    let run = match &claim.run {
+        Some(run) => run.clone(),
+        None if results.runs.len() == 1 => results.runs[0].label.clone(),
+        None => {
+            return Err(EvalError::WhichRun {
+                runs: run_names(results),
+            });
+        }
+    };
+    let seeds = seeds_of(results, &run, claim.seed)?;
+    let mut evaluator = Evaluator {
+        results,
+        run,
+        seeds,
+        measured: Vec::new(),
+    };
+    evaluator.numbers(expr)
+}
+
 fn seeds_of(results: &Results, run: &str, only: Option<u64>) -> Result<Vec<u64>, EvalError> {
     let summary = results.run(run).ok_or_else(|| EvalError::NoRun {
         run: run.into(),

@@ -2,11 +2,13 @@
 //! build, so the prose can never silently go stale. `syntax` parses, `eval` judges.
 
 mod eval;
+mod margin;
 mod syntax;
 mod tokens;
 mod tree;
 
 pub use eval::{EvalError, Verdict, evaluate, evaluate_formula};
+pub use margin::margin;
 pub use syntax::{
     ClaimSyntax, Expr, MAX_NESTING, Selector, SyntaxError, parse_claim, parse_formula,
 };
