@@ -487,3 +487,31 @@ fn check_margins_gives_each_claim_the_factor_it_could_move_by() {
     assert!(margins.iter().all(|m| m.block == "m"));
     assert!(margins[0].file.ends_with("content/a.md"));
 }
+
+#[test]
+fn count_turns_a_truth_over_seeds_into_a_rate() {
+    let extra = "seeds = 3\nexpect = [\n  \"count(not diverged) == 3\",\n  \"count(loss[step=last] < 1000) >= 3\",\n  \"count(loss[step=last] < 0) == 0\",\n]\n";
+    let book = TestBook::new().chapter(
+        "a.md",
+        &format!("# A\n\n{}", block("c", MODEL, TRAIN, extra)),
+    );
+    assert_eq!(book.build().unwrap_or_else(|e| panic!("{e}")).claims, 3);
+
+    let wrong = "seeds = 3\nexpect = [\"count(not diverged) < 3\"]\n";
+    let book = book.file(
+        "content/a.md",
+        &format!("# A\n\n{}", block("c", MODEL, TRAIN, wrong)),
+    );
+    let error = book.build().unwrap_err().to_string();
+    assert!(error.contains("claim does not hold"), "{error}");
+    let number = "expect = [\"count(loss[step=last]) > 1\"]\n";
+    let book = book.file(
+        "content/a.md",
+        &format!("# A\n\n{}", block("c", MODEL, TRAIN, number)),
+    );
+    let error = book.build().unwrap_err().to_string();
+    assert!(
+        error.contains("a number was used where a comparison is needed"),
+        "{error}"
+    );
+}

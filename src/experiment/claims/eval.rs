@@ -1,5 +1,5 @@
 //! Evaluating a claim against an experiment's results. Every value is a vector over the run's
-//! seeds; arithmetic and comparisons apply seed by seed, aggregates (median, mean, min, max)
+//! seeds; arithmetic and comparisons apply seed by seed, aggregates (median, mean, min, max, and count over truths)
 //! collapse the seeds into one value, and a claim holds only if it holds for every seed.
 
 use super::syntax::{ClaimSyntax, Expr, Function, Position, Selector};
@@ -188,6 +188,11 @@ impl Evaluator<'_> {
                     .collect();
                 Ok(Value::Truths(truths))
             }
+            Expr::Call(Function::Count, argument) => {
+                let truths = self.truths(argument)?;
+                let held = truths.iter().filter(|&&t| t).count();
+                Ok(Value::Numbers(vec![held as f64]))
+            }
             Expr::Call(function, argument) => {
                 let values = self.numbers(argument)?;
                 Ok(Value::Numbers(apply(*function, &values)))
@@ -374,6 +379,7 @@ fn apply(function: Function, values: &[f64]) -> Vec<f64> {
         Function::Mean => vec![values.iter().sum::<f64>() / values.len() as f64],
         Function::Min => vec![values.iter().copied().fold(f64::INFINITY, f64::min)],
         Function::Max => vec![values.iter().copied().fold(f64::NEG_INFINITY, f64::max)],
+        Function::Count => unreachable!("count takes truths: evaluated before apply"),
         Function::Abs => each(f64::abs),
         Function::Log10 => each(f64::log10),
         Function::Ln => each(f64::ln),

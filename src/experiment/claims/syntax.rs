@@ -12,7 +12,7 @@
 //! atom      := number | "(" expr ")" | function "(" expr ")" | "diverged" ("[" run "]")?
 //!            | metric "[" selector ("," selector)* "]"
 //! selector  := ("layer" | "step") "=" (integer | "first" | "last") | "run" "=" string | "seed" "=" integer
-//! function  := median | mean | min | max | abs | log10 | ln | sqrt | exp
+//! function  := median | mean | min | max | count | abs | log10 | ln | sqrt | exp
 //! ```
 
 mod precedence;

@@ -28,6 +28,9 @@ pub enum Function {
     Mean,
     Min,
     Max,
+    /// How many seeds a truth holds for: `count(diverged) >= 3` (a rate over seeds rather
+    /// than one seed's luck).
+    Count,
     Abs,
     Log10,
     Ln,
@@ -36,11 +39,12 @@ pub enum Function {
 }
 
 impl Function {
-    const ALL: [(&'static str, Function); 9] = [
+    const ALL: [(&'static str, Function); 10] = [
         ("median", Function::Median),
         ("mean", Function::Mean),
         ("min", Function::Min),
         ("max", Function::Max),
+        ("count", Function::Count),
         ("abs", Function::Abs),
         ("log10", Function::Log10),
         ("ln", Function::Ln),
@@ -56,7 +60,7 @@ impl Function {
     pub fn is_aggregate(self) -> bool {
         matches!(
             self,
-            Function::Median | Function::Mean | Function::Min | Function::Max
+            Function::Median | Function::Mean | Function::Min | Function::Max | Function::Count
         )
     }
 }
