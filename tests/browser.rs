@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use common::webdriver::Browser;
+use common::webdriver::{Browser, screenshot_dir};
 use common::{SMALL_BLOCK, TestBook};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -30,23 +29,13 @@ fn book() -> TestBook {
     book
 }
 
-fn page(book: &TestBook, name: &str) -> String {
-    format!("file://{}", book.out().join(name).display())
-}
-
-fn screenshot_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn typing_chinese_in_search_lists_the_chapter_and_links_to_the_section() {
     let Some(browser) = Browser::start(1200, 900) else {
         return;
     };
     let book = book();
-    browser.goto(&page(&book, "intro.html"));
+    browser.goto(&book.page_url("intro.html"));
     // `/` focuses the search box.
     browser.type_into(&browser.find("body"), "/");
     assert_eq!(
@@ -97,7 +86,7 @@ fn theme_toggle_switches_and_persists_across_a_reload() {
         return;
     };
     let book = book();
-    browser.goto(&page(&book, "vanish.html"));
+    browser.goto(&book.page_url("vanish.html"));
     let theme = "return document.documentElement.getAttribute('data-theme')";
     assert_eq!(
         browser.eval(theme),
@@ -129,7 +118,7 @@ fn next_link_and_arrow_keys_go_between_chapters() {
         return;
     };
     let book = book();
-    browser.goto(&page(&book, "intro.html"));
+    browser.goto(&book.page_url("intro.html"));
     browser.click(&browser.find("a[rel=next]"));
     assert!(browser.url().ends_with("/vanish.html"), "{}", browser.url());
     browser.type_into(&browser.find("body"), "\u{E014}"); // →
@@ -161,7 +150,7 @@ fn at_390_px_the_sidebar_hides_behind_a_button() {
         return;
     };
     let book = book();
-    browser.goto(&page(&book, "vanish.html"));
+    browser.goto(&book.page_url("vanish.html"));
     let width = browser.eval("return window.innerWidth").as_u64().unwrap();
     assert!(width <= 400, "the window is narrow: {width}");
     assert_eq!(

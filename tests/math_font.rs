@@ -7,11 +7,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use common::TestBook;
-use common::webdriver::Browser;
+use common::webdriver::{Browser, screenshot_dir};
 
 const FONT: &str = "fonts/gradbook-math.woff2";
 const FAMILY: &str = "Gradbook Math";
@@ -29,16 +28,6 @@ fn book() -> TestBook {
         .chapter("plain.md", "# 文字\n\n这一页没有公式。\n");
     book.build().expect("the fixture book builds");
     book
-}
-
-fn page(book: &TestBook, name: &str) -> String {
-    format!("file://{}", book.out().join(name).display())
-}
-
-fn screenshot_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// The status of the page's `FontFace` for [`FAMILY`] ("missing" when there is none).
@@ -98,7 +87,7 @@ fn formulas_are_set_in_the_shipped_math_font() {
         return;
     };
     let book = book();
-    browser.goto(&page(&book, "formulas.html"));
+    browser.goto(&book.page_url("formulas.html"));
     wait_for_fonts(&browser);
     assert_eq!(
         browser.eval(FACE_STATUS),
@@ -142,7 +131,7 @@ fn a_page_without_formulas_does_not_download_the_font() {
         return;
     };
     let book = book();
-    browser.goto(&page(&book, "plain.html"));
+    browser.goto(&book.page_url("plain.html"));
     wait_for_fonts(&browser);
     assert_eq!(
         browser.eval(FACE_STATUS),

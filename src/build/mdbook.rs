@@ -197,7 +197,8 @@ fn with_figures(source: &str, figures: &[String]) -> String {
 fn embeddable(html: &str, chapter: &Chapter, files: &[OutputFile]) -> String {
     let page_root = render::relative_root(&chapter.html_path());
     let mut html = html.to_string();
-    for file in files {
+    let dir = render::figure_dir(&chapter.path);
+    for file in files.iter().filter(|f| f.path.starts_with(&dir)) {
         let mime = match file.path.extension().and_then(|e| e.to_str()) {
             Some("csv") => "text/csv",
             Some("svg") => "image/svg+xml",

@@ -67,6 +67,11 @@ impl TestBook {
         self.dir.path().join("book")
     }
 
+    /// The built page `name` as a `file://` address, for the browser.
+    pub fn page_url(&self, name: &str) -> String {
+        format!("file://{}", self.out().join(name).display())
+    }
+
     pub fn build(&self) -> Result<BuildReport, Diagnostics> {
         self.build_to(&self.out())
     }

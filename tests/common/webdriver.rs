@@ -39,6 +39,13 @@ fn find(candidates: &[&str], name: &str) -> Option<PathBuf> {
     on_path.or_else(|| candidates.iter().map(PathBuf::from).find(|p| p.is_file()))
 }
 
+/// Where browser tests save their screenshots (`target/tmp/screenshots`), for a reader to look at.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 impl Browser {
     /// A fresh headless Chromium with its own profile and a `width`×`height` window.
     pub fn start(width: u32, height: u32) -> Option<Browser> {

@@ -96,26 +96,11 @@ struct Evaluator<'a> {
 /// Evaluate `claim`. `Err` means the claim refers to something that does not exist (a run,
 /// a metric, a layer, a step) or mixes truths and numbers.
 pub fn evaluate(claim: &ClaimSyntax, results: &Results) -> Result<Verdict, EvalError> {
-    let run = match &claim.run {
-        Some(run) => run.clone(),
-        None if results.runs.len() == 1 => results.runs[0].label.clone(),
-        None => {
-            return Err(EvalError::WhichRun {
-                runs: run_names(results),
-            });
-        }
-    };
-    let seeds = seeds_of(results, &run, claim.seed)?;
-    let mut evaluator = Evaluator {
-        results,
-        run,
-        seeds: seeds.clone(),
-        measured: Vec::new(),
-    };
+    let mut evaluator = Evaluator::for_claim(claim, results)?;
     match evaluator.eval(&claim.expr)? {
         Value::Truths(truths) => Ok(Verdict {
             holds: truths.iter().all(|&t| t),
-            seeds,
+            seeds: evaluator.seeds,
             measured: evaluator.measured,
         }),
         Value::Numbers(_) => Err(EvalError::NotATruth),
@@ -128,23 +113,7 @@ pub(super) fn numbers_in(
     expr: &Expr,
     results: &Results,
 ) -> Result<Vec<f64>, EvalError> {
-    let run = match &claim.run {
-        Some(run) => run.clone(),
-        None if results.runs.len() == 1 => results.runs[0].label.clone(),
-        None => {
-            return Err(EvalError::WhichRun {
-                runs: run_names(results),
-            });
-        }
-    };
-    let seeds = seeds_of(results, &run, claim.seed)?;
-    let mut evaluator = Evaluator {
-        results,
-        run,
-        seeds,
-        measured: Vec::new(),
-    };
-    evaluator.numbers(expr)
+    Evaluator::for_claim(claim, results)?.numbers(expr)
 }
 
 fn seeds_of(results: &Results, run: &str, only: Option<u64>) -> Result<Vec<u64>, EvalError> {
@@ -167,7 +136,27 @@ fn seeds_of(results: &Results, run: &str, only: Option<u64>) -> Result<Vec<u64>,
     Ok(seeds)
 }
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
+    /// An evaluator over the claim's run (named by `where run`, or the only one) and seeds.
+    fn for_claim(claim: &ClaimSyntax, results: &'a Results) -> Result<Self, EvalError> {
+        let run = match &claim.run {
+            Some(run) => run.clone(),
+            None if results.runs.len() == 1 => results.runs[0].label.clone(),
+            None => {
+                return Err(EvalError::WhichRun {
+                    runs: run_names(results),
+                });
+            }
+        };
+        let seeds = seeds_of(results, &run, claim.seed)?;
+        Ok(Evaluator {
+            results,
+            run,
+            seeds,
+            measured: Vec::new(),
+        })
+    }
+
     fn eval(&mut self, expr: &Expr) -> Result<Value, EvalError> {
         match expr {
             Expr::Number(n) => Ok(Value::Numbers(vec![*n])),
