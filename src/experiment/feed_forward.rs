@@ -206,12 +206,13 @@ pub(super) fn optimizer(t: &TrainSpec) -> nn::Optimizer {
     }
 }
 
-/// Clipping by global norm or by value, if asked for.
+/// Clipping by global norm, by value or adaptively (unit-wise), if asked for.
 pub(super) fn clip(t: &TrainSpec) -> nn::Clip {
-    match (t.clip_norm, t.clip_value) {
-        (Some(max_norm), _) => nn::Clip::GlobalNorm { max_norm },
-        (None, Some(max)) => nn::Clip::Value { max },
-        (None, None) => nn::Clip::None,
+    match (t.clip_norm, t.clip_value, t.clip_adaptive) {
+        (Some(max_norm), _, _) => nn::Clip::GlobalNorm { max_norm },
+        (None, Some(max), _) => nn::Clip::Value { max },
+        (None, None, Some(lambda)) => nn::Clip::Adaptive { lambda, eps: 1e-3 },
+        (None, None, None) => nn::Clip::None,
     }
 }
 

@@ -192,8 +192,8 @@ fn a_run_prints_the_text_its_cache_key_always_hashed() {
     assert_eq!(normalized(chain), MLP_TEXT);
 }
 
-const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
-const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
+const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
+const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
 
 #[test]
 fn every_problem_of_a_recurrent_block_is_reported_at_once() {
@@ -211,4 +211,49 @@ fn every_problem_of_a_recurrent_block_is_reported_at_once() {
         ("train.lr", 6),
     ];
     assert_eq!(found, wanted.map(|(k, l)| (k.to_string(), l)));
+}
+
+#[test]
+fn rms_norm_silu_and_adaptive_clipping_are_read_and_their_bad_values_refused() {
+    let good = MLP
+        .replace("\"tanh\"", "\"silu\", norm = \"rms\"")
+        .replace("steps = 10", "steps = 10, clip_adaptive = 0.01");
+    let run = parse_block(&good).unwrap().runs.remove(0);
+    assert_eq!(run.train.clip_adaptive, Some(0.01));
+    let Model::Mlp(mlp) = run.model else {
+        panic!("an mlp")
+    };
+    assert_eq!(
+        (mlp.norm, mlp.activation),
+        (crate::nn::Norm::RMS, crate::nn::Activation::Silu)
+    );
+
+    let unknown = only_error(&MLP.replace("\"tanh\"", "\"tanh\", norm = \"rmsnorm\""));
+    assert_eq!(unknown.key.as_deref(), Some("model.norm"));
+    assert!(unknown.message.contains("rms"), "{}", unknown.message);
+
+    for (train, key, says) in [
+        (
+            "clip_adaptive = 0.0",
+            "train.clip_adaptive",
+            "must be positive",
+        ),
+        (
+            "clip_adaptive = -1.0",
+            "train.clip_adaptive",
+            "must be positive",
+        ),
+        (
+            "clip_adaptive = 0.01, clip_norm = 1.0",
+            "train.clip_adaptive",
+            "clip one way",
+        ),
+    ] {
+        let error = only_error(&MLP.replace("steps = 10", &format!("steps = 10, {train}")));
+        assert_eq!(error.key.as_deref(), Some(key), "{train}");
+        assert!(error.message.contains(says), "{train}: {}", error.message);
+    }
+    let recurrent = only_error(&RNN.replace("steps = 10", "steps = 10, clip_adaptive = 0.01"));
+    assert_eq!(recurrent.key.as_deref(), Some("train.clip_adaptive"));
+    assert!(recurrent.message.contains("not used by recurrent models"));
 }

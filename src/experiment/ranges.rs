@@ -60,14 +60,20 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
             t.batch
         ),
     );
+    let clippings = [t.clip_norm, t.clip_value, t.clip_adaptive];
     check(
-        t.clip_norm.is_none() || t.clip_value.is_none(),
-        "train.clip_value",
-        "clip by norm or by value, not both".into(),
+        clippings.iter().filter(|c| c.is_some()).count() <= 1,
+        if t.clip_adaptive.is_some() {
+            "train.clip_adaptive"
+        } else {
+            "train.clip_value"
+        },
+        "clip one way: clip_norm, clip_value or clip_adaptive, not two".into(),
     );
     for (key, value) in [
         ("train.clip_norm", t.clip_norm),
         ("train.clip_value", t.clip_value),
+        ("train.clip_adaptive", t.clip_adaptive),
         ("train.decay_factor", t.decay_factor),
         ("train.gamma", t.gamma),
         ("train.eps", t.eps),

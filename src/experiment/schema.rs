@@ -115,7 +115,14 @@ fn required_model(kind: ModelKind) -> Vec<Required> {
 }
 
 /// The `train` keys that shape feed-forward training only.
-const FEED_FORWARD_TRAINING: [&str; 5] = ["schedule", "warmup", "l1", "l2", "eval_every"];
+const FEED_FORWARD_TRAINING: [&str; 6] = [
+    "schedule",
+    "warmup",
+    "l1",
+    "l2",
+    "eval_every",
+    "clip_adaptive",
+];
 
 /// Try `key = value` alone in a table of the stand-ins: `Err` is what serde says about it.
 fn try_key<T: DeserializeOwned>(
@@ -211,7 +218,7 @@ pub(super) fn settings_keys(settings: &toml::Table) -> CheckedSettings {
                 train.problems.push((
                     format!("train.{key}"),
                     format!(
-                        "`{key}` is not used by recurrent models (schedules, warm-up, l1, l2 and eval_every shape feed-forward training only)"
+                        "`{key}` is not used by recurrent models (schedules, warm-up, l1, l2, eval_every and adaptive clipping shape feed-forward training only)"
                     ),
                 ));
             }

@@ -183,6 +183,9 @@ pub struct TrainSpec {
     pub clip_norm: Option<f64>,
     #[serde(default)]
     pub clip_value: Option<f64>,
+    /// Adaptive (unit-wise) clipping's λ: ‖G_i‖ ≤ λ·max(‖W_i‖, 1e-3) per hidden unit.
+    #[serde(default)]
+    pub clip_adaptive: Option<f64>,
     #[serde(default)]
     pub l1: f64,
     #[serde(default)]

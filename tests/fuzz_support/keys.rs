@@ -17,6 +17,7 @@ pub const ACTIVATIONS: &[&str] = &[
     "selu",
     "gelu",
     "softplus",
+    "silu",
 ];
 const OPTIMIZERS: &[&str] = &["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"];
 

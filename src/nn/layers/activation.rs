@@ -29,6 +29,8 @@ pub enum Activation {
     Gelu,
     /// ln(1 + eᶻ), a smooth ReLU.
     Softplus,
+    /// z·σ(z) (SiLU, Elfwing et al. 2018; Swish with β = 1, Ramachandran et al. 2017).
+    Silu,
 }
 
 const SELU_LAMBDA: f64 = 1.050_700_987_355_480_5;
@@ -36,7 +38,7 @@ const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
 
 impl Activation {
     /// Every activation, with default parameters.
-    pub const ALL: [Activation; 9] = [
+    pub const ALL: [Activation; 10] = [
         Activation::Linear,
         Activation::Sigmoid,
         Activation::Tanh,
@@ -46,6 +48,7 @@ impl Activation {
         Activation::Selu,
         Activation::Gelu,
         Activation::Softplus,
+        Activation::Silu,
     ];
 
     /// The lowercase name used in configuration and legends; `FromStr` parses it back
@@ -61,6 +64,7 @@ impl Activation {
             Activation::Selu => "selu",
             Activation::Gelu => "gelu",
             Activation::Softplus => "softplus",
+            Activation::Silu => "silu",
         }
     }
 
@@ -87,6 +91,7 @@ impl Activation {
             }
             // max(z, 0) + ln(1 + e^−|z|): never exponentiates a positive number.
             Activation::Softplus => z.max(zero) + (-z.abs()).exp().ln_1p(),
+            Activation::Silu => z * sigmoid(z),
         }
     }
 
@@ -126,6 +131,11 @@ impl Activation {
                 T::from_f64(normal_cdf(x) + x * normal_pdf(x))
             }
             Activation::Softplus => sigmoid(z),
+            // (zσ)′ = σ + zσ(1 − σ) = σ(1 + z(1 − σ)).
+            Activation::Silu => {
+                let s = sigmoid(z);
+                s * (one + z * (one - s))
+            }
         }
     }
 

@@ -184,7 +184,7 @@ fn norms_and_residual_blocks_backpropagate_exactly() {
         activation: Activation::Tanh,
         norm,
     };
-    for norm in [Norm::None, Norm::BATCH, Norm::LAYER] {
+    for norm in [Norm::None, Norm::BATCH, Norm::LAYER, Norm::RMS] {
         for branch in [1, 2] {
             let config = NetworkConfig {
                 input_dim: 3,

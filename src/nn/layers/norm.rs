@@ -27,6 +27,9 @@ pub enum Norm {
     Batch { momentum: f64, eps: f64 },
     /// Default eps 1e-5.
     Layer { eps: f64 },
+    /// RMSNorm (Zhang & Sennrich 2019): each example divided by its root mean square over
+    /// the units, without subtracting the mean; default eps 1e-5 (over the mean square).
+    Rms { eps: f64 },
 }
 
 impl Norm {
@@ -35,12 +38,14 @@ impl Norm {
         eps: 1e-5,
     };
     pub const LAYER: Norm = Norm::Layer { eps: 1e-5 };
+    pub const RMS: Norm = Norm::Rms { eps: 1e-5 };
 
     pub fn name(self) -> &'static str {
         match self {
             Norm::None => "none",
             Norm::Batch { .. } => "batch",
             Norm::Layer { .. } => "layer",
+            Norm::Rms { .. } => "rms",
         }
     }
 }
@@ -52,7 +57,12 @@ impl FromStr for Norm {
             "none" => Ok(Norm::None),
             "batch" => Ok(Norm::BATCH),
             "layer" => Ok(Norm::LAYER),
-            _ => Err(UnknownName::new("norm", text, ["none", "batch", "layer"])),
+            "rms" => Ok(Norm::RMS),
+            _ => Err(UnknownName::new(
+                "norm",
+                text,
+                ["none", "batch", "layer", "rms"],
+            )),
         }
     }
 }
@@ -157,6 +167,20 @@ impl<T: Float> NormLayer<T> {
                         .for_each(|x, &v| *x = (v - mean) * inv_std);
                 }
             }
+            (Norm::Rms { eps }, _) => {
+                // Each example (row) over its root mean square; the mean stays in.
+                let eps = T::from_f64(eps);
+                let m = T::from_f64(z.ncols().max(1) as f64);
+                for (i, row) in z.rows().into_iter().enumerate() {
+                    let mean_square = row.fold(T::zero(), |s, &v| s + v * v) / m;
+                    let inv_rms = T::one() / (mean_square + eps).sqrt();
+                    cache.inv_std[i] = inv_rms;
+                    let mut xhat = cache.normalized.row_mut(i);
+                    Zip::from(&mut xhat)
+                        .and(&row)
+                        .for_each(|x, &v| *x = v * inv_rms);
+                }
+            }
         }
         if self.kind != Norm::None {
             Zip::from(out.rows_mut())
@@ -198,6 +222,23 @@ impl<T: Float> NormLayer<T> {
             Norm::None => return d_z.assign(&g_u),
             Norm::Batch { .. } => Axis(0), // each unit's statistics run down its column
             Norm::Layer { .. } => Axis(1), // each example's along its row
+            Norm::Rms { .. } => {
+                // x̂ = x/r: ∂L/∂x = (g − x̂·mean(g x̂))/r; no mean term, since the mean
+                // was not subtracted (so a bias before RMSNorm still gets a gradient).
+                for ((mut d, x), &inv_rms) in d_z
+                    .rows_mut()
+                    .into_iter()
+                    .zip(xhat.rows())
+                    .zip(&cache.inv_std)
+                {
+                    let m = T::from_f64(d.len() as f64);
+                    let mean_gx = Zip::from(&d).and(&x).fold(T::zero(), |s, &g, &x| s + g * x) / m;
+                    Zip::from(&mut d)
+                        .and(&x)
+                        .for_each(|g, &x| *g = inv_rms * (*g - x * mean_gx));
+                }
+                return;
+            }
         };
         for ((mut d, x), &inv_std) in d_z
             .lanes_mut(axis)
@@ -256,6 +297,24 @@ mod tests {
                 assert!((lane.var(0.0) - 1.0).abs() < 1e-5, "{kind:?} {lane}");
             }
         }
+    }
+
+    #[test]
+    fn rms_norm_gives_every_row_a_unit_root_mean_square_and_keeps_its_sign() {
+        let z = array![[1.0, 2.0, 3.0], [-4.0, 0.5, 8.0]];
+        let layer = NormLayer::<f64>::new(Norm::Rms { eps: 0.0 }, 3);
+        let mut cache = NormCache::new(2, 3);
+        let mut out = Array2::zeros((2, 3));
+        layer.forward(z.view(), Mode::Train, &mut cache, &mut out);
+        for (row, input) in out.rows().into_iter().zip(z.rows()) {
+            let mean_square = row.iter().map(|v| v * v).sum::<f64>() / 3.0;
+            assert!((mean_square - 1.0).abs() < 1e-12);
+            // A positive row stays positive: the mean is not removed.
+            for (v, x) in row.iter().zip(input) {
+                assert_eq!(v.signum(), x.signum());
+            }
+        }
+        assert!((out[(0, 0)] - 1.0 / (14.0_f64 / 3.0).sqrt()).abs() < 1e-12);
     }
 
     #[test]

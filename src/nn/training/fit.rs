@@ -276,7 +276,7 @@ fn fit_here<T: Float>(
                 &mut record,
             );
         }
-        let clipped = config.clip.apply(&mut grads, global);
+        let clipped = config.clip.apply(net.layers(), &mut grads, global);
         if recording {
             record.push(Metric::Clipped, step as u64, f64::from(u8::from(clipped)));
         }
