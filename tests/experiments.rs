@@ -315,10 +315,12 @@ fn the_cache_reruns_only_what_changed_and_distrusts_damaged_entries() {
 
     // Without the figure cache, which would spare the runs, a damaged run entry is retrained.
     std::fs::remove_dir_all(book.root().join(".gradbook/figures")).unwrap();
+    // The newest entry is the edited block's run, one the book still uses (the oldest may be
+    // the block's stale entry from before the edit, which nothing reads).
     let entry = std::fs::read_dir(book.root().join(".gradbook/cache"))
         .unwrap()
-        .next()
-        .unwrap()
+        .map(|entry| entry.unwrap())
+        .max_by_key(|entry| entry.metadata().unwrap().modified().unwrap())
         .unwrap()
         .path();
     let text = std::fs::read(&entry).unwrap();
