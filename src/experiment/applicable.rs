@@ -43,6 +43,13 @@ fn run_problem(plot: &PlotSpec, run: &RunSpec) -> Option<String> {
             run.data.name.name(),
             input_dim(run)
         ))),
+        PlotKind::JacobianSpectrum
+            if matches!(&run.model, Model::Mlp(m) if matches!(m.norm, crate::nn::Norm::Batch { .. })) =>
+        {
+            Some(in_run(format!(
+                "plot `{kind}` takes the Jacobian one example at a time, which batch norm's batch statistics do not allow: use norm = \"layer\" or \"rms\", or no norm"
+            )))
+        }
         PlotKind::Accuracy if recurrent || run.data.name.is_regression() => Some(in_run(
             "plot `accuracy` needs classes; this run is a regression (its loss is the measure): use \"loss\"".into(),
         )),

@@ -1,5 +1,6 @@
 //! Feed-forward runs: a spec's data, network and training settings as the engine's
-//! configuration, and the engine's record as measurements, histograms and a decision grid.
+//! configuration, and the engine's record as measurements, histograms and a decision grid
+//! (with, when asked, the input–output Jacobian's spectrum at init).
 
 use super::results::{DataPoint, Measurement, RunOutcome};
 use super::spec::{DataName, LrSchedule, MlpSpec, RunSpec, TrainSpec};
@@ -27,8 +28,51 @@ pub(super) fn train<T: nn::Float>(run: &RunSpec, mlp: &MlpSpec, seed: u64) -> Ru
         };
         nn::pretrain(&mut net, &train_data, &settings);
     }
+    let spectrum = run
+        .needs
+        .jacobian
+        .then(|| jacobian_at_init(&net, &train_data));
     let record = nn::fit(&mut net, &config, &train_data, test_data.as_ref());
-    outcome(&network, record)
+    let mut outcome = outcome(&network, record);
+    match spectrum {
+        Some(Ok(measurements)) => outcome.measurements.extend(measurements),
+        Some(Err(problem)) => outcome.problem = Some(problem.to_string()),
+        None => {}
+    }
+    outcome
+}
+
+/// The spectrum of the hidden stack's Jacobian (input to the last hidden layer's output) as
+/// training starts, at the first training example, as step-0 measurements: `jacobian_sv`
+/// by rank, its mean square and its condition number.
+fn jacobian_at_init<T: nn::Float>(
+    net: &nn::Network<T>,
+    data: &nn::Data,
+) -> Result<Vec<Measurement>, nn::ConfigError> {
+    let input = data.inputs().row(0).mapv(T::from_f64);
+    // The builder always ends a net with a plain output layer after at least one hidden one.
+    let hidden = net.hidden_stack().ok_or(nn::ConfigError::NoLayers)?;
+    let spectrum = nn::Spectrum::of(&hidden, input.view())?;
+    let at_step_0 = |metric, layer, value| Measurement {
+        step: 0,
+        layer,
+        metric,
+        value,
+    };
+    let mut measurements: Vec<Measurement> = (spectrum.singular_values.iter().enumerate())
+        .map(|(rank, &s)| at_step_0(nn::Metric::JacobianSingularValue, Some(rank as u32 + 1), s))
+        .collect();
+    measurements.push(at_step_0(
+        nn::Metric::JacobianMeanSquare,
+        None,
+        spectrum.mean_square(),
+    ));
+    measurements.push(at_step_0(
+        nn::Metric::JacobianCondition,
+        None,
+        spectrum.condition_number(),
+    ));
+    Ok(measurements)
 }
 
 /// The run's data set, split into train and test parts when `data.test_fraction` > 0.

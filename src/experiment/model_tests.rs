@@ -172,9 +172,9 @@ fn feed_forward_training_keys_are_refused_for_recurrent_models_when_given() {
     );
 }
 
-/// The flat text `run::cache_key` hashes, as the code before the typed model printed it
-/// for two runs of the book (content/rnn.md `irnn-clip`, content/backprop.md
-/// `chain-seed003`): cached results stay valid.
+/// The flat text `run::cache_key` hashes for two runs of the book (content/rnn.md
+/// `irnn-clip`, content/backprop.md `chain-seed003`): a change here changes every run's
+/// key, so it is made on purpose (issue 17 added `clip_adaptive` and `jacobian`).
 #[test]
 fn a_run_prints_the_text_its_cache_key_always_hashed() {
     let normalized = |text: &str| {
@@ -192,8 +192,8 @@ fn a_run_prints_the_text_its_cache_key_always_hashed() {
     assert_eq!(normalized(chain), MLP_TEXT);
 }
 
-const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
-const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
+const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false, jacobian: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
+const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false, jacobian: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
 
 #[test]
 fn every_problem_of_a_recurrent_block_is_reported_at_once() {
@@ -256,4 +256,37 @@ fn rms_norm_silu_and_adaptive_clipping_are_read_and_their_bad_values_refused() {
     let recurrent = only_error(&RNN.replace("steps = 10", "steps = 10, clip_adaptive = 0.01"));
     assert_eq!(recurrent.key.as_deref(), Some("train.clip_adaptive"));
     assert!(recurrent.message.contains("not used by recurrent models"));
+}
+
+#[test]
+fn the_jacobian_spectrum_is_measured_only_when_asked_and_refused_with_batch_norm() {
+    let square = "id = \"j\"\ntitle = \"t\"\ndata = { name = \"random\", samples = 16, dim = 8, classes = 2 }\nmodel = { depth = 4, width = 8, activation = \"linear\", init = \"orthogonal\" }\ntrain = { lr = 0.1, steps = 1, batch = 16, precision = \"f64\" }\n";
+    let plain = parse_block(square).unwrap().runs.remove(0);
+    assert!(!plain.needs.jacobian, "no figure or claim reads it");
+    let asked = format!("{square}plot = [\"jacobian_spectrum\"]\n");
+    let run = parse_block(&asked).unwrap().runs.remove(0);
+    assert!(run.needs.jacobian);
+    let outcome = crate::experiment::run::train(&run, 1);
+    assert_eq!(outcome.problem, None);
+    let values: Vec<(Option<u32>, f64)> = outcome
+        .measurements
+        .iter()
+        .filter(|m| m.metric == crate::nn::Metric::JacobianSingularValue)
+        .map(|m| (m.layer, m.value))
+        .collect();
+    // The hidden stack of an orthogonal linear net: 8 singular values, all 1, ranked 1..=8.
+    assert_eq!(values.len(), 8);
+    for (rank, (layer, value)) in values.iter().enumerate() {
+        assert_eq!(*layer, Some(rank as u32 + 1));
+        assert!((value - 1.0).abs() < 1e-12, "{value}");
+    }
+    let claimed = format!("{square}expect = [\"jacobian_condition[step=0] < 1.000001\"]\n");
+    assert!(parse_block(&claimed).unwrap().runs[0].needs.jacobian);
+
+    let batch_norm = asked.replace(
+        "init = \"orthogonal\"",
+        "init = \"orthogonal\", norm = \"batch\"",
+    );
+    let error = only_error(&batch_norm);
+    assert!(error.message.contains("batch norm"), "{}", error.message);
 }

@@ -382,6 +382,7 @@ fn probe_needs(plots: &[PlotSpec], claims: &[Claim], train: &TrainSpec) -> Probe
             || read.contains(&Probe::Evaluation),
         histogram_steps,
         decision_grid: figures.iter().any(|n| n.decision_grid),
+        jacobian: figures.iter().any(|n| n.jacobian) || read.contains(&Probe::Jacobian),
     }
 }
 

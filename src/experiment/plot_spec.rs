@@ -34,10 +34,12 @@ pub enum PlotKind {
     GradThroughTime,
     /// Recurrent nets: heat map of ‖∂L/∂h_t‖, time step × training step.
     GradThroughTimeFlow,
+    /// x = rank, log y = the input–output Jacobian's singular values at init, per run.
+    JacobianSpectrum,
 }
 
 impl PlotKind {
-    pub const ALL: [PlotKind; 10] = [
+    pub const ALL: [PlotKind; 11] = [
         PlotKind::GradNormByLayer,
         PlotKind::GradFlow,
         PlotKind::GradNormOverSteps,
@@ -48,6 +50,7 @@ impl PlotKind {
         PlotKind::DecisionBoundary,
         PlotKind::GradThroughTime,
         PlotKind::GradThroughTimeFlow,
+        PlotKind::JacobianSpectrum,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +65,7 @@ impl PlotKind {
             PlotKind::DecisionBoundary => "decision_boundary",
             PlotKind::GradThroughTime => "grad_through_time",
             PlotKind::GradThroughTimeFlow => "grad_through_time_flow",
+            PlotKind::JacobianSpectrum => "jacobian_spectrum",
         }
     }
 
@@ -87,7 +91,10 @@ impl PlotKind {
     /// Kinds that draw the layers of a feed-forward net (refused for recurrent models).
     pub fn draws_layers(self) -> bool {
         self.takes_layer_metric()
-            || matches!(self, PlotKind::ActivationHist | PlotKind::ActivationStats)
+            || matches!(
+                self,
+                PlotKind::ActivationHist | PlotKind::ActivationStats | PlotKind::JacobianSpectrum
+            )
     }
 
     /// The probes a figure of this kind drawing `metric` (its per-layer metric, for kinds
@@ -103,6 +110,7 @@ impl PlotKind {
             evaluate: self == PlotKind::Accuracy,
             histograms: self == PlotKind::ActivationHist,
             decision_grid: self == PlotKind::DecisionBoundary,
+            jacobian: self == PlotKind::JacobianSpectrum,
         }
     }
 }
@@ -118,6 +126,8 @@ pub struct FigureNeeds {
     pub histograms: bool,
     /// The decision grid after training.
     pub decision_grid: bool,
+    /// The input–output Jacobian's spectrum at init.
+    pub jacobian: bool,
 }
 
 impl fmt::Display for PlotKind {

@@ -81,6 +81,8 @@ pub struct ProbeNeeds {
     pub histogram_steps: Vec<u64>,
     /// Classify a grid over the 2-D input plane after training.
     pub decision_grid: bool,
+    /// The input–output Jacobian's singular values at init.
+    pub jacobian: bool,
 }
 
 /// A parsed, validated experiment block: what to run and what to draw.

@@ -57,6 +57,7 @@ pub struct AxisWords {
     pub layer: String,
     pub layer_short: String,
     pub time_back: String,
+    pub singular_value_rank: String,
     pub input_x1: String,
     pub input_x2: String,
     pub log_scale: String,

@@ -61,6 +61,10 @@ pub enum ConfigError {
     },
     #[error("the batch size must be at least 1")]
     ZeroBatch,
+    #[error(
+        "the input–output Jacobian is taken one example at a time, which batch norm's batch statistics do not allow; use layer or rms norm"
+    )]
+    JacobianWithBatchNorm,
     #[error("the learning rate must be finite, not {lr}")]
     NonFiniteLearningRate { lr: f64 },
     #[error(

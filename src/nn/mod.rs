@@ -15,7 +15,8 @@
 //!   the engine measures: its name, scope, probe and where it applies), [`Probes`],
 //!   [`Record`], histograms and decision grids; `at_step.rs` (what a recorded step
 //!   measures), `layer_stats.rs` and `moments.rs` (the per-layer statistics and their
-//!   kernels), `divergence.rs` ([`Divergence`]);
+//!   kernels), `divergence.rs` ([`Divergence`]), `jacobian.rs` (the input–output
+//!   Jacobian and its singular values, [`Spectrum`]);
 //! - `data/`: [`Dataset`] (classes), [`RegressionData`], [`Data`] (either, with `split`);
 //!   generators [`spirals`], [`moons`], [`circles`], [`xor`], [`blobs`], [`random`],
 //!   [`sine`], [`teacher`], and [`digits`];
@@ -49,6 +50,7 @@ pub use layers::layer::{Layer, LayerConfig, LayerGrads, ParamKind};
 pub use layers::loss::{Loss, Targets, softmax_cross_entropy};
 pub use layers::network::{BlockConfig, Network, NetworkConfig, Workspace};
 pub use layers::norm::{Mode, Norm};
+pub use probes::jacobian::{Spectrum, input_output_jacobian, singular_values};
 pub use probes::metric::{Metric, Probe, Scope, UnknownMetric};
 pub use probes::{
     DecisionGrid, Divergence, GridSpec, Histogram, HistogramOf, Probes, Record, Series,

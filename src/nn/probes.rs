@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) mod at_step;
 pub(crate) mod divergence;
+pub(crate) mod jacobian;
 pub(crate) mod layer_stats;
 pub(crate) mod metric;
 pub(crate) mod moments;

@@ -114,6 +114,18 @@ pub fn render_with_reference(
             title,
             words,
         ),
+        // The singular values sit in the rows as a per-"layer" metric at step 0, by rank.
+        PlotKind::JacobianSpectrum => by_layer::grad_norm_by_layer(
+            &PlotSpec {
+                metric: SPECTRUM_METRIC,
+                steps: Some(vec![0]),
+                ..spec.clone()
+            },
+            results,
+            title,
+            words,
+            None,
+        ),
     }
 }
 
@@ -159,6 +171,7 @@ fn through_time(spec: &PlotSpec) -> PlotSpec {
 }
 
 const TIME_METRIC: Metric = Metric::GradNormTime;
+const SPECTRUM_METRIC: Metric = Metric::JacobianSingularValue;
 
 /// `grad_norm_time` rows with the time step counted back from the end (1 = the last input):
 /// how far back the loss at the end still reaches. Other rows are dropped.
@@ -185,6 +198,8 @@ fn time_back_from_end(results: &Results) -> Results {
 fn layer_axis_label(metric: Metric, words: &Words) -> &str {
     if metric == TIME_METRIC {
         &words.axis.time_back
+    } else if metric == SPECTRUM_METRIC {
+        &words.axis.singular_value_rank
     } else {
         &words.axis.layer
     }
@@ -195,6 +210,7 @@ fn layer_axis_label(metric: Metric, words: &Words) -> &str {
 fn metric_names(metric: Metric, words: &Words) -> (&'static str, &str) {
     let symbol = match metric {
         Metric::GradNormTime => "‖∂L/∂h_t‖",
+        Metric::JacobianSingularValue => "s_k",
         Metric::GradNorm => "‖∂L/∂W‖",
         Metric::GradNormBias => "‖∂L/∂b‖",
         Metric::DeltaNorm => "‖δ‖",

@@ -104,6 +104,20 @@ impl<T: Float> Network<T> {
         }
     }
 
+    /// The network without its output layer: the hidden stack, whose input–output Jacobian
+    /// is the one dynamical isometry is about. `None` when the last block is not a plain
+    /// layer or is the only one.
+    pub fn hidden_stack(&self) -> Option<Network<T>> {
+        match self.blocks.as_slice() {
+            [_, .., Block::Plain { layer }] => Some(Network {
+                input_dim: self.input_dim,
+                layers: self.layers[..*layer].to_vec(),
+                blocks: self.blocks[..self.blocks.len() - 1].to_vec(),
+            }),
+            _ => None,
+        }
+    }
+
     pub fn input_dim(&self) -> usize {
         self.input_dim
     }

@@ -53,6 +53,13 @@ pub enum Metric {
     TopSingularValue,
     /// LSTMs: the mean forget-gate activation.
     ForgetGateMean,
+    /// The singular values of the input–output Jacobian at init, at one input (the first
+    /// training example), largest first: `layer` counts their rank.
+    JacobianSingularValue,
+    /// mean(s²) of those singular values (1: lengths kept on average).
+    JacobianMeanSquare,
+    /// s_max/s_min of those singular values.
+    JacobianCondition,
 }
 
 /// What a metric's `layer` column counts.
@@ -66,6 +73,8 @@ pub enum Scope {
     TimeStep,
     /// The stacked layers of a recurrent net.
     RecurrentLayer,
+    /// The rank of a singular value, 1 = the largest.
+    Rank,
 }
 
 /// The probe that records a metric, so a run records only what is read.
@@ -79,6 +88,8 @@ pub enum Probe {
     Evaluation,
     /// Only recurrent training records it.
     Recurrent,
+    /// The input–output Jacobian's spectrum at init (feed-forward nets without batch norm).
+    Jacobian,
 }
 
 /// A name that is no metric.
@@ -93,7 +104,7 @@ pub struct UnknownMetric {
 
 impl Metric {
     /// Every metric: per layer, whole network, then recurrent.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 23] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
@@ -114,6 +125,9 @@ impl Metric {
         Metric::SpectralRadius,
         Metric::TopSingularValue,
         Metric::ForgetGateMean,
+        Metric::JacobianSingularValue,
+        Metric::JacobianMeanSquare,
+        Metric::JacobianCondition,
     ];
 
     /// The name in the CSV, in claims and in plot specs.
@@ -139,6 +153,9 @@ impl Metric {
             Metric::SpectralRadius => "spectral_radius",
             Metric::TopSingularValue => "top_singular_value",
             Metric::ForgetGateMean => "forget_gate_mean",
+            Metric::JacobianSingularValue => "jacobian_sv",
+            Metric::JacobianMeanSquare => "jacobian_mean_sq",
+            Metric::JacobianCondition => "jacobian_condition",
         }
     }
 
@@ -171,6 +188,7 @@ impl Metric {
             | Metric::DeadFrac => Scope::Layer,
             Metric::GradNormTime => Scope::TimeStep,
             Metric::SpectralRadius | Metric::TopSingularValue => Scope::RecurrentLayer,
+            Metric::JacobianSingularValue => Scope::Rank,
             Metric::Loss
             | Metric::GlobalGradNorm
             | Metric::Clipped
@@ -178,7 +196,9 @@ impl Metric {
             | Metric::TrainAccuracy
             | Metric::TestLoss
             | Metric::TestAccuracy
-            | Metric::ForgetGateMean => Scope::Network,
+            | Metric::ForgetGateMean
+            | Metric::JacobianMeanSquare
+            | Metric::JacobianCondition => Scope::Network,
         }
     }
 
@@ -203,6 +223,9 @@ impl Metric {
             | Metric::SpectralRadius
             | Metric::TopSingularValue
             | Metric::ForgetGateMean => Probe::Recurrent,
+            Metric::JacobianSingularValue
+            | Metric::JacobianMeanSquare
+            | Metric::JacobianCondition => Probe::Jacobian,
         }
     }
 
