@@ -144,3 +144,69 @@ fn every_seed_error_of_the_plan_is_corrected_where_its_topic_lives() {
         );
     }
 }
+
+/// The prose a reader reads: the chapter without fenced blocks (code, experiments), display
+/// math and HTML comments.
+fn prose(text: &str) -> String {
+    let mut kept = String::new();
+    let mut fence: Option<&str> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        match fence {
+            Some(marker) if trimmed.starts_with(marker) => fence = None,
+            Some(_) => {}
+            None if trimmed.starts_with("```") => fence = Some("```"),
+            None if trimmed.starts_with("~~~") => fence = Some("~~~"),
+            None => {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut rest = kept.as_str();
+    // Drop `$$…$$` and `<!-- … -->`, whichever opens first, until neither is left.
+    loop {
+        let math = rest.find("$$").map(|at| (at, "$$", "$$"));
+        let comment = rest.find("<!--").map(|at| (at, "<!--", "-->"));
+        let Some((at, open, close)) = [math, comment].into_iter().flatten().min() else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..at]);
+        let after = &rest[at + open.len()..];
+        rest = after
+            .find(close)
+            .map_or("", |end| &after[end + close.len()..]);
+    }
+    out
+}
+
+/// Chinese characters (the CJK unified ideographs, with extension A), not punctuation.
+fn chinese_characters(text: &str) -> usize {
+    text.chars()
+        .filter(|c| matches!(*c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'))
+        .count()
+}
+
+#[test]
+fn prose_counting_skips_code_math_and_comments() {
+    let text =
+        "中文\n```experiment\n实验\n```\n$$\n公式\n$$\n<!-- 注释 -->文字，。\n~~~\n代码\n~~~\n";
+    assert_eq!(chinese_characters(&prose(text)), 4);
+}
+
+#[test]
+fn every_chapter_has_three_thousand_chinese_characters_of_prose() {
+    let thin: Vec<String> = CHAPTERS
+        .iter()
+        .map(|file| (file, chinese_characters(&prose(&content(file)))))
+        .filter(|(_, count)| *count < 3000)
+        .map(|(file, count)| format!("{file}: {count}"))
+        .collect();
+    assert!(
+        thin.is_empty(),
+        "chapters with fewer than 3,000 Chinese characters of prose (outside code, experiment \
+         blocks and display math): {thin:?}"
+    );
+}
