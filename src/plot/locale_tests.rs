@@ -33,7 +33,13 @@ fn english_figures_have_no_chinese_character() {
             svg.contains("; runs: run1, run2"),
             "{kind}: an English <desc>"
         );
-        let axes = ["Training step", "Layer", "Time steps back", "Class 0"];
+        let axes = [
+            "Training step",
+            "Layer",
+            "Time steps back",
+            "Class 0",
+            "Rank of the singular value",
+        ];
         assert!(axes.iter().any(|w| svg.contains(w)), "{kind}: {svg}");
     }
     let empty = render(&PlotSpec::new(PlotKind::Loss), &Results::default(), "t", en);
