@@ -39,9 +39,7 @@ pub fn input_output_jacobian<T: Float>(
     let inputs = input.broadcast((outputs, input.len())).unwrap().to_owned();
     let mut work = net.workspace(outputs);
     net.forward(inputs.view(), Mode::Train, &mut work);
-    let identity = Array2::<T>::from_shape_fn((outputs, outputs), |(i, j)| {
-        if i == j { T::one() } else { T::zero() }
-    });
+    let identity = Array2::<T>::eye(outputs);
     let mut grads = net.zero_grads();
     net.backward(inputs.view(), identity.view(), &mut work, &mut grads);
     let to_f64 = |a: &Array2<T>| a.mapv(Float::to_f64);

@@ -103,34 +103,27 @@ fn clip_unit_wise<T: Float>(
 ) -> bool {
     let hidden = layers.len().saturating_sub(1);
     let mut changed = false;
-    // Rescales `grad` to λ·max(‖param‖, ε) if it is longer; the norms are accumulated in f64.
-    let mut clip = |param: &mut dyn Iterator<Item = f64>,
-                    grad: &mut dyn Iterator<Item = &mut T>| {
-        let param_norm = param.map(|p| p * p).sum::<f64>().sqrt();
-        let grad: Vec<&mut T> = grad.collect();
-        let grad_norm = grad
-            .iter()
-            .map(|g| Float::to_f64(**g).powi(2))
-            .sum::<f64>()
-            .sqrt();
+    // Scales `grad` down to λ·max(‖param‖, ε) if it is longer (norms in f64).
+    let mut clip = |param_norm: f64, grad_norm: f64, grad: &mut dyn FnMut(T)| {
         let limit = lambda * param_norm.max(eps);
         if grad_norm > limit {
-            let scale = T::from_f64(limit / grad_norm);
-            grad.into_iter().for_each(|g| *g = *g * scale);
+            grad(T::from_f64(limit / grad_norm));
             changed = true;
         }
     };
     for (layer, grad) in layers.iter().zip(grads.iter_mut()).take(hidden) {
-        let weights = &layer.dense.weights;
-        for (unit, mut column) in grad.weights.columns_mut().into_iter().enumerate() {
-            let mut param = weights.column(unit).into_iter().map(|&w| Float::to_f64(w));
-            clip(&mut param, &mut column.iter_mut());
+        let weights = layer.dense.weights.columns();
+        for (param, mut column) in weights.into_iter().zip(grad.weights.columns_mut()) {
+            let grad_norm = global_norm(column.iter());
+            clip(global_norm(param.iter()), grad_norm, &mut |scale| {
+                column.mapv_inplace(|g| g * scale)
+            });
         }
         for (bias, g) in layer.dense.biases.iter().zip(grad.biases.iter_mut()) {
-            clip(
-                &mut std::iter::once(Float::to_f64(*bias)),
-                &mut std::iter::once(g),
-            );
+            let grad_norm = Float::to_f64(*g).abs();
+            clip(Float::to_f64(*bias).abs(), grad_norm, &mut |scale| {
+                *g = *g * scale
+            });
         }
     }
     changed
