@@ -2,6 +2,7 @@
 //! configuration, and the engine's record as measurements, histograms and a decision grid
 //! (with, when asked, the input–output Jacobian's spectrum at init).
 
+use super::model::{PlacementName, ResidualSpec};
 use super::results::{DataPoint, Measurement, RunOutcome};
 use super::spec::{DataName, LrSchedule, MlpSpec, RunSpec, TrainSpec};
 use crate::nn;
@@ -119,17 +120,7 @@ pub(super) fn network(m: &MlpSpec, input_dim: usize, output_dim: usize) -> nn::N
     };
     let hidden = m.hidden();
     match &m.residual {
-        Some(residual) => nn::NetworkConfig::residual(
-            input_dim,
-            hidden[0],
-            hidden.len(),
-            residual.layers,
-            residual.alpha,
-            output_dim,
-            activation,
-            m.norm,
-            init,
-        ),
+        Some(residual) => residual_network(m, residual, input_dim, output_dim),
         None => {
             let layer = |units, activation, norm| {
                 nn::BlockConfig::Plain(nn::LayerConfig {
@@ -147,9 +138,77 @@ pub(super) fn network(m: &MlpSpec, input_dim: usize, output_dim: usize) -> nn::N
                 input_dim,
                 blocks,
                 init,
+                final_norm: nn::Norm::None,
             }
         }
     }
+}
+
+/// A dense layer up to the width, the residual blocks, a linear output layer. With a
+/// placement the model's norm is the blocks' own and the branch is the Transformer's MLP
+/// block: width → expand·width (the activation) → width (linear). With Fixup the branch's
+/// last layer is linear too.
+fn residual_network(
+    m: &MlpSpec,
+    residual: &ResidualSpec,
+    input_dim: usize,
+    output_dim: usize,
+) -> nn::NetworkConfig {
+    let width = m.hidden()[0];
+    let mut config = nn::NetworkConfig::residual(
+        input_dim,
+        width,
+        m.hidden().len(),
+        residual.layers,
+        residual.alpha,
+        output_dim,
+        m.activation_function(),
+        m.norm,
+        nn::InitConfig {
+            weights: m.init,
+            gain: m.gain,
+            biases: m.bias_init,
+        },
+    );
+    let placement = match residual.placement {
+        PlacementName::None => nn::Placement::Branch,
+        PlacementName::Pre => nn::Placement::Pre(m.norm),
+        PlacementName::Post => nn::Placement::Post(m.norm),
+    };
+    for block in &mut config.blocks {
+        if let nn::BlockConfig::Residual {
+            layers,
+            learn_alpha,
+            placement: block_placement,
+            fixup,
+            ..
+        } = block
+        {
+            *learn_alpha = residual.learn_alpha;
+            *block_placement = placement;
+            *fixup = residual.fixup;
+            if layers.len() == 2 {
+                layers[0].units = residual.expand * width;
+            }
+            if placement != nn::Placement::Branch {
+                layers
+                    .iter_mut()
+                    .for_each(|layer| layer.norm = nn::Norm::None);
+                if let [_, last] = layers.as_mut_slice() {
+                    last.activation = nn::Activation::Linear;
+                }
+            }
+            // A zero-started layer under ReLU would stay at zero (f′(0) = 0): Fixup's
+            // last branch layer is linear.
+            if residual.fixup {
+                layers.last_mut().expect("a branch layer").activation = nn::Activation::Linear;
+            }
+        }
+    }
+    if residual.final_norm {
+        config.final_norm = m.norm;
+    }
+    config
 }
 
 fn loss(run: &RunSpec, mlp: &MlpSpec) -> nn::Loss {

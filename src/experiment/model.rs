@@ -96,14 +96,26 @@ pub enum Widths {
     List(Vec<usize>),
 }
 
-/// `residual = true` or `residual = { layers = 2, alpha = 0.14 }`.
+/// `residual = true` or `residual = { layers = 2, alpha = 0.14 }`, or a Transformer-style
+/// MLP block: `residual = { placement = "pre", expand = 4, final_norm = true }`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ResidualSpec {
     /// Dense layers inside each block's branch F (1 or 2).
     pub layers: usize,
-    /// The branch scale α in x + α·F(x).
+    /// The branch scale α in x + α·F(x) (its start, when learned).
     pub alpha: f64,
+    /// α is trained with the rest (ReZero: `alpha = 0, learn_alpha = true`).
+    pub learn_alpha: bool,
+    /// Where the model's `norm` goes: inside the branch (`none`), `pre` or `post`.
+    #[serde(deserialize_with = "from_name")]
+    pub placement: PlacementName,
+    /// The branch's first layer is `expand` times the width (of two layers).
+    pub expand: usize,
+    /// A norm (the model's) on the output layer's input: Pre-LN stacks end with one.
+    pub final_norm: bool,
+    /// Fixup-style start: each branch's last layer zero, the others depth-scaled.
+    pub fixup: bool,
 }
 
 impl Default for ResidualSpec {
@@ -111,7 +123,44 @@ impl Default for ResidualSpec {
         ResidualSpec {
             layers: 2,
             alpha: 1.0,
+            learn_alpha: false,
+            placement: PlacementName::None,
+            expand: 1,
+            final_norm: false,
+            fixup: false,
         }
+    }
+}
+
+/// `placement = "none" | "pre" | "post"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlacementName {
+    #[default]
+    None,
+    Pre,
+    Post,
+}
+
+impl PlacementName {
+    pub fn name(self) -> &'static str {
+        match self {
+            PlacementName::None => "none",
+            PlacementName::Pre => "pre",
+            PlacementName::Post => "post",
+        }
+    }
+}
+
+impl std::str::FromStr for PlacementName {
+    type Err = crate::nn::UnknownName;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        use PlacementName::*;
+        crate::nn::by_name(
+            "norm placement",
+            text,
+            &[None, Pre, Post],
+            PlacementName::name,
+        )
     }
 }
 

@@ -3,10 +3,10 @@
 //! keys that the types cannot say, as `(dotted key, what is wrong)`. Sizes are checked first,
 //! in `sizes`, so nothing here allocates by a size.
 
-use super::model::{CellSpec, MlpSpec, Model, RecurrentSpec, Widths};
+use super::model::{CellSpec, MlpSpec, Model, PlacementName, RecurrentSpec, Widths};
 use super::sizes::{Check, MAX_WIDTH, data_and_train_sizes, hidden_widths, within};
 use super::spec::{DataName, RunSpec};
-use crate::nn::{Activation, Optimizer};
+use crate::nn::{Activation, Norm, Optimizer};
 
 /// Values that parse but cannot be trained: `(dotted key, what is wrong)`.
 pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
@@ -185,6 +185,32 @@ fn feed_forward_problems(run: &RunSpec, m: &MlpSpec, check: &mut Check) {
             residual.alpha.is_finite(),
             "model.residual",
             format!("alpha must be a number, got {}", residual.alpha),
+        );
+        let per_example = matches!(m.norm, Norm::Layer { .. } | Norm::Rms { .. });
+        check(
+            residual.placement == PlacementName::None || per_example,
+            "model.residual",
+            format!(
+                "placement = \"{}\" puts the model's norm around the blocks: set norm = \"layer\" or \"rms\" (it is \"{}\")",
+                residual.placement.name(),
+                m.norm.name()
+            ),
+        );
+        check(
+            !residual.final_norm || per_example,
+            "model.residual",
+            format!(
+                "final_norm = true normalizes with the model's norm: set norm = \"layer\" or \"rms\" (it is \"{}\")",
+                m.norm.name()
+            ),
+        );
+        check(
+            (1..=16).contains(&residual.expand) && (residual.expand == 1 || residual.layers == 2),
+            "model.residual",
+            format!(
+                "expand widens the first of a branch's two layers, 1 to 16 times (got {} with layers = {})",
+                residual.expand, residual.layers
+            ),
         );
     }
     activation_parameters(m.activation, m.slope, m.alpha, check);

@@ -197,7 +197,7 @@ pub fn cost(run: &RunSpec) -> f64 {
     let mut widths = vec![input_dim(run)];
     widths.extend(mlp.hidden());
     widths.push(output_dim(run));
-    let layers_per_block = mlp.residual.as_ref().map_or(1, |r| r.layers);
+    let layers_per_block = mlp.residual.as_ref().map_or(1, |r| r.layers * r.expand);
     let parameters = widths
         .windows(2)
         .map(|w| (w[0] * w[1] + w[1]) as f64)

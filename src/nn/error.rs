@@ -41,6 +41,10 @@ pub enum ConfigError {
     /// `block` counts from 1.
     #[error("residual block {block} needs 1 or 2 layers ending at its input's width {width}")]
     ResidualShape { block: usize, width: usize },
+    #[error(
+        "a residual block's own norm (pre or post placement) and the final norm can be layer or rms norm, not batch norm"
+    )]
+    BlockBatchNorm,
     #[error("the data set is empty")]
     EmptyData,
     #[error("the data has {data} features but the network takes {network}")]

@@ -212,12 +212,7 @@ pub fn fast_norm_slice<T: Float>(values: &[T]) -> f64 {
 /// The first non-finite gradient, as "gradient of layer 3 is NaN" (NaN wins over inf).
 pub fn non_finite_gradient<T: Float>(grads: &[LayerGrads<T>]) -> Option<String> {
     for (index, grad) in grads.iter().enumerate() {
-        let values = grad
-            .weights
-            .iter()
-            .chain(&grad.biases)
-            .chain(&grad.gamma)
-            .chain(&grad.beta);
+        let values = grad.values();
         let (mut nan, mut inf) = (false, false);
         for v in values {
             nan |= v.is_nan();

@@ -11,11 +11,38 @@ use crate::nn::layers::norm::Norm;
 #[derive(Debug, Clone, PartialEq)]
 pub enum BlockConfig {
     Plain(LayerConfig),
-    /// x + alpha·F(x), F = `layers` in order (1 or 2 of them, the last as wide as x).
+    /// x + α·F(x), F = `layers` in order (1 or 2 of them, the last as wide as x), with the
+    /// block's own norm where `placement` puts it.
     Residual {
         layers: Vec<LayerConfig>,
         alpha: f64,
+        /// α is a parameter trained with the rest, starting at `alpha` (ReZero: 0).
+        learn_alpha: bool,
+        placement: Placement,
+        /// Fixup-style start (Zhang et al. 2019): the branch's last layer all zeros, the
+        /// others' weights scaled by L^(−1/(2m−2)) for L blocks of m layers.
+        fixup: bool,
     },
+}
+
+/// Where a residual block normalizes (Xiong et al. 2020).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Placement {
+    /// Inside the branch, each layer's own norm (the `LayerConfig`'s): x + α·F(x).
+    Branch,
+    /// Pre-LN: x + α·F(Norm(x)).
+    Pre(Norm),
+    /// Post-LN (the original Transformer's): Norm(x + α·F(x)).
+    Post(Norm),
+}
+
+impl Placement {
+    pub fn norm(self) -> Option<Norm> {
+        match self {
+            Placement::Branch => None,
+            Placement::Pre(norm) | Placement::Post(norm) => Some(norm),
+        }
+    }
 }
 
 /// The shape of a network. Every layer's parameters start per `init`, drawn from the
@@ -25,6 +52,8 @@ pub struct NetworkConfig {
     pub input_dim: usize,
     pub blocks: Vec<BlockConfig>,
     pub init: InitConfig,
+    /// A norm on the output layer's input (the final norm of Pre-LN stacks), or `None`.
+    pub final_norm: Norm,
 }
 
 impl NetworkConfig {
@@ -50,6 +79,7 @@ impl NetworkConfig {
             input_dim,
             blocks,
             init,
+            final_norm: Norm::None,
         }
     }
 
@@ -80,6 +110,9 @@ impl NetworkConfig {
         all.extend((0..blocks).map(|_| BlockConfig::Residual {
             layers: vec![inner; layers_per_block],
             alpha,
+            learn_alpha: false,
+            placement: Placement::Branch,
+            fixup: false,
         }));
         all.push(BlockConfig::Plain(LayerConfig {
             units: output_dim,
@@ -90,6 +123,7 @@ impl NetworkConfig {
             input_dim,
             blocks: all,
             init,
+            final_norm: Norm::None,
         }
     }
 
@@ -120,7 +154,9 @@ impl NetworkConfig {
         for (b, block) in self.blocks.iter().enumerate() {
             match block {
                 BlockConfig::Plain(layer) => width = layer.units,
-                BlockConfig::Residual { layers, .. } => {
+                BlockConfig::Residual {
+                    layers, placement, ..
+                } => {
                     let out = layers.last().map(|l| l.units);
                     if !(1..=2).contains(&layers.len()) || out != Some(width) {
                         return Err(ConfigError::ResidualShape {
@@ -128,9 +164,19 @@ impl NetworkConfig {
                             width,
                         });
                     }
+                    check_block_norm(placement.norm())?;
                 }
             }
         }
-        Ok(())
+        check_block_norm(Some(self.final_norm))
+    }
+}
+
+/// A block's own norm (and the final norm) acts on one example at a time: layer norm or
+/// RMSNorm. Batch norm there would need running statistics the block does not keep.
+fn check_block_norm(norm: Option<Norm>) -> Result<(), ConfigError> {
+    match norm {
+        Some(Norm::Batch { .. }) => Err(ConfigError::BlockBatchNorm),
+        _ => Ok(()),
     }
 }

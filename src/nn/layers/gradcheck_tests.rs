@@ -10,19 +10,19 @@ use crate::nn::layers::activation::Activation;
 use crate::nn::layers::init::{BiasInit, Init, InitConfig};
 use crate::nn::layers::layer::{LayerConfig, for_each_param};
 use crate::nn::layers::loss::{Loss, Targets};
-use crate::nn::layers::network::{BlockConfig, Network, NetworkConfig};
+use crate::nn::layers::network::{BlockConfig, Network, NetworkConfig, Placement};
 use crate::nn::layers::norm::{Mode, Norm};
 use crate::nn::rng::{Purpose, RandomStream};
 use crate::nn::training::regularize::Regularization;
 
 /// The batch the checks use: 6 examples of 3 features, 3 classes, and 3 target values.
-struct Batch {
+pub(super) struct Batch {
     inputs: Array2<f64>,
     labels: Vec<usize>,
     values: Array2<f64>,
 }
 
-fn batch() -> Batch {
+pub(super) fn batch() -> Batch {
     let mut rng = RandomStream::new(21, Purpose::Data);
     Batch {
         inputs: Array2::from_shape_simple_fn((6, 3), || rng.normal()),
@@ -53,7 +53,12 @@ fn total_loss(
 }
 
 /// The worst relative error over the layers (and which layer).
-fn check(net: &Network<f64>, loss: Loss, reg: Regularization, batch: &Batch) -> (f64, usize) {
+pub(super) fn check(
+    net: &Network<f64>,
+    loss: Loss,
+    reg: Regularization,
+    batch: &Batch,
+) -> (f64, usize) {
     let inputs = batch.inputs.view();
     let targets = targets(loss, batch);
     let mut work = net.workspace(inputs.nrows());
@@ -111,7 +116,7 @@ fn check(net: &Network<f64>, loss: Loss, reg: Regularization, batch: &Batch) -> 
 }
 
 /// Non-zero random biases, so their gradients are exercised away from the initial state.
-fn init() -> InitConfig {
+pub(super) fn init() -> InitConfig {
     InitConfig {
         weights: Init::XavierNormal,
         gain: 1.0,
@@ -193,10 +198,16 @@ fn norms_and_residual_blocks_backpropagate_exactly() {
                     BlockConfig::Residual {
                         layers: vec![layer(4, norm); branch],
                         alpha: 0.7,
+                        learn_alpha: false,
+                        placement: Placement::Branch,
+                        fixup: false,
                     },
                     BlockConfig::Residual {
                         layers: vec![layer(4, norm); branch],
                         alpha: 1.0,
+                        learn_alpha: false,
+                        placement: Placement::Branch,
+                        fixup: false,
                     },
                     BlockConfig::Plain(LayerConfig {
                         units: 3,
@@ -205,6 +216,7 @@ fn norms_and_residual_blocks_backpropagate_exactly() {
                     }),
                 ],
                 init: init(),
+                final_norm: Norm::None,
             };
             let mut net = Network::<f64>::new(&config, 6);
             // Move γ and β off 1 and 0 so their gradients are tested in general position.

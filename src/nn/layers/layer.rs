@@ -36,16 +36,55 @@ pub struct Layer<T> {
     pub dense: Dense<T>,
     pub norm: Option<NormLayer<T>>,
     pub activation: Activation,
+    /// The parameters of the block this layer opens, which the network (not the layer)
+    /// applies: a residual block's own norm (pre or post placement) or a plain block's
+    /// norm of its input (the final norm), and a residual block's learned α. Kept here so
+    /// that they have a place in the one parameter order.
+    pub block_norm: Option<NormLayer<T>>,
+    pub alpha: Option<T>,
 }
 
 /// The gradients of one layer's parameters, shaped like them. `gamma`/`beta` are empty
-/// arrays for a layer without normalization.
+/// arrays for a layer without normalization; `block_gamma`/`block_beta` without a block
+/// norm, `alpha` (one number) without a learned α.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerGrads<T> {
     pub weights: Array2<T>,
     pub biases: Array1<T>,
     pub gamma: Array1<T>,
     pub beta: Array1<T>,
+    pub block_gamma: Array1<T>,
+    pub block_beta: Array1<T>,
+    pub alpha: Array1<T>,
+}
+
+impl<T> LayerGrads<T> {
+    /// Every gradient component, in the parameter order.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        (self.weights.iter())
+            .chain(&self.biases)
+            .chain(self.non_weights())
+    }
+
+    /// Every component but the weights'.
+    pub fn non_weights(&self) -> impl Iterator<Item = &T> {
+        (self.biases.iter())
+            .chain(&self.gamma)
+            .chain(&self.beta)
+            .chain(&self.block_gamma)
+            .chain(&self.block_beta)
+            .chain(&self.alpha)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        (self.weights.iter_mut())
+            .chain(&mut self.biases)
+            .chain(&mut self.gamma)
+            .chain(&mut self.beta)
+            .chain(&mut self.block_gamma)
+            .chain(&mut self.block_beta)
+            .chain(&mut self.alpha)
+    }
 }
 
 /// Buffers for one layer and one batch size, reused step after step.
@@ -87,6 +126,8 @@ impl<T: Float> Layer<T> {
             dense: Dense { weights, biases },
             norm: (config.norm != Norm::None).then(|| NormLayer::new(config.norm, config.units)),
             activation: config.activation,
+            block_norm: None,
+            alpha: None,
         }
     }
 
@@ -129,11 +170,15 @@ impl<T: Float> Layer<T> {
     /// Zeroed gradients shaped like the parameters.
     pub fn zero_grads(&self) -> LayerGrads<T> {
         let norm_units = self.norm.as_ref().map_or(0, |_| self.units());
+        let block_units = self.block_norm.as_ref().map_or(0, |n| n.gamma.len());
         LayerGrads {
             weights: Array2::zeros(self.dense.weights.dim()),
             biases: Array1::zeros(self.units()),
             gamma: Array1::zeros(norm_units),
             beta: Array1::zeros(norm_units),
+            block_gamma: Array1::zeros(block_units),
+            block_beta: Array1::zeros(block_units),
+            alpha: Array1::zeros(usize::from(self.alpha.is_some())),
         }
     }
 

@@ -10,21 +10,26 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::nn::Float;
-pub use crate::nn::layers::architecture::{BlockConfig, NetworkConfig};
+pub use crate::nn::layers::architecture::{BlockConfig, NetworkConfig, Placement};
 use crate::nn::layers::layer::{Layer, LayerCache, LayerConfig, LayerGrads};
-use crate::nn::layers::norm::Mode;
+use crate::nn::layers::norm::{Mode, Norm, NormCache, NormLayer};
 use crate::nn::rng::{Purpose, RandomStream};
 
-/// Where a block's layers sit in the flat layer list.
+/// Where a block's layers sit in the flat layer list. A block's own parameters (its
+/// norm, a learned α) are carried by its first layer (`Layer::block_norm`, `Layer::alpha`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Block {
     Plain {
         layer: usize,
+        /// The layer's input is normalized first (the final norm of a Pre-LN stack).
+        pre_norm: bool,
     },
     Residual {
         first: usize,
         count: usize,
+        /// The fixed α; a learned one is `layers[first].alpha`.
         alpha: f64,
+        placement: Placement,
     },
 }
 
@@ -36,15 +41,21 @@ pub struct Network<T> {
     blocks: Vec<Block>,
 }
 
-/// Reusable buffers for one batch size: per layer caches, and for residual blocks their
-/// output and the gradient of their input (a plain block's are in its layer's cache).
+/// Reusable buffers for one batch size: per layer caches, and per block what a plain
+/// block does not need (its layer's cache holds its output and input gradient).
 #[derive(Debug, Clone)]
 pub struct Workspace<T> {
     pub batch: usize,
     pub layers: Vec<LayerCache<T>>,
+    /// A residual block's output y.
     block_out: Vec<Array2<T>>,
-    /// ∂L/∂(block input), for residual blocks.
+    /// ∂L/∂(block input), for residual blocks and normalized plain ones.
     block_grad: Vec<Array2<T>>,
+    /// Norm(x) (pre placement, a normalized plain block) or x + α·F (post placement).
+    block_mid: Vec<Array2<T>>,
+    /// The block norm's cache, and scratch for the gradient through it.
+    block_norm: Vec<Option<NormCache<T>>>,
+    block_mid_grad: Vec<Array2<T>>,
 }
 
 impl<T: Float> Network<T> {
@@ -62,11 +73,18 @@ impl<T: Float> Network<T> {
         if let Err(problem) = config.check() {
             panic!("Network::new: {problem}");
         }
+        let residual_blocks = config
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, BlockConfig::Residual { .. }))
+            .count();
         let mut layers = Vec::new();
         let mut blocks = Vec::new();
         let mut width = config.input_dim;
-        for block in &config.blocks {
+        let last_block = config.blocks.len() - 1;
+        for (b, block) in config.blocks.iter().enumerate() {
             let first = layers.len();
+            let block_input_width = width;
             let members: &[LayerConfig] = match block {
                 BlockConfig::Plain(layer) => std::slice::from_ref(layer),
                 BlockConfig::Residual { layers, .. } => layers,
@@ -75,13 +93,42 @@ impl<T: Float> Network<T> {
                 layers.push(Layer::new(width, layer, &config.init, rng));
                 width = layer.units;
             }
-            blocks.push(match block {
-                BlockConfig::Plain(_) => Block::Plain { layer: first },
-                BlockConfig::Residual { alpha, .. } => Block::Residual {
-                    first,
-                    count: members.len(),
-                    alpha: *alpha,
-                },
+            blocks.push(match *block {
+                BlockConfig::Plain(_) => {
+                    let pre_norm = b == last_block && config.final_norm != Norm::None;
+                    if pre_norm {
+                        let norm = NormLayer::new(config.final_norm, block_input_width);
+                        layers[first].block_norm = Some(norm);
+                    }
+                    Block::Plain {
+                        layer: first,
+                        pre_norm,
+                    }
+                }
+                BlockConfig::Residual {
+                    alpha,
+                    learn_alpha,
+                    placement,
+                    fixup,
+                    ..
+                } => {
+                    let branch = &mut layers[first..];
+                    if let Some(norm) = placement.norm() {
+                        branch[0].block_norm = Some(NormLayer::new(norm, block_input_width));
+                    }
+                    if learn_alpha {
+                        branch[0].alpha = Some(T::from_f64(alpha));
+                    }
+                    if fixup {
+                        fixup_start(branch, residual_blocks);
+                    }
+                    Block::Residual {
+                        first,
+                        count: members.len(),
+                        alpha,
+                        placement,
+                    }
+                }
             });
         }
         Network {
@@ -95,7 +142,10 @@ impl<T: Float> Network<T> {
     pub fn from_layers(layers: Vec<Layer<T>>) -> Self {
         let input_dim = layers.first().map_or(0, Layer::fan_in);
         let blocks = (0..layers.len())
-            .map(|layer| Block::Plain { layer })
+            .map(|layer| Block::Plain {
+                layer,
+                pre_norm: false,
+            })
             .collect();
         Network {
             input_dim,
@@ -109,7 +159,7 @@ impl<T: Float> Network<T> {
     /// layer or is the only one.
     pub fn hidden_stack(&self) -> Option<Network<T>> {
         match self.blocks.as_slice() {
-            [_, .., Block::Plain { layer }] => Some(Network {
+            [_, .., Block::Plain { layer, .. }] => Some(Network {
                 input_dim: self.input_dim,
                 layers: self.layers[..*layer].to_vec(),
                 blocks: self.blocks[..self.blocks.len() - 1].to_vec(),
@@ -137,17 +187,35 @@ impl<T: Float> Network<T> {
 
     /// Buffers for batches of `batch` examples.
     pub fn workspace(&self, batch: usize) -> Workspace<T> {
-        let input_shaped =
-            |block: &Block| Array2::zeros((batch, self.layers[block_first_layer(*block)].fan_in()));
-        let residual_output = |block: &Block| match block {
-            Block::Plain { .. } => Array2::zeros((0, 0)),
+        let input_width = |block: &Block| self.layers[block_first_layer(*block)].fan_in();
+        let empty = || Array2::zeros((0, 0));
+        let input_shaped = |block: &Block| Array2::zeros((batch, input_width(block)));
+        let residual_only = |block: &Block| match block {
+            Block::Plain { .. } => empty(),
             Block::Residual { .. } => input_shaped(block),
+        };
+        let normalized = |block: &Block| match block {
+            Block::Plain { pre_norm, .. } => *pre_norm,
+            Block::Residual { placement, .. } => placement.norm().is_some(),
+        };
+        let if_normalized = |block: &Block| match normalized(block) {
+            true => input_shaped(block),
+            false => empty(),
+        };
+        let grad_buffer = |block: &Block| match block {
+            Block::Plain { pre_norm: true, .. } | Block::Residual { .. } => input_shaped(block),
+            Block::Plain { .. } => empty(),
         };
         Workspace {
             batch,
             layers: self.layers.iter().map(|l| l.cache(batch)).collect(),
-            block_out: self.blocks.iter().map(residual_output).collect(),
-            block_grad: self.blocks.iter().map(residual_output).collect(),
+            block_out: self.blocks.iter().map(residual_only).collect(),
+            block_grad: self.blocks.iter().map(grad_buffer).collect(),
+            block_mid: self.blocks.iter().map(if_normalized).collect(),
+            block_norm: (self.blocks.iter())
+                .map(|b| normalized(b).then(|| NormCache::new(batch, input_width(b))))
+                .collect(),
+            block_mid_grad: self.blocks.iter().map(if_normalized).collect(),
         }
     }
 
@@ -163,34 +231,85 @@ impl<T: Float> Network<T> {
             work.batch,
             "the workspace is for another batch size"
         );
+        let Workspace {
+            layers: caches,
+            block_out,
+            block_mid,
+            block_norm,
+            ..
+        } = work;
         for b in 0..self.blocks.len() {
-            let (done, rest) = work.layers.split_at_mut(block_first_layer(self.blocks[b]));
-            let (outputs_before, own_output) = work.block_out.split_at_mut(b);
+            let (done, rest) = caches.split_at_mut(block_first_layer(self.blocks[b]));
+            let (outputs_before, own_output) = block_out.split_at_mut(b);
             let block_input = match b {
                 0 => inputs,
                 _ => block_output(&self.blocks[b - 1], done, &outputs_before[b - 1]),
             };
+            let (mid, norm_cache) = (&mut block_mid[b], &mut block_norm[b]);
             match self.blocks[b] {
-                Block::Plain { layer } => {
-                    self.layers[layer].forward(block_input, mode, &mut rest[0])
+                Block::Plain { layer, pre_norm } => {
+                    let layer = &self.layers[layer];
+                    if pre_norm {
+                        let norm = layer.block_norm.as_ref().expect("a block norm");
+                        norm.forward(
+                            block_input,
+                            mode,
+                            norm_cache.as_mut().expect("a cache"),
+                            mid,
+                        );
+                        layer.forward(mid.view(), mode, &mut rest[0]);
+                    } else {
+                        layer.forward(block_input, mode, &mut rest[0]);
+                    }
                 }
                 Block::Residual {
                     first,
                     count,
-                    alpha,
+                    placement,
+                    ..
                 } => {
-                    self.layers[first].forward(block_input, mode, &mut rest[0]);
+                    let alpha = self.alpha(b);
+                    let norm = self.layers[first].block_norm.as_ref();
+                    let branch_input = match placement {
+                        Placement::Pre(_) => {
+                            let cache = norm_cache.as_mut().expect("a cache");
+                            norm.expect("a block norm")
+                                .forward(block_input, mode, cache, mid);
+                            mid.view()
+                        }
+                        _ => block_input,
+                    };
+                    self.layers[first].forward(branch_input, mode, &mut rest[0]);
                     if count == 2 {
                         let (one, two) = rest.split_at_mut(1);
                         self.layers[first + 1].forward(one[0].out.view(), mode, &mut two[0]);
                     }
-                    // y = x + α·F(x)
-                    let alpha = T::from_f64(alpha);
-                    Zip::from(&mut own_output[0])
+                    let branch_out = &rest[count - 1].out;
+                    // y = x + α·F, or for post placement y = Norm(s) with s = x + α·F.
+                    let sum = match placement {
+                        Placement::Post(_) => &mut *mid,
+                        _ => &mut own_output[0],
+                    };
+                    Zip::from(&mut *sum)
                         .and(&block_input)
-                        .and(&rest[count - 1].out)
+                        .and(branch_out)
                         .for_each(|y, &x, &f| *y = x + alpha * f);
+                    if let Placement::Post(_) = placement {
+                        let cache = norm_cache.as_mut().expect("a cache");
+                        let norm = norm.expect("a block norm");
+                        norm.forward(mid.view(), mode, cache, &mut own_output[0]);
+                    }
                 }
+            }
+        }
+    }
+
+    /// Block `b`'s α: learned (carried by its first layer) or fixed; 1 for a plain block.
+    fn alpha(&self, b: usize) -> T {
+        match self.blocks[b] {
+            Block::Plain { .. } => T::one(),
+            Block::Residual { first, alpha, .. } => {
+                self.layers[first].alpha.unwrap_or(T::from_f64(alpha))
             }
         }
     }
@@ -204,6 +323,15 @@ impl<T: Float> Network<T> {
         work: &mut Workspace<T>,
         grads: &mut [LayerGrads<T>],
     ) {
+        let Workspace {
+            layers: caches,
+            block_out,
+            block_grad,
+            block_mid,
+            block_norm,
+            block_mid_grad,
+            ..
+        } = work;
         let last = self.blocks.len() - 1;
         for b in (0..=last).rev() {
             let first = block_first_layer(self.blocks[b]);
@@ -211,78 +339,164 @@ impl<T: Float> Network<T> {
                 .blocks
                 .get(b + 1)
                 .map_or(self.layers.len(), |&n| block_first_layer(n));
-            let (below, rest) = work.layers.split_at_mut(first);
+            let (below, rest) = caches.split_at_mut(first);
             let (rest, later) = rest.split_at_mut(next_first - first);
             let block_input = match b {
                 0 => inputs,
-                _ => block_output(&self.blocks[b - 1], below, &work.block_out[b - 1]),
+                _ => block_output(&self.blocks[b - 1], below, &block_out[b - 1]),
             };
             // ∂L/∂(this block's output): the loss's for the last block; else the gradient
             // of the next block's input, which a plain block leaves in its layer's cache
-            // and a residual block in its block_grad. A residual block writes its own
-            // input's gradient to block_grad[b].
-            let (up_to_here, above) = work.block_grad.split_at_mut(b + 1);
+            // and the others in their block_grad. This block writes its own input's
+            // gradient to block_grad[b] (unless it is a plain block without a norm).
+            let (up_to_here, above) = block_grad.split_at_mut(b + 1);
             let out_grad = match self.blocks.get(b + 1) {
                 None => output_grad,
-                Some(Block::Plain { .. }) => later[0].input_grad.view(),
-                Some(Block::Residual { .. }) => above[0].view(),
+                Some(Block::Plain {
+                    pre_norm: false, ..
+                }) => later[0].input_grad.view(),
+                Some(_) => above[0].view(),
             };
             let input_grad = &mut up_to_here[b];
+            let (mid, mid_grad) = (&block_mid[b], &mut block_mid_grad[b]);
+            let norm_cache = block_norm[b].as_ref();
+            let grads = &mut grads[first..next_first];
             match self.blocks[b] {
-                Block::Plain { layer } => {
-                    self.layers[layer].backward(
-                        block_input,
-                        out_grad,
-                        &mut rest[0],
-                        &mut grads[layer],
-                        b > 0,
-                    );
+                Block::Plain { layer, pre_norm } => {
+                    let layer = &self.layers[layer];
+                    let (below_wants, layer_grads) = (b > 0, &mut grads[0]);
+                    if pre_norm {
+                        layer.backward(mid.view(), out_grad, &mut rest[0], layer_grads, true);
+                        let norm = layer.block_norm.as_ref().expect("a block norm");
+                        let (d_gamma, d_beta) =
+                            (&mut layer_grads.block_gamma, &mut layer_grads.block_beta);
+                        let cache = norm_cache.expect("a cache");
+                        norm.backward(
+                            rest[0].input_grad.view(),
+                            cache,
+                            d_gamma,
+                            d_beta,
+                            input_grad,
+                        );
+                    } else {
+                        layer.backward(
+                            block_input,
+                            out_grad,
+                            &mut rest[0],
+                            layer_grads,
+                            below_wants,
+                        );
+                    }
                 }
                 Block::Residual {
                     first,
                     count,
-                    alpha,
+                    placement,
+                    ..
                 } => {
-                    // The branch sees α·∂L/∂y (staged in our own output buffer) ...
-                    let alpha = T::from_f64(alpha);
+                    let alpha = self.alpha(b);
+                    let block_norm = self.layers[first].block_norm.as_ref();
+                    // Post placement: back through y = Norm(s) first, to g = ∂L/∂s.
+                    // The scratch buffer serves one placement or the other.
+                    let (post_scratch, pre_scratch) = match placement {
+                        Placement::Post(_) => (Some(mid_grad), None),
+                        _ => (None, Some(mid_grad)),
+                    };
+                    let sum_grad = match (placement, post_scratch) {
+                        (Placement::Post(_), Some(mid_grad)) => {
+                            let (d_gamma, d_beta) =
+                                (&mut grads[0].block_gamma, &mut grads[0].block_beta);
+                            let cache = norm_cache.expect("a cache");
+                            block_norm
+                                .expect("a block norm")
+                                .backward(out_grad, cache, d_gamma, d_beta, mid_grad);
+                            mid_grad.view()
+                        }
+                        _ => out_grad,
+                    };
+                    // A learned α: ∂L/∂α = Σ g ⊙ F.
+                    if self.layers[first].alpha.is_some() {
+                        let branch_out = &rest[count - 1].out;
+                        grads[0].alpha[0] = Zip::from(&sum_grad)
+                            .and(branch_out)
+                            .fold(T::zero(), |s, &g, &f| s + g * f);
+                    }
+                    let branch_input = match placement {
+                        Placement::Pre(_) => mid.view(),
+                        _ => block_input,
+                    };
+                    // The branch sees α·g (staged in our own input-gradient buffer) ...
                     Zip::from(&mut *input_grad)
-                        .and(&out_grad)
+                        .and(&sum_grad)
                         .for_each(|s, &g| *s = alpha * g);
                     let scaled = input_grad.view();
                     if count == 2 {
                         let (one, two) = rest.split_at_mut(1);
+                        let (first_grads, second_grads) = grads.split_at_mut(1);
                         self.layers[first + 1].backward(
                             one[0].out.view(),
                             scaled,
                             &mut two[0],
-                            &mut grads[first + 1],
+                            &mut second_grads[0],
                             true,
                         );
                         self.layers[first].backward(
-                            block_input,
+                            branch_input,
                             two[0].input_grad.view(),
                             &mut one[0],
-                            &mut grads[first],
+                            &mut first_grads[0],
                             true,
                         );
                     } else {
                         self.layers[first].backward(
-                            block_input,
+                            branch_input,
                             scaled,
                             &mut rest[0],
-                            &mut grads[first],
+                            &mut grads[0],
                             true,
                         );
                     }
-                    // ... and the skip passes ∂L/∂y straight through: ∂L/∂x = ∂L/∂y + branch's.
+                    // Pre placement: the branch's input gradient back through Norm(x).
+                    let branch_grad = match (placement, pre_scratch) {
+                        (Placement::Pre(_), Some(mid_grad)) => {
+                            let (d_gamma, d_beta) =
+                                (&mut grads[0].block_gamma, &mut grads[0].block_beta);
+                            let cache = norm_cache.expect("a cache");
+                            let norm = block_norm.expect("a block norm");
+                            norm.backward(
+                                rest[0].input_grad.view(),
+                                cache,
+                                d_gamma,
+                                d_beta,
+                                mid_grad,
+                            );
+                            mid_grad.view()
+                        }
+                        _ => rest[0].input_grad.view(),
+                    };
+                    // ... and the skip passes g straight through: ∂L/∂x = g + the branch's.
                     Zip::from(&mut *input_grad)
-                        .and(&out_grad)
-                        .and(&rest[0].input_grad)
+                        .and(&sum_grad)
+                        .and(&branch_grad)
                         .for_each(|d, &g, &branch| *d = g + branch);
                 }
             }
         }
     }
+}
+
+/// Fixup's start for one block's branch among `blocks` residual blocks: the last layer's
+/// weights zero (the block starts as the identity, and its gradient still reaches that
+/// layer), the others' scaled by L^(−1/(2m−2)) so the sum over blocks stays O(1).
+fn fixup_start<T: Float>(branch: &mut [Layer<T>], blocks: usize) {
+    let m = branch.len();
+    if m >= 2 {
+        let scale = T::from_f64((blocks as f64).powf(-1.0 / (2.0 * m as f64 - 2.0)));
+        for layer in &mut branch[..m - 1] {
+            layer.dense.weights.mapv_inplace(|w| w * scale);
+        }
+    }
+    branch[m - 1].dense.weights.fill(T::zero());
 }
 
 impl<T: Float> Network<T> {
@@ -324,7 +538,7 @@ impl<T: Float> Network<T> {
 
 fn block_first_layer(block: Block) -> usize {
     match block {
-        Block::Plain { layer } => layer,
+        Block::Plain { layer, .. } => layer,
         Block::Residual { first, .. } => first,
     }
 }

@@ -12,10 +12,13 @@ pub enum ParamKind {
     Biases,
     Gamma,
     Beta,
+    /// A residual block's learned branch scale (ReZero's α).
+    Alpha,
 }
 
 /// Calls `visit(layer index, kind, parameters, gradients)` for every parameter array of
-/// every layer, in a fixed order (layer by layer: W, b, then γ, β if normalized), each as
+/// every layer, in a fixed order (layer by layer: W, b, then γ, β if normalized, the block norm's γ, β and
+/// the learned α if the layer carries them), each as
 /// a flat slice. Optimizers key their state on this order.
 pub fn for_each_param<T: Float>(
     layers: &mut [Layer<T>],
@@ -57,6 +60,34 @@ pub fn for_each_param<T: Float>(
                 ParamKind::Beta,
                 norm.beta.as_slice_mut().expect("parameters are contiguous"),
                 grad.beta.as_slice().expect("gradients are contiguous"),
+            );
+        }
+        if let Some(norm) = &mut layer.block_norm {
+            visit(
+                index,
+                ParamKind::Gamma,
+                norm.gamma
+                    .as_slice_mut()
+                    .expect("parameters are contiguous"),
+                grad.block_gamma
+                    .as_slice()
+                    .expect("gradients are contiguous"),
+            );
+            visit(
+                index,
+                ParamKind::Beta,
+                norm.beta.as_slice_mut().expect("parameters are contiguous"),
+                grad.block_beta
+                    .as_slice()
+                    .expect("gradients are contiguous"),
+            );
+        }
+        if let Some(alpha) = &mut layer.alpha {
+            visit(
+                index,
+                ParamKind::Alpha,
+                std::slice::from_mut(alpha),
+                grad.alpha.as_slice().expect("gradients are contiguous"),
             );
         }
     }

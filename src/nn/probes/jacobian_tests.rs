@@ -44,10 +44,14 @@ fn the_jacobian_matches_central_differences_through_norms_and_residual_blocks() 
                         layer(5, Activation::Gelu, norm),
                     ],
                     alpha: 0.6,
+                    learn_alpha: false,
+                    placement: crate::nn::Placement::Branch,
+                    fixup: false,
                 },
                 BlockConfig::Plain(layer(4, Activation::Linear, Norm::None)),
             ],
             init: InitConfig::new(Init::XavierNormal),
+            final_norm: Norm::None,
         };
         let net = Network::<f64>::new(&config, 3);
         let x = gaussian_input(3, 9);
@@ -162,6 +166,7 @@ fn batch_norm_is_refused_with_a_reason() {
             }),
         ],
         init: InitConfig::new(Init::HeNormal),
+        final_norm: Norm::None,
     };
     let net = Network::<f64>::new(&config, 1);
     let error = input_output_jacobian(&net, gaussian_input(2, 1).view()).unwrap_err();

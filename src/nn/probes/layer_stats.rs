@@ -210,6 +210,7 @@ mod tests {
                 layer(Activation::Linear, Norm::None),
             ],
             init: InitConfig::new(Init::XavierNormal),
+            final_norm: Norm::None,
         };
         let net = Network::<f32>::new(&config, 3);
         let inputs = Array2::from_shape_fn((300, 16), |(i, j)| ((i * 16 + j) as f32 * 0.37).sin());

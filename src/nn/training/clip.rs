@@ -49,12 +49,7 @@ impl Clip {
         if let Clip::Adaptive { lambda, eps } = self {
             return clip_unit_wise(layers, grads, lambda, eps);
         }
-        let values = grads.iter_mut().flat_map(|grad| {
-            (grad.weights.iter_mut())
-                .chain(&mut grad.biases)
-                .chain(&mut grad.gamma)
-                .chain(&mut grad.beta)
-        });
+        let values = grads.iter_mut().flat_map(LayerGrads::values_mut);
         self.apply_to_values(values, global_norm)
     }
 
@@ -158,12 +153,7 @@ mod tests {
     use ndarray::{Array1, array};
 
     fn values(grads: &[LayerGrads<f64>]) -> impl Iterator<Item = &f64> {
-        grads.iter().flat_map(|grad| {
-            (grad.weights.iter())
-                .chain(&grad.biases)
-                .chain(&grad.gamma)
-                .chain(&grad.beta)
-        })
+        grads.iter().flat_map(LayerGrads::values)
     }
 
     fn grads() -> Vec<LayerGrads<f64>> {
@@ -173,12 +163,18 @@ mod tests {
                 biases: array![1.0, -2.0],
                 gamma: Array1::zeros(0),
                 beta: Array1::zeros(0),
+                block_gamma: Array1::zeros(0),
+                block_beta: Array1::zeros(0),
+                alpha: Array1::zeros(0),
             },
             LayerGrads {
                 weights: array![[-20.0], [0.1]],
                 biases: array![7.0],
                 gamma: array![2.0],
                 beta: array![-1.0],
+                block_gamma: Array1::zeros(0),
+                block_beta: Array1::zeros(0),
+                alpha: Array1::zeros(0),
             },
         ]
     }

@@ -214,7 +214,10 @@ fn fit_here<T: Float>(
         let layer_squares = |g: &LayerGrads<T>| {
             let rest = sum_squares(slice(&g.biases))
                 + sum_squares(slice(&g.gamma))
-                + sum_squares(slice(&g.beta));
+                + sum_squares(slice(&g.beta))
+                + sum_squares(slice(&g.block_gamma))
+                + sum_squares(slice(&g.block_beta))
+                + sum_squares(slice(&g.alpha));
             (sum_squares(slice(&g.weights)), rest)
         };
         if weight_count >= kernels::CHUNK {
