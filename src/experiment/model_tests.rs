@@ -290,3 +290,73 @@ fn the_jacobian_spectrum_is_measured_only_when_asked_and_refused_with_batch_norm
     let error = only_error(&batch_norm);
     assert!(error.message.contains("batch norm"), "{}", error.message);
 }
+
+#[test]
+fn norm_placement_rezero_and_fixup_are_read_and_their_bad_values_refused() {
+    let pre_ln = MLP.replace(
+        "activation = \"tanh\" }",
+        "activation = \"gelu\", norm = \"layer\",\n  residual = { placement = \"pre\", expand = 4, final_norm = true, learn_alpha = true, alpha = 0.0 } }",
+    );
+    let run = parse_block(&pre_ln).unwrap().runs.remove(0);
+    let Model::Mlp(mlp) = &run.model else {
+        panic!("an mlp")
+    };
+    let config = crate::experiment::feed_forward::network(mlp, 2, 3);
+    assert_eq!(config.final_norm, crate::nn::Norm::LAYER);
+    let crate::nn::BlockConfig::Residual {
+        layers,
+        placement,
+        learn_alpha,
+        ..
+    } = &config.blocks[1]
+    else {
+        panic!("a residual block")
+    };
+    assert_eq!(
+        *placement,
+        crate::nn::Placement::Pre(crate::nn::Norm::LAYER)
+    );
+    assert!(learn_alpha);
+    let shape: Vec<_> = layers
+        .iter()
+        .map(|l| (l.units, l.activation, l.norm))
+        .collect();
+    use crate::nn::{Activation, Norm};
+    assert_eq!(
+        shape,
+        [
+            (32, Activation::Gelu, Norm::None),
+            (8, Activation::Linear, Norm::None)
+        ]
+    );
+    let outcome = crate::experiment::run::train(&run, 1);
+    assert_eq!(outcome.problem, None);
+
+    let residual = |table: &str, norm: &str| {
+        MLP.replace(
+            "activation = \"tanh\" }",
+            &format!("activation = \"relu\", norm = \"{norm}\", residual = {{ {table} }} }}"),
+        )
+    };
+    for (table, norm, says) in [
+        ("placement = \"middle\"", "layer", "unknown norm placement"),
+        (
+            "placement = \"pre\"",
+            "none",
+            "set norm = \"layer\" or \"rms\"",
+        ),
+        (
+            "placement = \"post\"",
+            "batch",
+            "set norm = \"layer\" or \"rms\"",
+        ),
+        ("final_norm = true", "none", "final_norm = true normalizes"),
+        ("layers = 1, expand = 4", "none", "expand widens"),
+        ("expand = 0", "none", "expand widens"),
+        ("fixup = \"yes\"", "none", "boolean"),
+    ] {
+        let error = only_error(&residual(table, norm));
+        assert_eq!(error.key.as_deref(), Some("model.residual"), "{table}");
+        assert!(error.message.contains(says), "{table}: {}", error.message);
+    }
+}

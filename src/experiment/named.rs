@@ -201,18 +201,16 @@ pub(super) fn recurrent_init_spec<'de, D: Deserializer<'de>>(
 pub(super) fn flag_or_table<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
+    T: serde::de::DeserializeOwned + Default,
 {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Written<T> {
-        Flag(bool),
-        Table(T),
-    }
-    match Written::<T>::deserialize(deserializer) {
-        Ok(Written::Flag(on)) => Ok(on.then(T::default)),
-        Ok(Written::Table(table)) => Ok(Some(table)),
-        Err(_) => Err(de::Error::custom(
+    // Read as a TOML value first (not as an untagged enum, which would hide what is
+    // wrong inside a table behind "did not match any variant").
+    match toml::Value::deserialize(deserializer)? {
+        toml::Value::Boolean(on) => Ok(on.then(T::default)),
+        table @ toml::Value::Table(_) => T::deserialize(table)
+            .map(Some)
+            .map_err(|e| de::Error::custom(e.message().trim_end())),
+        _ => Err(de::Error::custom(
             "expected true, false or a table of its keys (see the reference appendix)",
         )),
     }
