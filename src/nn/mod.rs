@@ -16,7 +16,8 @@
 //!   [`Record`], histograms and decision grids; `at_step.rs` (what a recorded step
 //!   measures), `layer_stats.rs` and `moments.rs` (the per-layer statistics and their
 //!   kernels), `divergence.rs` ([`Divergence`]), `jacobian.rs` (the input–output
-//!   Jacobian and its singular values, [`Spectrum`]);
+//!   Jacobian and its singular values, [`Spectrum`]), `sharpness.rs` ([`Sharpness`]: the
+//!   loss Hessian's top eigenvalue by [`power_iteration`], against 2/η);
 //! - `data/`: [`Dataset`] (classes), [`RegressionData`], [`Data`] (either, with `split`);
 //!   generators [`spirals`], [`moons`], [`circles`], [`xor`], [`blobs`], [`random`],
 //!   [`sine`], [`teacher`], and [`digits`];
@@ -52,6 +53,7 @@ pub use layers::network::{BlockConfig, Network, NetworkConfig, Placement, Worksp
 pub use layers::norm::{Mode, Norm};
 pub use probes::jacobian::{Spectrum, input_output_jacobian, singular_values};
 pub use probes::metric::{Metric, Probe, Scope, UnknownMetric};
+pub use probes::sharpness::{Sharpness, power_iteration, sharpness};
 pub use probes::{
     DecisionGrid, Divergence, GridSpec, Histogram, HistogramOf, Probes, Record, Series,
 };

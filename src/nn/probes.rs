@@ -23,6 +23,10 @@
 //!   `test_accuracy` over the full sets (accuracy only for classes);
 //! - `histograms` at the chosen steps; `decision_grid` after training, when asked;
 //! - `diverged`: where the run stopped, if it did.
+//!
+//! Probes of a network at one point, outside the training loop: `jacobian.rs` (the
+//! input–output Jacobian's singular values) and `sharpness.rs` (the loss Hessian's top
+//! eigenvalue λ_max, to compare with 2/η).
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +36,7 @@ pub(crate) mod jacobian;
 pub(crate) mod layer_stats;
 pub(crate) mod metric;
 pub(crate) mod moments;
+pub(crate) mod sharpness;
 
 use super::kernels::{norm_from_squares, sum_squares};
 use super::layers::layer::LayerGrads;

@@ -26,6 +26,8 @@ pub enum Purpose {
     RecurrentInit = 6,
     /// Sequence tasks' data.
     RecurrentData = 7,
+    /// The sharpness probe's starting direction in parameter space.
+    Sharpness = 8,
 }
 
 /// A reproducible source of random numbers for one purpose.
