@@ -28,6 +28,7 @@ plot = [
   "activation_stats",
   "decision_boundary",
   "jacobian_spectrum",
+  "sharpness",
 ]
 expect = ["median(test_accuracy[step=last]) > 0.5 where run = 'relu'"]
 ```
@@ -57,7 +58,7 @@ expect = ["grad_norm_time[layer=last, step=0] > grad_norm_time[layer=1, step=0]"
 fn every_kind_draws_a_valid_figure_and_divergence_is_marked() {
     let book = TestBook::new().chapter("gallery.md", GALLERY);
     let report = book.build().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(report.figures, 14);
+    assert_eq!(report.figures, 15);
     let mut kinds_seen = Vec::new();
     for entry in std::fs::read_dir(book.out().join("figures/gallery")).unwrap() {
         let path = entry.unwrap().path();

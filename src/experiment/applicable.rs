@@ -50,6 +50,9 @@ fn run_problem(plot: &PlotSpec, run: &RunSpec) -> Option<String> {
                 "plot `{kind}` takes the Jacobian one example at a time, which batch norm's batch statistics do not allow: use norm = \"layer\" or \"rms\", or no norm"
             )))
         }
+        PlotKind::Sharpness if recurrent => Some(in_run(format!(
+            "plot `{kind}` measures the Hessian of a feed-forward net's loss; recurrent models do not record it"
+        ))),
         PlotKind::Accuracy if recurrent || run.data.name.is_regression() => Some(in_run(
             "plot `accuracy` needs classes; this run is a regression (its loss is the measure): use \"loss\"".into(),
         )),

@@ -256,6 +256,11 @@ fn fit_config(run: &RunSpec, mlp: &MlpSpec, seed: u64, data: &nn::Data) -> nn::F
         histogram_bins: 30,
         decision_grid: (needs.decision_grid && data.input_dim() == 2)
             .then(|| grid_over(data.inputs())),
+        sharpness_every: match (needs.sharpness, t.sharpness_every) {
+            (false, _) => 0,
+            (true, Some(every)) => every,
+            (true, None) => t.record_every.max(t.steps / 20).max(1),
+        },
     };
     nn::FitConfig {
         loss: loss(run, mlp),

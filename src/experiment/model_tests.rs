@@ -174,7 +174,7 @@ fn feed_forward_training_keys_are_refused_for_recurrent_models_when_given() {
 
 /// The flat text `run::cache_key` hashes for two runs of the book (content/rnn.md
 /// `irnn-clip`, content/backprop.md `chain-seed003`): a change here changes every run's
-/// key, so it is made on purpose (issue 17 added `clip_adaptive` and `jacobian`).
+/// key, so it is made on purpose (issue 17 added `clip_adaptive`, `jacobian`, `sharpness` and `sharpness_every`).
 #[test]
 fn a_run_prints_the_text_its_cache_key_always_hashed() {
     let normalized = |text: &str| {
@@ -192,8 +192,8 @@ fn a_run_prints_the_text_its_cache_key_always_hashed() {
     assert_eq!(normalized(chain), MLP_TEXT);
 }
 
-const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false, jacobian: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
-const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false, jacobian: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, clip_adaptive: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
+const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false, jacobian: false, sharpness: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, clip_adaptive: None, sharpness_every: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
+const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false, jacobian: false, sharpness: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, clip_adaptive: None, sharpness_every: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
 
 #[test]
 fn every_problem_of_a_recurrent_block_is_reported_at_once() {
@@ -359,4 +359,49 @@ fn norm_placement_rezero_and_fixup_are_read_and_their_bad_values_refused() {
         assert_eq!(error.key.as_deref(), Some("model.residual"), "{table}");
         assert!(error.message.contains(says), "{table}: {}", error.message);
     }
+}
+
+#[test]
+fn sharpness_is_measured_only_when_asked_beside_two_over_eta_and_refused_where_it_cannot_be() {
+    let full_batch = "id = \"s\"\ntitle = \"t\"\ndata = { name = \"moons\", samples = 64 }\nmodel = { depth = 2, width = 8, activation = \"tanh\" }\ntrain = { lr = 0.5, steps = 20, batch = 64, record_every = 5 }\n";
+    assert!(!parse_block(full_batch).unwrap().runs[0].needs.sharpness);
+    let asked = format!("{full_batch}plot = [\"sharpness\"]\n");
+    let run = parse_block(&asked).unwrap().runs.remove(0);
+    assert!(run.needs.sharpness);
+    let outcome = crate::experiment::run::train(&run, 1);
+    assert_eq!(outcome.problem, None);
+    let of = |metric| -> Vec<(u64, f64)> {
+        (outcome.measurements.iter())
+            .filter(|m| m.metric == metric)
+            .map(|m| (m.step, m.value))
+            .collect()
+    };
+    // Default: every max(record_every, steps / 20) = 5 steps, from step 0.
+    let sharpness = of(crate::nn::Metric::Sharpness);
+    let steps: Vec<u64> = sharpness.iter().map(|s| s.0).collect();
+    assert_eq!(steps, [0, 5, 10, 15]);
+    assert!(
+        sharpness.iter().all(|s| s.1.is_finite() && s.1 > 0.0),
+        "{sharpness:?}"
+    );
+    assert!(
+        of(crate::nn::Metric::StabilityThreshold)
+            .iter()
+            .all(|t| t.1 == 4.0)
+    );
+    let claimed = format!("{full_batch}expect = [\"sharpness[step=0] > 0\"]\n");
+    assert!(parse_block(&claimed).unwrap().runs[0].needs.sharpness);
+
+    let zero =
+        only_error(&asked.replace("record_every = 5", "record_every = 5, sharpness_every = 0"));
+    assert_eq!(zero.key.as_deref(), Some("train.sharpness_every"));
+    let recurrent = only_error(&RNN.replace("steps = 10", "steps = 10, sharpness_every = 2"));
+    assert_eq!(recurrent.key.as_deref(), Some("train.sharpness_every"));
+    assert!(recurrent.message.contains("not used by recurrent models"));
+    let figure = only_error(&format!("{RNN}plot = [\"sharpness\"]\n"));
+    assert!(
+        figure.message.contains("recurrent models do not record it"),
+        "{}",
+        figure.message
+    );
 }

@@ -383,6 +383,7 @@ fn probe_needs(plots: &[PlotSpec], claims: &[Claim], train: &TrainSpec) -> Probe
         histogram_steps,
         decision_grid: figures.iter().any(|n| n.decision_grid),
         jacobian: figures.iter().any(|n| n.jacobian) || read.contains(&Probe::Jacobian),
+        sharpness: figures.iter().any(|n| n.sharpness) || read.contains(&Probe::Sharpness),
     }
 }
 

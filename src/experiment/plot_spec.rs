@@ -36,10 +36,12 @@ pub enum PlotKind {
     GradThroughTimeFlow,
     /// x = rank, log y = the input–output Jacobian's singular values at init, per run.
     JacobianSpectrum,
+    /// λ_max of the loss Hessian over steps, with 2/η dotted beside it, per run.
+    Sharpness,
 }
 
 impl PlotKind {
-    pub const ALL: [PlotKind; 11] = [
+    pub const ALL: [PlotKind; 12] = [
         PlotKind::GradNormByLayer,
         PlotKind::GradFlow,
         PlotKind::GradNormOverSteps,
@@ -51,6 +53,7 @@ impl PlotKind {
         PlotKind::GradThroughTime,
         PlotKind::GradThroughTimeFlow,
         PlotKind::JacobianSpectrum,
+        PlotKind::Sharpness,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +69,7 @@ impl PlotKind {
             PlotKind::GradThroughTime => "grad_through_time",
             PlotKind::GradThroughTimeFlow => "grad_through_time_flow",
             PlotKind::JacobianSpectrum => "jacobian_spectrum",
+            PlotKind::Sharpness => "sharpness",
         }
     }
 
@@ -111,6 +115,7 @@ impl PlotKind {
             histograms: self == PlotKind::ActivationHist,
             decision_grid: self == PlotKind::DecisionBoundary,
             jacobian: self == PlotKind::JacobianSpectrum,
+            sharpness: self == PlotKind::Sharpness,
         }
     }
 }
@@ -128,6 +133,8 @@ pub struct FigureNeeds {
     pub decision_grid: bool,
     /// The input–output Jacobian's spectrum at init.
     pub jacobian: bool,
+    /// The loss Hessian's top eigenvalue over steps.
+    pub sharpness: bool,
 }
 
 impl fmt::Display for PlotKind {

@@ -70,6 +70,13 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         },
         "clip one way: clip_norm, clip_value or clip_adaptive, not two".into(),
     );
+    if let Some(every) = t.sharpness_every {
+        check(
+            every >= 1,
+            "train.sharpness_every",
+            "sharpness_every counts steps between measurements: 1 or more".into(),
+        );
+    }
     for (key, value) in [
         ("train.clip_norm", t.clip_norm),
         ("train.clip_value", t.clip_value),

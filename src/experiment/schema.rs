@@ -115,13 +115,14 @@ fn required_model(kind: ModelKind) -> Vec<Required> {
 }
 
 /// The `train` keys that shape feed-forward training only.
-const FEED_FORWARD_TRAINING: [&str; 6] = [
+const FEED_FORWARD_TRAINING: [&str; 7] = [
     "schedule",
     "warmup",
     "l1",
     "l2",
     "eval_every",
     "clip_adaptive",
+    "sharpness_every",
 ];
 
 /// Try `key = value` alone in a table of the stand-ins: `Err` is what serde says about it.

@@ -186,6 +186,10 @@ pub struct TrainSpec {
     /// Adaptive (unit-wise) clipping's λ: ‖G_i‖ ≤ λ·max(‖W_i‖, 1e-3) per hidden unit.
     #[serde(default)]
     pub clip_adaptive: Option<f64>,
+    /// Measure the sharpness every this many steps (default, when a figure or claim reads
+    /// it: every `max(record_every, steps / 20)`).
+    #[serde(default)]
+    pub sharpness_every: Option<usize>,
     #[serde(default)]
     pub l1: f64,
     #[serde(default)]

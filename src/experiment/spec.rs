@@ -83,6 +83,8 @@ pub struct ProbeNeeds {
     pub decision_grid: bool,
     /// The input–output Jacobian's singular values at init.
     pub jacobian: bool,
+    /// The loss Hessian's top eigenvalue over training.
+    pub sharpness: bool,
 }
 
 /// A parsed, validated experiment block: what to run and what to draw.

@@ -35,6 +35,8 @@ pub struct FigureWords {
     pub list_separator: String,
     pub loss: String,
     pub accuracy_percent: String,
+    pub sharpness: String,
+    pub stability_threshold: String,
     pub train_set: String,
     pub test_set: String,
     pub activations: String,

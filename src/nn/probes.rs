@@ -60,7 +60,14 @@ pub struct Probes {
     pub histogram_bins: usize,
     /// Classify a grid over a 2-D input range after training.
     pub decision_grid: Option<GridSpec>,
+    /// Measure the sharpness (λ_max of the mini-batch loss's Hessian, in f64) every this
+    /// many steps, from step 0; 0: never. Each costs up to 2 × `SHARPNESS_PRODUCTS`
+    /// forward and backward passes.
+    pub sharpness_every: usize,
 }
+
+/// The most Hessian–vector products one sharpness measurement may take.
+pub const SHARPNESS_PRODUCTS: usize = 100;
 
 impl Default for Probes {
     /// Every step, layer statistics on, no evaluation, no histograms, no grid.
@@ -72,6 +79,7 @@ impl Default for Probes {
             histogram_steps: Vec::new(),
             histogram_bins: 30,
             decision_grid: None,
+            sharpness_every: 0,
         }
     }
 }

@@ -93,6 +93,16 @@ pub(crate) fn gallery() -> Results {
                 push(step, None, Metric::TestLoss, loss * 1.1);
                 push(step, None, Metric::TrainAccuracy, accuracy);
                 push(step, None, Metric::TestAccuracy, accuracy * 0.95);
+                // Sharpness rising toward 2/η (η = 0.1, 0.5, 1): sharpening, the edge.
+                let threshold = 2.0 / [0.1, 0.5, 1.0][run_index];
+                let sharpness = threshold * (0.2 + 0.8 * (1.0 - (-5.0 * t).exp())) * noise;
+                push(
+                    step,
+                    None,
+                    Metric::Sharpness,
+                    if blown { f64::NAN } else { sharpness },
+                );
+                push(step, None, Metric::StabilityThreshold, threshold);
             }
             for step in [0, 300] {
                 for layer in 1..=LAYERS {

@@ -9,7 +9,7 @@ use super::shapes::Marker;
 use super::theory::Reference;
 
 /// Reference curves are dashed in the text colour, unlike any run.
-const REFERENCE_COLOR: &str = "currentColor";
+pub(crate) const REFERENCE_COLOR: &str = "currentColor";
 const REFERENCE_DASH: &str = "5 3";
 
 /// The median as a line, with ✕ pinned to the top of the axis wherever it is infinite or NaN

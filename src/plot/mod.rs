@@ -96,6 +96,7 @@ pub fn render_with_reference(
         }
         PlotKind::Loss => over_steps::loss(spec, results, title, words, reference),
         PlotKind::Accuracy => over_steps::accuracy(spec, results, title, words, reference),
+        PlotKind::Sharpness => over_steps::sharpness(spec, results, title, words),
         PlotKind::ActivationHist => histograms::activation_hist(spec, results, title, words),
         PlotKind::ActivationStats => {
             activation_stats::activation_stats(spec, results, title, words)

@@ -1,6 +1,7 @@
-//! Figures `loss` and `accuracy`: a whole-network metric against training step, one colour
-//! and dash per run, train and test side by side when the test metric was recorded. A run
-//! that diverged gets a ✕ at the step it diverged, and says so in the legend.
+//! Figures `loss`, `accuracy` and `sharpness`: a whole-network metric against training step,
+//! one colour and dash per run, train and test side by side when the test metric was
+//! recorded. A run that diverged gets a ✕ at the step it diverged, and says so in the legend.
+//! The sharpness figure draws each run's 2/η dotted in its colour beside its λ_max.
 
 use super::PlotError;
 use super::axis::{self, Axis, LinearOptions};
@@ -22,6 +23,9 @@ use crate::nn::Metric;
 /// exploding run does not flatten every other curve into the x axis.
 const LOSS_CAP_FACTOR: f64 = 3.0;
 
+/// A threshold's dots: finer than any run's dash.
+const THRESHOLD_DASH: &str = "1 3";
+
 /// What one of the two figures plots.
 struct Quantity<'w> {
     train: Metric,
@@ -31,6 +35,8 @@ struct Quantity<'w> {
     /// Values are multiplied by this (accuracy is shown in percent).
     scale: f64,
     cap: bool,
+    /// A threshold each run's curve is read against, drawn dotted in the run's colour.
+    threshold: Option<(Metric, &'w str)>,
 }
 
 /// SVG document: training (and test) loss against step.
@@ -47,6 +53,7 @@ pub(crate) fn loss(
         name: &words.figure.loss,
         scale: 1.0,
         cap: true,
+        threshold: None,
     };
     over_steps(spec, results, title, words, reference, &quantity)
 }
@@ -65,8 +72,35 @@ pub(crate) fn accuracy(
         name: &words.figure.accuracy_percent,
         scale: 100.0,
         cap: false,
+        threshold: None,
     };
     over_steps(spec, results, title, words, reference, &quantity)
+}
+
+/// SVG document: λ_max of the loss Hessian against step, each run's 2/η dotted beside it
+/// (log y by default: the two can be decades apart before training sharpens).
+pub(crate) fn sharpness(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    words: &Words,
+) -> Result<String, PlotError> {
+    let quantity = Quantity {
+        train: Metric::Sharpness,
+        test: Metric::Sharpness,
+        name: &words.figure.sharpness,
+        scale: 1.0,
+        cap: false,
+        threshold: Some((
+            Metric::StabilityThreshold,
+            &words.figure.stability_threshold,
+        )),
+    };
+    let spec = PlotSpec {
+        log_y: Some(spec.log_y.unwrap_or(true)),
+        ..spec.clone()
+    };
+    over_steps(&spec, results, title, words, None, &quantity)
 }
 
 fn over_steps(
@@ -84,13 +118,15 @@ fn over_steps(
         });
     }
     let log = spec.log_y.unwrap_or(false);
-    let with_test = results.has_metric(q.test);
+    let with_test = q.test != q.train && results.has_metric(q.test);
     let metrics: Vec<Metric> = if with_test {
         vec![q.train, q.test]
     } else {
         vec![q.train]
     };
     let by_run = Indexed::new(results, &metrics);
+    let thresholds: Vec<Metric> = q.threshold.iter().map(|t| t.0).collect();
+    let by_threshold = Indexed::new(results, &thresholds);
     let mut panels_series: Vec<(Vec<Series>, Vec<_>)> =
         vec![(Vec::new(), Vec::new()); metrics.len()];
     let mut legend = Vec::new();
@@ -125,6 +161,15 @@ fn over_steps(
                 let y = data::last_finite_before(&summaries, step).unwrap_or(f64::MAX);
                 series.push(Series::marker(color, Marker::Cross, (step as f64, y)));
             }
+            if let Some((threshold, _)) = q.threshold {
+                let along = Along::Steps { layer: None };
+                let line = data::summaries(&by_threshold, &run.label, threshold, along, log);
+                series.push(Series::line(
+                    color,
+                    Some(THRESHOLD_DASH),
+                    data::medians(&line),
+                ));
+            }
         }
         if drawn {
             let diverged = run.diverged_at.is_some();
@@ -142,6 +187,15 @@ fn over_steps(
         }
     }
     let mut extra = Vec::new();
+    if let Some((_, label)) = q.threshold {
+        legend.push(LegendEntry {
+            label: label.to_string(),
+            color: lines::REFERENCE_COLOR,
+            dash: Some(THRESHOLD_DASH),
+            marker: Marker::None,
+            group: usize::MAX,
+        });
+    }
     if let Some(reference) = reference {
         let (series, entry) = lines::reference(reference, usize::MAX);
         extra.push(series);

@@ -60,6 +60,11 @@ pub enum Metric {
     JacobianMeanSquare,
     /// s_max/s_min of those singular values.
     JacobianCondition,
+    /// λ_max, the top eigenvalue of the mini-batch loss's Hessian (power iteration).
+    Sharpness,
+    /// 2/η at the step's learning rate: gradient descent on a quadratic is stable only
+    /// while λ_max stays below it (Cohen et al. 2021's edge of stability).
+    StabilityThreshold,
 }
 
 /// What a metric's `layer` column counts.
@@ -90,6 +95,8 @@ pub enum Probe {
     Recurrent,
     /// The input–output Jacobian's spectrum at init (feed-forward nets without batch norm).
     Jacobian,
+    /// With `Probes::sharpness_every`: the loss Hessian's top eigenvalue, and 2/η beside it.
+    Sharpness,
 }
 
 /// A name that is no metric.
@@ -104,7 +111,7 @@ pub struct UnknownMetric {
 
 impl Metric {
     /// Every metric: per layer, whole network, then recurrent.
-    pub const ALL: [Metric; 23] = [
+    pub const ALL: [Metric; 25] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
@@ -128,6 +135,8 @@ impl Metric {
         Metric::JacobianSingularValue,
         Metric::JacobianMeanSquare,
         Metric::JacobianCondition,
+        Metric::Sharpness,
+        Metric::StabilityThreshold,
     ];
 
     /// The name in the CSV, in claims and in plot specs.
@@ -156,6 +165,8 @@ impl Metric {
             Metric::JacobianSingularValue => "jacobian_sv",
             Metric::JacobianMeanSquare => "jacobian_mean_sq",
             Metric::JacobianCondition => "jacobian_condition",
+            Metric::Sharpness => "sharpness",
+            Metric::StabilityThreshold => "stability_threshold",
         }
     }
 
@@ -198,7 +209,9 @@ impl Metric {
             | Metric::TestAccuracy
             | Metric::ForgetGateMean
             | Metric::JacobianMeanSquare
-            | Metric::JacobianCondition => Scope::Network,
+            | Metric::JacobianCondition
+            | Metric::Sharpness
+            | Metric::StabilityThreshold => Scope::Network,
         }
     }
 
@@ -226,6 +239,7 @@ impl Metric {
             Metric::JacobianSingularValue
             | Metric::JacobianMeanSquare
             | Metric::JacobianCondition => Probe::Jacobian,
+            Metric::Sharpness | Metric::StabilityThreshold => Probe::Sharpness,
         }
     }
 

@@ -127,6 +127,7 @@ fn tanh_net(inputs: usize, hidden: &[usize], outputs: usize, norm: Norm) -> Netw
         input_dim: inputs,
         blocks,
         init: InitConfig::new(Init::XavierNormal),
+        final_norm: Norm::None,
     };
     Network::new(&config, 6)
 }

@@ -279,6 +279,12 @@ fn fit_here<T: Float>(
                 &mut record,
             );
         }
+        if probes.sharpness_every > 0 && step % probes.sharpness_every == 0 {
+            let lambda = sharpness_in_f64(net, config.loss, inputs.view(), batch_targets, step);
+            let lr = config.schedule.lr(config.lr, step);
+            record.push(Metric::Sharpness, step as u64, lambda);
+            record.push(Metric::StabilityThreshold, step as u64, 2.0 / lr);
+        }
         let clipped = config.clip.apply(net.layers(), &mut grads, global);
         if recording {
             record.push(Metric::Clipped, step as u64, f64::from(u8::from(clipped)));
@@ -379,6 +385,37 @@ fn gather<T: Float>(
                 .zip_mut_with(&set.targets.row(index), |t, &v| *t = T::from_f64(v)),
         }
     }
+}
+
+/// λ_max of the mini-batch loss at step `step`, measured on an f64 copy of `net` (so an f32
+/// run's sharpness is not drowned in f32's rounding), from a direction seeded by the step.
+fn sharpness_in_f64<T: Float>(
+    net: &Network<T>,
+    loss: Loss,
+    inputs: ndarray::ArrayView2<T>,
+    targets: Targets<T>,
+    step: usize,
+) -> f64 {
+    let wide = net.cast::<f64>();
+    let inputs = inputs.mapv(Float::to_f64);
+    let values;
+    let targets = match targets {
+        Targets::Labels(labels) => Targets::Labels(labels),
+        Targets::Values(v) => {
+            values = v.mapv(Float::to_f64);
+            Targets::Values(values.view())
+        }
+    };
+    let seed = step as u64;
+    probes::sharpness::sharpness(
+        &wide,
+        loss,
+        inputs.view(),
+        targets,
+        probes::SHARPNESS_PRODUCTS,
+        seed,
+    )
+    .lambda_max
 }
 
 fn slice<T, D: ndarray::Dimension>(array: &ndarray::Array<T, D>) -> &[T] {
