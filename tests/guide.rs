@@ -7,8 +7,8 @@ use std::path::Path;
 use gradbook::experiment::parse_block;
 use gradbook::markdown::find_experiment_blocks;
 
-/// The fourteen chapters of the plan, in order.
-const CHAPTERS: [&str; 14] = [
+/// The chapters of the plan, in order (the fifteenth, on Transformers, added by issue 20).
+const CHAPTERS: [&str; 15] = [
     "backprop.md",
     "speed-of-learning.md",
     "saturation.md",
@@ -19,6 +19,7 @@ const CHAPTERS: [&str; 14] = [
     "mean-field.md",
     "normalization.md",
     "residual.md",
+    "transformer.md",
     "exploding.md",
     "optimizers.md",
     "rnn.md",
