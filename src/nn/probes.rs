@@ -7,10 +7,12 @@
 //!   Layers are numbered 1..=N over the dense layers, input to output. Metrics, all
 //!   measured at that step before its update:
 //!   - `grad_norm`, `grad_norm_bias`: ‖∂L/∂W‖_F, ‖∂L/∂b‖ (including L1/L2 penalties; before clipping);
-//!   - `weight_norm`: ‖W‖_F;
+//!   - `weight_norm`: ‖W‖_F; and for the network `clipped_grad_norm`, the global norm after
+//!     clipping;
 //!   - with `Probes::layer_stats` (the default): `delta_norm`: Σ_batch ‖∂L/∂z‖ = the batch
-//!     mean of each example's own ‖∂ℓ/∂z‖ (Nielsen's "speed of learning", independent of
-//!     the batch size); `update_ratio`: ‖ΔW‖/‖W‖ of this step's update; `act_mean`, `act_std`
+//!     mean of each example's own ‖∂ℓ/∂z‖ (Nielsen's δ, independent of the batch size; his
+//!     "speed of learning" is the bias gradient, `grad_norm_bias`); `delta_frobenius`:
+//!     ‖∂L/∂Z‖_F of the whole batch's δ matrix; `update_ratio`: ‖ΔW‖/‖W‖ of this step's update; `act_mean`, `act_std`
 //!     of the layer's output f(u); `saturated_frac`: the fraction of outputs with
 //!     |f′(u)| < 1% of f′'s maximum, counted for sigmoid and tanh layers and 0 for the rest;
 //!     `dead_frac`: the fraction of units with u ≤ 0 for every example of the batch, counted

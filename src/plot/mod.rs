@@ -215,6 +215,7 @@ fn metric_names(metric: Metric, words: &Words) -> (&'static str, &str) {
         Metric::GradNorm => "‖∂L/∂W‖",
         Metric::GradNormBias => "‖∂L/∂b‖",
         Metric::DeltaNorm => "‖δ‖",
+        Metric::DeltaFrobenius => "‖∂L/∂Z‖_F",
         Metric::WeightNorm => "‖W‖",
         Metric::UpdateRatio => "‖ΔW‖/‖W‖",
         other => other.name(),

@@ -61,9 +61,7 @@ pub struct LayerGrads<T> {
 impl<T> LayerGrads<T> {
     /// Every gradient component, in the parameter order.
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        (self.weights.iter())
-            .chain(&self.biases)
-            .chain(self.non_weights())
+        self.weights.iter().chain(self.non_weights())
     }
 
     /// Every component but the weights'.

@@ -29,11 +29,12 @@ pub(crate) fn record_step<T: Float>(
     // enough to measure; a small net's layers take ~1 µs each, less than handing them
     // over to another thread costs (measured). The bits are the same either way.
     // (The update ratio is measured after the update, in `fit`.)
-    const MEASURED: [Metric; 8] = [
+    const MEASURED: [Metric; 9] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
         Metric::DeltaNorm,
+        Metric::DeltaFrobenius,
         Metric::ActMean,
         Metric::ActStd,
         Metric::SaturatedFrac,
@@ -41,7 +42,7 @@ pub(crate) fn record_step<T: Float>(
     ];
     let measure = |l: usize| {
         let (layer, cache) = (&net.layers()[l], &work.layers[l]);
-        let mut values = [0.0; 8];
+        let mut values = [0.0; 9];
         values[0] = norm_from_squares(squares[l].0, slice(&grads[l].weights));
         values[1] = probes::fast_norm_slice(slice(&grads[l].biases));
         if !weight_norms_later {
@@ -49,17 +50,18 @@ pub(crate) fn record_step<T: Float>(
         }
         if probes.layer_stats {
             values[3] = probes::delta_norm(cache);
-            values[4..].copy_from_slice(&probes::activation_stats(layer, cache));
+            values[4] = probes::fast_norm_slice(slice(&cache.delta));
+            values[5..].copy_from_slice(&probes::activation_stats(layer, cache));
         }
         values
     };
     let outputs: usize = work.layers.iter().map(|cache| cache.out.len()).sum();
-    let measured: Vec<[f64; 8]> = if outputs >= CHUNK {
+    let measured: Vec<[f64; 9]> = if outputs >= CHUNK {
         (0..grads.len()).into_par_iter().map(measure).collect()
     } else {
         (0..grads.len()).map(measure).collect()
     };
-    let metrics = if probes.layer_stats { 8 } else { 3 };
+    let metrics = if probes.layer_stats { 9 } else { 3 };
     for (i, metric) in MEASURED.into_iter().enumerate().take(metrics) {
         record.push_layer_metric(metric, measured.iter().map(|m| m[i]).collect());
     }

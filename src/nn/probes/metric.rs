@@ -19,8 +19,12 @@ pub enum Metric {
     GradNormBias,
     /// ‖W‖_F of a layer.
     WeightNorm,
-    /// The batch mean of each example's ‖∂ℓ/∂z‖ at a layer (Nielsen's "speed of learning").
+    /// The batch mean of each example's ‖∂ℓ_b/∂z_b‖ at a layer, ℓ_b that example's own loss
+    /// (Nielsen's δ): Σ_b ‖row b of ∂L/∂Z‖ for the batch-mean loss L.
     DeltaNorm,
+    /// ‖∂L/∂Z‖_F of a layer for the batch-mean loss L: the Frobenius norm of the whole
+    /// batch's δ matrix (between `DeltaNorm`/√B and `DeltaNorm`).
+    DeltaFrobenius,
     /// ‖ΔW‖/‖W‖ of a step's update.
     UpdateRatio,
     /// Mean of a layer's outputs f(u).
@@ -35,6 +39,8 @@ pub enum Metric {
     Loss,
     /// ‖∂L/∂θ‖ over all parameters, before clipping.
     GlobalGradNorm,
+    /// ‖∂L/∂θ‖ after clipping (the same as before when nothing was clipped).
+    ClippedGradNorm,
     /// 1 when clipping changed the gradient, else 0.
     Clipped,
     /// Loss over the whole training set.
@@ -111,11 +117,12 @@ pub struct UnknownMetric {
 
 impl Metric {
     /// Every metric: per layer, whole network, then recurrent.
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 27] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
         Metric::DeltaNorm,
+        Metric::DeltaFrobenius,
         Metric::UpdateRatio,
         Metric::ActMean,
         Metric::ActStd,
@@ -123,6 +130,7 @@ impl Metric {
         Metric::DeadFrac,
         Metric::Loss,
         Metric::GlobalGradNorm,
+        Metric::ClippedGradNorm,
         Metric::Clipped,
         Metric::TrainLoss,
         Metric::TrainAccuracy,
@@ -146,6 +154,7 @@ impl Metric {
             Metric::GradNormBias => "grad_norm_bias",
             Metric::WeightNorm => "weight_norm",
             Metric::DeltaNorm => "delta_norm",
+            Metric::DeltaFrobenius => "delta_frobenius",
             Metric::UpdateRatio => "update_ratio",
             Metric::ActMean => "act_mean",
             Metric::ActStd => "act_std",
@@ -153,6 +162,7 @@ impl Metric {
             Metric::DeadFrac => "dead_frac",
             Metric::Loss => "loss",
             Metric::GlobalGradNorm => "global_grad_norm",
+            Metric::ClippedGradNorm => "clipped_grad_norm",
             Metric::Clipped => "clipped",
             Metric::TrainLoss => "train_loss",
             Metric::TrainAccuracy => "train_accuracy",
@@ -192,6 +202,7 @@ impl Metric {
             | Metric::GradNormBias
             | Metric::WeightNorm
             | Metric::DeltaNorm
+            | Metric::DeltaFrobenius
             | Metric::UpdateRatio
             | Metric::ActMean
             | Metric::ActStd
@@ -202,6 +213,7 @@ impl Metric {
             Metric::JacobianSingularValue => Scope::Rank,
             Metric::Loss
             | Metric::GlobalGradNorm
+            | Metric::ClippedGradNorm
             | Metric::Clipped
             | Metric::TrainLoss
             | Metric::TrainAccuracy
@@ -222,8 +234,10 @@ impl Metric {
             | Metric::WeightNorm
             | Metric::Loss
             | Metric::GlobalGradNorm
+            | Metric::ClippedGradNorm
             | Metric::Clipped => Probe::Always,
             Metric::DeltaNorm
+            | Metric::DeltaFrobenius
             | Metric::UpdateRatio
             | Metric::ActMean
             | Metric::ActStd
@@ -263,6 +277,7 @@ impl Metric {
                 | Metric::GradNormBias
                 | Metric::WeightNorm
                 | Metric::DeltaNorm
+                | Metric::DeltaFrobenius
                 | Metric::UpdateRatio
         )
     }
@@ -341,7 +356,7 @@ mod tests {
             .iter()
             .filter(|m| m.probe() == Probe::LayerStats);
         assert!(stats.clone().all(|m| m.scope() == Scope::Layer));
-        assert_eq!(stats.count(), 6);
+        assert_eq!(stats.count(), 7);
         assert!(
             Metric::ALL
                 .iter()

@@ -288,6 +288,11 @@ fn fit_here<T: Float>(
         let clipped = config.clip.apply(net.layers(), &mut grads, global);
         if recording {
             record.push(Metric::Clipped, step as u64, f64::from(u8::from(clipped)));
+            let after = match clipped {
+                true => crate::nn::global_norm(grads.iter().flat_map(LayerGrads::values)),
+                false => global,
+            };
+            record.push(Metric::ClippedGradNorm, step as u64, after);
         }
 
         let lr = config.schedule.lr(config.lr, step);

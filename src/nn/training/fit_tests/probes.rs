@@ -101,7 +101,12 @@ fn probes_not_asked_for_are_not_recorded() {
     let series: Vec<Metric> = record.series.iter().map(|s| s.name).collect();
     assert_eq!(
         series,
-        vec![Metric::Loss, Metric::GlobalGradNorm, Metric::Clipped]
+        vec![
+            Metric::Loss,
+            Metric::GlobalGradNorm,
+            Metric::Clipped,
+            Metric::ClippedGradNorm
+        ]
     );
     assert!(record.histograms.is_empty() && record.decision_grid.is_none());
 }
@@ -171,4 +176,48 @@ fn probes_measure_what_they_say() {
             .zip(grad)
             .all(|(g, layers)| layers.iter().all(|l| l <= g))
     );
+}
+
+#[test]
+fn delta_norms_of_both_kinds_and_the_clipped_norm_measure_what_they_say() {
+    use crate::nn::Clip;
+    let data = spiral_data();
+    let train = |batch, clip| {
+        let config = FitConfig {
+            steps: 3,
+            batch,
+            clip,
+            ..FitConfig::default()
+        };
+        let net = mlp(&[8, 6], Activation::Tanh, Init::XavierNormal);
+        train_network::<f64>(&net, 1, &config, &data, None).1
+    };
+    // One example: the batch's δ matrix is that example's δ, so the two norms agree.
+    let single = train(1, Clip::None);
+    let (mean, frobenius) = (
+        single.layer_metric(Metric::DeltaNorm).unwrap(),
+        single.layer_metric(Metric::DeltaFrobenius).unwrap(),
+    );
+    for (m, f) in mean.iter().flatten().zip(frobenius.iter().flatten()) {
+        assert!((m - f).abs() <= 1e-12 * f, "{m} vs {f}");
+    }
+    // B examples, rows r_b of ∂L/∂Z (delta_norm = Σ_b ‖r_b‖): Cauchy–Schwarz gives
+    // Σ_b ‖r_b‖ ≤ √B·‖∂L/∂Z‖_F and the triangle inequality ‖∂L/∂Z‖_F ≤ Σ_b ‖r_b‖, each
+    // equal only in a degenerate case (equal norms; one non-zero row), which these are not.
+    let batch = 32.0f64;
+    let many = train(32, Clip::None);
+    let (mean, frobenius) = (
+        many.layer_metric(Metric::DeltaNorm).unwrap(),
+        many.layer_metric(Metric::DeltaFrobenius).unwrap(),
+    );
+    for (m, f) in mean.iter().flatten().zip(frobenius.iter().flatten()) {
+        assert!(*f > m / batch.sqrt() * (1.0 + 1e-6), "{f} vs {m}/√B");
+        assert!(*f < m * (1.0 - 1e-6), "{f} vs {m}");
+    }
+    // Nothing clipped: the clipped norm is the norm; clipped: exactly the threshold.
+    let same = &many.series(Metric::ClippedGradNorm).unwrap().values;
+    assert_eq!(same, &many.series(Metric::GlobalGradNorm).unwrap().values);
+    let tight = train(32, Clip::GlobalNorm { max_norm: 1e-3 });
+    let after = &tight.series(Metric::ClippedGradNorm).unwrap().values;
+    assert!(after.iter().all(|n| (n - 1e-3).abs() < 1e-12), "{after:?}");
 }
