@@ -264,6 +264,7 @@ fn fit_config(run: &RunSpec, mlp: &MlpSpec, seed: u64, data: &nn::Data) -> nn::F
     };
     nn::FitConfig {
         loss: loss(run, mlp),
+        reduction: t.loss_reduction,
         optimizer,
         lr: t.lr,
         schedule: nn::Schedule {

@@ -115,7 +115,7 @@ fn required_model(kind: ModelKind) -> Vec<Required> {
 }
 
 /// The `train` keys that shape feed-forward training only.
-const FEED_FORWARD_TRAINING: [&str; 7] = [
+const FEED_FORWARD_TRAINING: [&str; 8] = [
     "schedule",
     "warmup",
     "l1",
@@ -123,6 +123,7 @@ const FEED_FORWARD_TRAINING: [&str; 7] = [
     "eval_every",
     "clip_adaptive",
     "sharpness_every",
+    "loss_reduction",
 ];
 
 /// Try `key = value` alone in a table of the stand-ins: `Err` is what serde says about it.

@@ -186,6 +186,9 @@ pub struct TrainSpec {
     /// Adaptive (unit-wise) clipping's λ: ‖G_i‖ ≤ λ·max(‖W_i‖, 1e-3) per hidden unit.
     #[serde(default)]
     pub clip_adaptive: Option<f64>,
+    /// `"mean"` (default) or `"sum"` of the batch's losses.
+    #[serde(default, deserialize_with = "from_name")]
+    pub loss_reduction: crate::nn::Reduction,
     /// Measure the sharpness every this many steps (default, when a figure or claim reads
     /// it: every `max(record_every, steps / 20)`).
     #[serde(default)]

@@ -48,7 +48,7 @@ pub use layers::activation::Activation;
 pub use layers::dense::Dense;
 pub use layers::init::{BiasInit, Init, InitConfig};
 pub use layers::layer::{Layer, LayerConfig, LayerGrads, ParamKind};
-pub use layers::loss::{Loss, Targets, softmax_cross_entropy};
+pub use layers::loss::{Loss, Reduction, Targets, softmax_cross_entropy};
 pub use layers::network::{BlockConfig, Network, NetworkConfig, Placement, Workspace};
 pub use layers::norm::{Mode, Norm};
 pub use probes::jacobian::{Spectrum, input_output_jacobian, singular_values};

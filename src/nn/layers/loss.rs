@@ -59,6 +59,43 @@ pub enum Loss {
     MeanSquaredError,
 }
 
+/// How a batch's per-example losses combine into the one a step differentiates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reduction {
+    /// The batch mean (PyTorch's default): the step does not grow with the batch.
+    #[default]
+    Mean,
+    /// The batch sum: the loss and every gradient B times the mean's (Nielsen's
+    /// network.py sums the examples' gradients before dividing by the batch in the step).
+    Sum,
+}
+
+impl Reduction {
+    pub const ALL: [Reduction; 2] = [Reduction::Mean, Reduction::Sum];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::Mean => "mean",
+            Reduction::Sum => "sum",
+        }
+    }
+
+    /// What the batch mean is multiplied by.
+    pub fn factor(self, batch: usize) -> f64 {
+        match self {
+            Reduction::Mean => 1.0,
+            Reduction::Sum => batch as f64,
+        }
+    }
+}
+
+impl std::str::FromStr for Reduction {
+    type Err = crate::nn::UnknownName;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        crate::nn::by_name("loss reduction", text, &Reduction::ALL, Reduction::name)
+    }
+}
+
 impl Loss {
     pub const ALL: [Loss; 3] = [
         Loss::SoftmaxCrossEntropy,

@@ -18,7 +18,7 @@ use crate::nn::data::sets::Data;
 use crate::nn::error::ConfigError;
 use crate::nn::kernels::{self, norm_from_squares, sum_squares};
 use crate::nn::layers::layer::{LayerGrads, ParamKind, for_each_param};
-use crate::nn::layers::loss::{Loss, Targets};
+use crate::nn::layers::loss::{Loss, Reduction, Targets};
 use crate::nn::layers::network::{Network, NetworkConfig};
 use crate::nn::layers::norm::Mode;
 use crate::nn::probes::Divergence;
@@ -36,6 +36,9 @@ use crate::nn::training::schedule::Schedule;
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitConfig {
     pub loss: Loss,
+    /// The batch mean (default) or sum of the examples' losses. Evaluation over whole sets
+    /// (`train_loss`, `test_loss`) always reports the mean.
+    pub reduction: Reduction,
     pub optimizer: Optimizer,
     /// The base learning rate η₀ the schedule scales.
     pub lr: f64,
@@ -54,6 +57,7 @@ impl Default for FitConfig {
     fn default() -> Self {
         FitConfig {
             loss: Loss::SoftmaxCrossEntropy,
+            reduction: Reduction::Mean,
             optimizer: Optimizer::Sgd,
             lr: 0.1,
             schedule: Schedule::default(),
@@ -203,7 +207,13 @@ fn fit_here<T: Float>(
             Data::Classes(_) => Targets::Labels(&labels),
             Data::Values(_) => Targets::Values(targets.view()),
         };
-        let (data_loss, output_grad) = config.loss.evaluate(net.output(&work), batch_targets);
+        let (mut data_loss, mut output_grad) =
+            config.loss.evaluate(net.output(&work), batch_targets);
+        if config.reduction == Reduction::Sum {
+            let rows = output_grad.nrows();
+            data_loss *= rows as f64;
+            output_grad.mapv_inplace(|g| g * T::from_f64(rows as f64));
+        }
         net.backward(inputs.view(), output_grad.view(), &mut work, &mut grads);
         let loss = data_loss + config.regularization.add_penalty(net.layers(), &mut grads);
 
@@ -280,7 +290,9 @@ fn fit_here<T: Float>(
             );
         }
         if probes.sharpness_every > 0 && step % probes.sharpness_every == 0 {
-            let lambda = sharpness_in_f64(net, config.loss, inputs.view(), batch_targets, step);
+            // The summed loss's Hessian is B times the mean's.
+            let lambda = sharpness_in_f64(net, config.loss, inputs.view(), batch_targets, step)
+                * config.reduction.factor(inputs.nrows());
             let lr = config.schedule.lr(config.lr, step);
             record.push(Metric::Sharpness, step as u64, lambda);
             record.push(Metric::StabilityThreshold, step as u64, 2.0 / lr);

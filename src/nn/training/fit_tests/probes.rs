@@ -221,3 +221,31 @@ fn delta_norms_of_both_kinds_and_the_clipped_norm_measure_what_they_say() {
     let after = &tight.series(Metric::ClippedGradNorm).unwrap().values;
     assert!(after.iter().all(|n| (n - 1e-3).abs() < 1e-12), "{after:?}");
 }
+
+#[test]
+fn a_summed_loss_is_the_mean_times_the_batch_and_so_are_its_gradients() {
+    use crate::nn::Reduction;
+    let data = spiral_data();
+    let first_step = |reduction| {
+        let config = FitConfig {
+            steps: 1,
+            batch: 48,
+            reduction,
+            ..FitConfig::default()
+        };
+        let net = mlp(&[8, 6], Activation::Sigmoid, Init::XavierNormal);
+        train_network::<f64>(&net, 1, &config, &data, None).1
+    };
+    let (mean, sum) = (first_step(Reduction::Mean), first_step(Reduction::Sum));
+    let loss = |r: &crate::nn::Record| r.series(Metric::Loss).unwrap().values[0];
+    assert!((loss(&sum) - 48.0 * loss(&mean)).abs() < 1e-12 * loss(&sum));
+    for metric in [Metric::GradNorm, Metric::GradNormBias, Metric::DeltaNorm] {
+        let of = |r: &crate::nn::Record| r.layer_metric(metric).unwrap()[0].clone();
+        for (s, m) in of(&sum).iter().zip(&of(&mean)) {
+            assert!(
+                (s - 48.0 * m).abs() < 1e-12 * s,
+                "{metric}: {s} vs 48 × {m}"
+            );
+        }
+    }
+}
