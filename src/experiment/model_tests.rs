@@ -192,8 +192,8 @@ fn a_run_prints_the_text_its_cache_key_always_hashed() {
     assert_eq!(normalized(chain), MLP_TEXT);
 }
 
-const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false, jacobian: false, sharpness: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, clip_adaptive: None, loss_reduction: Mean, sharpness_every: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
-const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false, jacobian: false, sharpness: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, clip_adaptive: None, loss_reduction: Mean, sharpness_every: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
+const RNN_TEXT: &str = r#"RunSpec { label: "", seeds: [], seeds_vary_data: false, sweep_point: [], needs: ProbeNeeds { layer_stats: false, evaluate: true, histogram_steps: [], decision_grid: false, jacobian: false, sharpness: false }, data: DataSpec { name: Adding, samples: Some(512), noise: 0.1, classes: 2, dim: 2, factor: 0.5, spread: 1.0, teacher_width: 32, outputs: 1, length: Some(20), symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Rnn, depth: None, width: None, activation: Some(Relu), hidden: Some(16), layers: 1, forget_bias: None, recurrent_init: Some(Identity { scale: 1.0 }), slope: None, alpha: None, init: XavierNormal, gain: 1.0, bias_init: Zeros, norm: None, residual: None, loss: None }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.05, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 100, batch: 32, seed: 1, record_every: 5, eval_every: 0, clip_norm: Some(1.0), clip_value: None, clip_adaptive: None, loss_reduction: Mean, sharpness_every: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f32" } }"#;
+const MLP_TEXT: &str = r#"RunSpec { label: "", seeds: [], seeds_vary_data: false, sweep_point: [], needs: ProbeNeeds { layer_stats: true, evaluate: false, histogram_steps: [], decision_grid: false, jacobian: false, sharpness: false }, data: DataSpec { name: Teacher, samples: Some(64), noise: 0.1, classes: 2, dim: 1, factor: 0.5, spread: 1.0, teacher_width: 4, outputs: 1, length: None, symbols: 10, alphabet: 8, test_fraction: 0.0, seed: 1 }, model: ModelSpec { kind: Mlp, depth: Some(3), width: Some(Same(1)), activation: Some(Sigmoid), hidden: None, layers: 1, forget_bias: None, recurrent_init: None, slope: None, alpha: None, init: Normal { std: 1.0 }, gain: 1.0, bias_init: Normal { std: 1.0 }, norm: None, residual: None, loss: Some(MeanSquaredError) }, train: TrainSpec { optimizer: Sgd, momentum: None, beta1: None, beta2: None, rho: None, eps: None, lr: 0.1, schedule: "constant", decay_every: None, decay_factor: None, gamma: None, min_lr_factor: None, warmup: 0, steps: 1, batch: 1, seed: 1, record_every: 1, eval_every: 0, clip_norm: None, clip_value: None, clip_adaptive: None, loss_reduction: Mean, sharpness_every: None, l1: 0.0, l2: 0.0, weight_decay: None, pretrain: None, truncation: None, precision: "f64" } }"#;
 
 #[test]
 fn every_problem_of_a_recurrent_block_is_reported_at_once() {
@@ -416,4 +416,38 @@ fn the_loss_reduction_is_read_and_a_bad_one_refused() {
     assert!(unknown.message.contains("mean, sum"), "{}", unknown.message);
     let recurrent = only_error(&RNN.replace("steps = 10", "steps = 10, loss_reduction = \"sum\""));
     assert!(recurrent.message.contains("not used by recurrent models"));
+}
+
+#[test]
+fn seeds_can_draw_the_data_too_and_a_bad_seeds_table_is_refused() {
+    let varying = format!("{MLP}seeds = {{ count = 3, data = true }}\n");
+    let run = parse_block(&varying).unwrap().runs.remove(0);
+    assert_eq!(
+        (run.seeds.clone(), run.seeds_vary_data),
+        (vec![1, 2, 3], true)
+    );
+    let fixed = parse_block(&format!("{MLP}seeds = {{ list = [1, 2, 3] }}\n"))
+        .unwrap()
+        .runs
+        .remove(0);
+    assert!(!fixed.seeds_vary_data);
+    let first_loss = |run: &RunSpec, seed| {
+        let outcome = crate::experiment::run::train(run, seed);
+        (outcome.measurements.iter())
+            .find(|m| m.metric == crate::nn::Metric::Loss && m.step == 0)
+            .map(|m| m.value)
+            .unwrap()
+    };
+    // Seed 1 is data.seed's default: the same data either way; seed 2 draws other data.
+    assert_eq!(first_loss(&run, 1), first_loss(&fixed, 1));
+    assert_ne!(first_loss(&run, 2), first_loss(&fixed, 2));
+    for table in ["{ count = 3, list = [1] }", "{ data = true }"] {
+        let error = only_error(&format!("{MLP}seeds = {table}\n"));
+        assert_eq!(error.key.as_deref(), Some("seeds"), "{table}");
+        assert!(
+            error.message.contains("count = N"),
+            "{table}: {}",
+            error.message
+        );
+    }
 }

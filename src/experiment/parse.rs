@@ -143,6 +143,7 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
         runs.push(RunSpec {
             label,
             seeds,
+            seeds_vary_data: matches!(&block.seeds, Some(Seeds::Table(t)) if t.data),
             sweep_point,
             ..run
         });
@@ -271,7 +272,22 @@ fn plot_specs(
 
 /// `None` when the block gives no `seeds` (each variant runs with its `train.seed`).
 fn seed_list(text: &str, seeds: Option<&Seeds>, errors: &mut Vec<SpecError>) -> Option<Vec<u64>> {
-    let list = match seeds? {
+    let seeds = match seeds? {
+        Seeds::Table(table) => match (&table.count, &table.list) {
+            (Some(n), None) => &Seeds::Count(*n),
+            (None, Some(list)) => &Seeds::List(list.clone()),
+            _ => {
+                errors.push(error_at(
+                    text,
+                    &["seeds"],
+                    "a seeds table takes `count = N` or `list = [...]` (one of them), and `data = true` to draw the data with each seed",
+                ));
+                return None;
+            }
+        },
+        other => other,
+    };
+    let list = match seeds {
         Seeds::Count(n) if (1..=MAX_SEEDS as i64).contains(n) => (1..=*n as u64).collect(),
         Seeds::Count(n) => {
             errors.push(error_at(
@@ -282,6 +298,7 @@ fn seed_list(text: &str, seeds: Option<&Seeds>, errors: &mut Vec<SpecError>) -> 
             return None;
         }
         Seeds::List(list) => list.clone(),
+        Seeds::Table(_) => unreachable!("unwrapped above"),
     };
     let mut unique = list.clone();
     unique.sort_unstable();

@@ -149,6 +149,11 @@ pub fn cache_key(run: &RunSpec, seed: u64) -> String {
 /// One run through the engine: a feed-forward net or a recurrent one, in the precision the
 /// spec asks for (f32 by default, like the frameworks readers know).
 pub fn train(run: &RunSpec, seed: u64) -> RunOutcome {
+    if run.seeds_vary_data && run.data.seed != seed {
+        let mut own_data = run.clone();
+        own_data.data.seed = seed;
+        return train(&own_data, seed);
+    }
     match (&run.model, run.train.precision) {
         (Model::Mlp(mlp), Precision::F32) => feed_forward::train::<f32>(run, mlp, seed),
         (Model::Mlp(mlp), Precision::F64) => feed_forward::train::<f64>(run, mlp, seed),

@@ -41,12 +41,44 @@ pub(super) struct BlockToml {
     pub(super) note: Option<String>,
 }
 
-/// `seeds = 5` (seeds 1, 2, …, 5; `train.seed` is then not used) or `seeds = [1, 7, 9]`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+/// `seeds = 5` (seeds 1, 2, …, 5; `train.seed` is then not used) or `seeds = [1, 7, 9]`;
+/// either as a table `{ count = 5 }` / `{ list = [1, 7, 9] }` with `data = true` to draw
+/// the data with each seed too (`data.seed` is then not used).
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum Seeds {
     Count(i64),
     List(Vec<u64>),
+    Table(SeedTable),
+}
+
+impl<'de> Deserialize<'de> for Seeds {
+    /// By the value's shape, so a wrong table says what is wrong in it.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let fail = |e: toml::de::Error| D::Error::custom(e.message().trim_end());
+        match toml::Value::deserialize(deserializer)? {
+            toml::Value::Integer(n) => Ok(Seeds::Count(n)),
+            list @ toml::Value::Array(_) => Vec::deserialize(list).map(Seeds::List).map_err(fail),
+            table @ toml::Value::Table(_) => SeedTable::deserialize(table)
+                .map(Seeds::Table)
+                .map_err(fail),
+            _ => Err(D::Error::custom(
+                "expected a count (seeds = 5), a list (seeds = [1, 7, 9]) or a table { count = 5, data = true }",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SeedTable {
+    #[serde(default)]
+    pub count: Option<i64>,
+    #[serde(default)]
+    pub list: Option<Vec<u64>>,
+    /// The data set (and its train/test split) is drawn with each training seed.
+    #[serde(default)]
+    pub data: bool,
 }
 
 /// One fully specified training run: the block's settings with one sweep point applied.
@@ -58,6 +90,9 @@ pub struct RunSpec {
     /// The training seeds this variant runs with (`train.seed` alone unless `seeds` is given).
     #[serde(skip)]
     pub seeds: Vec<u64>,
+    /// Each seed draws its own data set too (`seeds = { …, data = true }`).
+    #[serde(skip)]
+    pub seeds_vary_data: bool,
     /// The sweep's `(dotted key, value as shown in the label)` for this variant, in the
     /// sweep's order; empty without a sweep. Lets pages group runs by a swept value.
     #[serde(skip)]
