@@ -173,6 +173,8 @@ pub struct RecurrentSpec {
     pub layers: usize,
     /// How the recurrent matrices start (the engine's default when not given).
     pub recurrent_init: Option<RecurrentInit>,
+    /// How the input-to-hidden weights start (PyTorch's U(−1/√H, 1/√H) when not given).
+    pub input_init: Option<Init>,
 }
 
 /// The recurrent cell and the keys only it takes.
@@ -264,6 +266,10 @@ fn one_layer() -> usize {
     1
 }
 
+fn optional_init<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Init>, D::Error> {
+    init_spec(deserializer).map(Some)
+}
+
 /// The keys of each recurrent kind as written; made into a [`RecurrentSpec`] once read.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -273,6 +279,8 @@ struct RnnKeys {
     layers: usize,
     #[serde(default, deserialize_with = "recurrent_init_spec")]
     recurrent_init: Option<RecurrentInit>,
+    #[serde(default, deserialize_with = "optional_init")]
+    input_init: Option<Init>,
     #[serde(default, deserialize_with = "optional_name")]
     activation: Option<Activation>,
     #[serde(default)]
@@ -289,6 +297,8 @@ struct GruKeys {
     layers: usize,
     #[serde(default, deserialize_with = "recurrent_init_spec")]
     recurrent_init: Option<RecurrentInit>,
+    #[serde(default, deserialize_with = "optional_init")]
+    input_init: Option<Init>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +309,8 @@ struct LstmKeys {
     layers: usize,
     #[serde(default, deserialize_with = "recurrent_init_spec")]
     recurrent_init: Option<RecurrentInit>,
+    #[serde(default, deserialize_with = "optional_init")]
+    input_init: Option<Init>,
     #[serde(default)]
     forget_bias: Option<f64>,
 }
@@ -312,12 +324,13 @@ impl<'de> Deserialize<'de> for Model {
             None => ModelKind::Mlp,
         };
         let keys = toml::Value::Table(keys);
-        let recurrent = |cell, hidden, layers, recurrent_init| {
+        let recurrent = |cell, hidden, layers, recurrent_init, input_init| {
             Model::Recurrent(RecurrentSpec {
                 cell,
                 hidden,
                 layers,
                 recurrent_init,
+                input_init,
             })
         };
         let model = match kind {
@@ -328,16 +341,22 @@ impl<'de> Deserialize<'de> for Model {
                     slope: k.slope,
                     alpha: k.alpha,
                 };
-                recurrent(cell, k.hidden, k.layers, k.recurrent_init)
+                recurrent(cell, k.hidden, k.layers, k.recurrent_init, k.input_init)
             }),
-            ModelKind::Gru => keys
-                .try_into()
-                .map(|k: GruKeys| recurrent(CellSpec::Gru, k.hidden, k.layers, k.recurrent_init)),
+            ModelKind::Gru => keys.try_into().map(|k: GruKeys| {
+                recurrent(
+                    CellSpec::Gru,
+                    k.hidden,
+                    k.layers,
+                    k.recurrent_init,
+                    k.input_init,
+                )
+            }),
             ModelKind::Lstm => keys.try_into().map(|k: LstmKeys| {
                 let cell = CellSpec::Lstm {
                     forget_bias: k.forget_bias,
                 };
-                recurrent(cell, k.hidden, k.layers, k.recurrent_init)
+                recurrent(cell, k.hidden, k.layers, k.recurrent_init, k.input_init)
             }),
         };
         model.map_err(|e| de::Error::custom(e.message()))
@@ -393,7 +412,12 @@ impl fmt::Debug for Model {
                     .field("bias_init", &BiasInit::Zeros)
                     .field("norm", &Norm::None)
                     .field("residual", &None::<ResidualSpec>)
-                    .field("loss", &None::<Loss>)
+                    .field("loss", &None::<Loss>);
+                // Printed only when given, so the runs cached before it stay valid.
+                if let Some(init) = &r.input_init {
+                    flat.field("input_init", init);
+                }
+                &mut flat
             }
         };
         flat.finish()

@@ -33,6 +33,7 @@ fn the_kind_picks_the_shape_and_its_defaults() {
             hidden: 4,
             layers: 1,
             recurrent_init: None,
+            input_init: None,
         })
     );
     let Model::Mlp(mlp) = model_of(MLP) else {
@@ -450,4 +451,30 @@ fn seeds_can_draw_the_data_too_and_a_bad_seeds_table_is_refused() {
             error.message
         );
     }
+}
+
+#[test]
+fn a_recurrent_net_takes_its_input_weights_init_and_refuses_an_unknown_one() {
+    let given = RNN.replace(
+        "hidden = 4 }",
+        "hidden = 4, input_init = { name = \"normal\", std = 2.0 } }",
+    );
+    let run = parse_block(&given).unwrap().runs.remove(0);
+    let Model::Recurrent(spec) = &run.model else {
+        panic!("a recurrent model")
+    };
+    assert_eq!(spec.input_init, Some(crate::nn::Init::Normal { std: 2.0 }));
+    assert!(format!("{:?}", run.model).contains("input_init: Normal { std: 2.0 }"));
+    let default = parse_block(RNN).unwrap().runs.remove(0);
+    assert!(!format!("{:?}", default.model).contains("input_init"));
+    let loss = |run: &RunSpec| {
+        let outcome = crate::experiment::run::train(run, 1);
+        (outcome.measurements.iter())
+            .find(|m| m.metric == crate::nn::Metric::Loss && m.step == 0)
+            .map(|m| m.value)
+            .unwrap()
+    };
+    assert_ne!(loss(&run), loss(&default));
+    let unknown = only_error(&RNN.replace("hidden = 4 }", "hidden = 4, input_init = \"zero\" }"));
+    assert!(unknown.message.contains("zero"), "{}", unknown.message);
 }

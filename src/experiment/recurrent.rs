@@ -50,6 +50,9 @@ fn model(run: &RunSpec, m: &RecurrentSpec, task: SequenceTask) -> RecurrentConfi
     if let Some(init) = m.recurrent_init {
         config.recurrent_init = init;
     }
+    if let Some(init) = m.input_init {
+        config.input_init = init;
+    }
     config
 }
 
