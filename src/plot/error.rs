@@ -19,6 +19,10 @@ pub enum PlotError {
         "the results have no `{train}` or `{test}` rows to draw; the engine records them for every run, so this experiment recorded nothing usable"
     )]
     NoStepRows { train: Metric, test: Metric },
+    #[error(
+        "the results have no `{0}` rows to draw; the figure that reads it asks the runs to record it, so this experiment recorded nothing usable"
+    )]
+    NoSeriesRows(Metric),
     #[error("the results have no per-layer `{0}` rows to draw")]
     NoLayerRows(Metric),
     #[error(

@@ -29,7 +29,8 @@ const THRESHOLD_DASH: &str = "1 3";
 /// What one of the two figures plots.
 struct Quantity<'w> {
     train: Metric,
-    test: Metric,
+    /// The test-set counterpart, drawn in a second panel when recorded.
+    test: Option<Metric>,
     /// Axis description and `<desc>` name.
     name: &'w str,
     /// Values are multiplied by this (accuracy is shown in percent).
@@ -49,7 +50,7 @@ pub(crate) fn loss(
 ) -> Result<String, PlotError> {
     let quantity = Quantity {
         train: Metric::Loss,
-        test: Metric::TestLoss,
+        test: Some(Metric::TestLoss),
         name: &words.figure.loss,
         scale: 1.0,
         cap: true,
@@ -68,7 +69,7 @@ pub(crate) fn accuracy(
 ) -> Result<String, PlotError> {
     let quantity = Quantity {
         train: Metric::TrainAccuracy,
-        test: Metric::TestAccuracy,
+        test: Some(Metric::TestAccuracy),
         name: &words.figure.accuracy_percent,
         scale: 100.0,
         cap: false,
@@ -87,7 +88,7 @@ pub(crate) fn sharpness(
 ) -> Result<String, PlotError> {
     let quantity = Quantity {
         train: Metric::Sharpness,
-        test: Metric::Sharpness,
+        test: None,
         name: &words.figure.sharpness,
         scale: 1.0,
         cap: false,
@@ -111,19 +112,18 @@ fn over_steps(
     reference: Option<&Reference>,
     q: &Quantity,
 ) -> Result<String, PlotError> {
-    if results.has_rows() && !results.has_metric(q.train) && !results.has_metric(q.test) {
-        return Err(PlotError::NoStepRows {
-            train: q.train,
-            test: q.test,
+    let recorded_test = q.test.filter(|&test| results.has_metric(test));
+    if results.has_rows() && !results.has_metric(q.train) && recorded_test.is_none() {
+        return Err(match q.test {
+            Some(test) => PlotError::NoStepRows {
+                train: q.train,
+                test,
+            },
+            None => PlotError::NoSeriesRows(q.train),
         });
     }
     let log = spec.log_y.unwrap_or(false);
-    let with_test = q.test != q.train && results.has_metric(q.test);
-    let metrics: Vec<Metric> = if with_test {
-        vec![q.train, q.test]
-    } else {
-        vec![q.train]
-    };
+    let metrics: Vec<Metric> = [q.train].into_iter().chain(recorded_test).collect();
     let by_run = Indexed::new(results, &metrics);
     let thresholds: Vec<Metric> = q.threshold.iter().map(|t| t.0).collect();
     let by_threshold = Indexed::new(results, &thresholds);

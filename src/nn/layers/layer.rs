@@ -66,12 +66,19 @@ impl<T> LayerGrads<T> {
 
     /// Every component but the weights'.
     pub fn non_weights(&self) -> impl Iterator<Item = &T> {
-        (self.biases.iter())
-            .chain(&self.gamma)
-            .chain(&self.beta)
-            .chain(&self.block_gamma)
-            .chain(&self.block_beta)
-            .chain(&self.alpha)
+        self.non_weight_arrays().into_iter().flatten()
+    }
+
+    /// The arrays other than the weights, in the parameter order (empty ones included).
+    pub fn non_weight_arrays(&self) -> [&Array1<T>; 6] {
+        [
+            &self.biases,
+            &self.gamma,
+            &self.beta,
+            &self.block_gamma,
+            &self.block_beta,
+            &self.alpha,
+        ]
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {

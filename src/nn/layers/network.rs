@@ -218,7 +218,14 @@ impl<T: Float> Network<T> {
             block_norm: (self.blocks.iter())
                 .map(|b| normalized(b).then(|| NormCache::new(batch, input_width(b))))
                 .collect(),
-            block_mid_grad: self.blocks.iter().map(if_normalized).collect(),
+            // Scratch for a residual block's norm only: a plain block's norm writes the
+            // gradient of its input straight into block_grad.
+            block_mid_grad: (self.blocks.iter())
+                .map(|b| match b {
+                    Block::Residual { .. } => if_normalized(b),
+                    Block::Plain { .. } => empty(),
+                })
+                .collect(),
         }
     }
 

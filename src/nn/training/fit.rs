@@ -222,12 +222,9 @@ fn fit_here<T: Float>(
         // Layers in parallel on the pool (each layer's sums are the same whichever thread),
         // unless the net is small: then waking a second thread costs more than the sums.
         let layer_squares = |g: &LayerGrads<T>| {
-            let rest = sum_squares(slice(&g.biases))
-                + sum_squares(slice(&g.gamma))
-                + sum_squares(slice(&g.beta))
-                + sum_squares(slice(&g.block_gamma))
-                + sum_squares(slice(&g.block_beta))
-                + sum_squares(slice(&g.alpha));
+            let rest = (g.non_weight_arrays().into_iter())
+                .map(|array| sum_squares(slice(array)))
+                .sum::<f64>();
             (sum_squares(slice(&g.weights)), rest)
         };
         if weight_count >= kernels::CHUNK {
