@@ -281,6 +281,7 @@ fn fit_config(run: &RunSpec, mlp: &MlpSpec, seed: u64, data: &nn::Data) -> nn::F
             weight_decay,
         },
         probes,
+        mixed_precision: None,
     }
 }
 

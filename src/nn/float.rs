@@ -26,11 +26,15 @@ pub trait Float:
     const SQUARES_STAY_NORMAL: bool;
     /// The values as f32s if this type is f32, for kernels written for f32 only.
     fn as_f32s(values: &[Self]) -> Option<&[f32]>;
+    fn as_f32s_mut(values: &mut [Self]) -> Option<&mut [f32]>;
 }
 
 impl Float for f32 {
     const SQUARES_STAY_NORMAL: bool = true;
     fn as_f32s(values: &[Self]) -> Option<&[f32]> {
+        Some(values)
+    }
+    fn as_f32s_mut(values: &mut [Self]) -> Option<&mut [f32]> {
         Some(values)
     }
     fn from_f64(v: f64) -> Self {
@@ -56,6 +60,9 @@ impl Float for f32 {
 impl Float for f64 {
     const SQUARES_STAY_NORMAL: bool = false;
     fn as_f32s(_: &[Self]) -> Option<&[f32]> {
+        None
+    }
+    fn as_f32s_mut(_: &mut [Self]) -> Option<&mut [f32]> {
         None
     }
     fn from_f64(v: f64) -> Self {

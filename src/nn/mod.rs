@@ -24,6 +24,8 @@
 //! - [`theory`]: mean field (Gauss–Hermite quadrature, q-map, χ₁, depth scale), and the
 //!   tests that hold wide networks to it;
 //! - [`recurrent`]: RNN, GRU and LSTM cells trained by BPTT;
+//! - `precision.rs`: emulated fp16/bf16 ([`HalfFormat`], [`MixedPrecision`]) and loss
+//!   scaling ([`LossScaling`], [`LossScaler`]);
 //! - underneath: [`Float`] (f32/f64), `rng.rs` (seeded ChaCha streams), `kernels.rs` (the
 //!   hot loops: products, sums, counts, the pool).
 
@@ -32,6 +34,7 @@ mod error;
 mod float;
 mod kernels;
 mod layers;
+mod precision;
 mod probes;
 pub mod recurrent;
 mod rng;
@@ -51,6 +54,7 @@ pub use layers::layer::{Layer, LayerConfig, LayerGrads, ParamKind};
 pub use layers::loss::{Loss, Reduction, Targets, softmax_cross_entropy};
 pub use layers::network::{BlockConfig, Network, NetworkConfig, Placement, Workspace};
 pub use layers::norm::{Mode, Norm};
+pub use precision::{HalfFormat, LossScaler, LossScaling, MixedPrecision, Verdict};
 pub use probes::jacobian::{Spectrum, input_output_jacobian, singular_values};
 pub use probes::metric::{Metric, Probe, Scope, UnknownMetric};
 pub use probes::sharpness::{Sharpness, power_iteration, sharpness};

@@ -17,6 +17,7 @@ use crate::nn::layers::activation::Activation;
 use crate::nn::layers::dense::Dense;
 use crate::nn::layers::init::InitConfig;
 use crate::nn::layers::norm::{Mode, Norm, NormCache, NormLayer};
+use crate::nn::precision::{HalfFormat, round_if};
 use crate::nn::probes::layer_stats::{OutputSums, delta_layer_norm, delta_piece_norm, piece_len};
 use crate::nn::rng::RandomStream;
 
@@ -81,6 +82,22 @@ impl<T> LayerGrads<T> {
         ]
     }
 
+    /// Every gradient array as a slice, in the parameter order (empty ones included).
+    pub fn slices_mut(&mut self) -> [&mut [T]; 7] {
+        fn slice<T>(array: &mut Array1<T>) -> &mut [T] {
+            array.as_slice_mut().expect("gradients are contiguous")
+        }
+        [
+            self.weights.as_slice_mut().expect("gradients are contiguous"),
+            slice(&mut self.biases),
+            slice(&mut self.gamma),
+            slice(&mut self.beta),
+            slice(&mut self.block_gamma),
+            slice(&mut self.block_beta),
+            slice(&mut self.alpha),
+        ]
+    }
+
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
         (self.weights.iter_mut())
             .chain(&mut self.biases)
@@ -113,6 +130,9 @@ pub struct LayerCache<T> {
     pub output_sums: Option<OutputSums>,
     /// Σ_batch ‖δ_b‖.
     pub delta_norm: Option<f64>,
+    /// An emulated half format: the layer's output, δ and ∂L/∂a are rounded to it as
+    /// soon as they are written (`None`: full precision).
+    pub rounding: Option<HalfFormat>,
 }
 
 impl<T: Float> Layer<T> {
@@ -169,6 +189,7 @@ impl<T: Float> Layer<T> {
             measure: false,
             output_sums: None,
             delta_norm: None,
+            rounding: None,
         }
     }
 
@@ -203,6 +224,7 @@ impl<T: Float> Layer<T> {
             // out = f(z + b), bias and activation in one pass
             _ => self.add_bias_and_activate(cache),
         };
+        round_if(cache.rounding, contiguous_mut(&mut cache.out));
     }
 
     /// out = f(z + b) and z ← z + b, in pieces of whole rows (on the pool's threads for a
@@ -264,8 +286,12 @@ impl<T: Float> Layer<T> {
             // δ = g ⊙ f′(z)
             _ => self.activation_backward(g, cache),
         };
+        round_if(cache.rounding, contiguous_mut(&mut cache.delta));
         // ∂L/∂W = aᵀ δ, ∂L/∂b = Σ_batch δ, ∂L/∂a = δ Wᵀ
         self.parameter_and_input_grads(input, cache, grads, input_grad);
+        if input_grad {
+            round_if(cache.rounding, contiguous_mut(&mut cache.input_grad));
+        }
     }
 
     /// δ = g ⊙ f′(z) in pieces of whole rows (on the pool's threads for a long batch); with

@@ -10,6 +10,7 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::nn::Float;
+use crate::nn::precision::{HalfFormat, round_if};
 pub use crate::nn::layers::architecture::{BlockConfig, NetworkConfig, Placement};
 use crate::nn::layers::layer::{Layer, LayerCache, LayerConfig, LayerGrads};
 use crate::nn::layers::norm::{Mode, Norm, NormCache, NormLayer};
@@ -59,6 +60,18 @@ pub struct Workspace<T> {
     /// The block norm's cache, and scratch for the gradient through it.
     block_norm: Vec<Option<NormCache<T>>>,
     block_mid_grad: Vec<Array2<T>>,
+    /// The emulated half format the passes round to (see `nn::precision`), or `None`.
+    rounding: Option<HalfFormat>,
+}
+
+impl<T: Float> Workspace<T> {
+    /// Rounds every tensor the passes write to `format` from now on (`None`: full precision).
+    pub fn set_rounding(&mut self, format: Option<HalfFormat>) {
+        self.rounding = format;
+        for cache in &mut self.layers {
+            cache.rounding = format;
+        }
+    }
 }
 
 impl<T: Float> Network<T> {
@@ -226,6 +239,7 @@ impl<T: Float> Network<T> {
                     Block::Plain { .. } => empty(),
                 })
                 .collect(),
+            rounding: None,
         }
     }
 
@@ -246,8 +260,10 @@ impl<T: Float> Network<T> {
             block_out,
             block_mid,
             block_norm,
+            rounding,
             ..
         } = work;
+        let round = |array: &mut Array2<T>| round_if(*rounding, slice_mut(array));
         for b in 0..self.blocks.len() {
             let (done, rest) = caches.split_at_mut(block_first_layer(self.blocks[b]));
             let (outputs_before, own_output) = block_out.split_at_mut(b);
@@ -267,6 +283,7 @@ impl<T: Float> Network<T> {
                             norm_cache.as_mut().expect("a cache"),
                             mid,
                         );
+                        round(mid);
                         layer.forward(mid.view(), mode, &mut rest[0]);
                     } else {
                         layer.forward(block_input, mode, &mut rest[0]);
@@ -285,6 +302,7 @@ impl<T: Float> Network<T> {
                             let cache = norm_cache.as_mut().expect("a cache");
                             norm.expect("a block norm")
                                 .forward(block_input, mode, cache, mid);
+                            round(mid);
                             mid.view()
                         }
                         _ => block_input,
@@ -304,10 +322,12 @@ impl<T: Float> Network<T> {
                         .and(&block_input)
                         .and(branch_out)
                         .for_each(|y, &x, &f| *y = x + alpha * f);
+                    round(sum);
                     if let Placement::Post(_) = placement {
                         let cache = norm_cache.as_mut().expect("a cache");
                         let norm = norm.expect("a block norm");
                         norm.forward(mid.view(), mode, cache, &mut own_output[0]);
+                        round(&mut own_output[0]);
                     }
                 }
             }
@@ -397,4 +417,10 @@ fn block_output<'a, T>(
             .view(),
         Block::Residual { .. } => own.view(),
     }
+}
+
+fn slice_mut<T>(array: &mut Array2<T>) -> &mut [T] {
+    array
+        .as_slice_mut()
+        .expect("the engine's arrays are contiguous")
 }

@@ -71,6 +71,14 @@ pub enum Metric {
     /// 2/η at the step's learning rate: gradient descent on a quadratic is stable only
     /// while λ_max stays below it (Cohen et al. 2021's edge of stability).
     StabilityThreshold,
+    /// Emulated half precision: the fraction of a layer's ∂L/∂W entries that are non-zero
+    /// in a full-precision pass on the same weights and batch but exactly 0 in the step's.
+    UnderflowFrac,
+    /// Emulated half precision: the loss scale S the step's backward pass used.
+    LossScale,
+    /// Emulated half precision: steps skipped so far because their scaled loss or
+    /// gradients overflowed to inf or NaN.
+    OverflowSteps,
 }
 
 /// What a metric's `layer` column counts.
@@ -103,6 +111,8 @@ pub enum Probe {
     Jacobian,
     /// With `Probes::sharpness_every`: the loss Hessian's top eigenvalue, and 2/η beside it.
     Sharpness,
+    /// Every recorded step of a run in an emulated half format (`FitConfig::mixed_precision`).
+    Precision,
 }
 
 /// A name that is no metric.
@@ -117,7 +127,7 @@ pub struct UnknownMetric {
 
 impl Metric {
     /// Every metric: per layer, whole network, then recurrent.
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 30] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
@@ -145,6 +155,9 @@ impl Metric {
         Metric::JacobianCondition,
         Metric::Sharpness,
         Metric::StabilityThreshold,
+        Metric::UnderflowFrac,
+        Metric::LossScale,
+        Metric::OverflowSteps,
     ];
 
     /// The name in the CSV, in claims and in plot specs.
@@ -177,6 +190,9 @@ impl Metric {
             Metric::JacobianCondition => "jacobian_condition",
             Metric::Sharpness => "sharpness",
             Metric::StabilityThreshold => "stability_threshold",
+            Metric::UnderflowFrac => "underflow_frac",
+            Metric::LossScale => "loss_scale",
+            Metric::OverflowSteps => "overflow_steps",
         }
     }
 
@@ -207,7 +223,8 @@ impl Metric {
             | Metric::ActMean
             | Metric::ActStd
             | Metric::SaturatedFrac
-            | Metric::DeadFrac => Scope::Layer,
+            | Metric::DeadFrac
+            | Metric::UnderflowFrac => Scope::Layer,
             Metric::GradNormTime => Scope::TimeStep,
             Metric::SpectralRadius | Metric::TopSingularValue => Scope::RecurrentLayer,
             Metric::JacobianSingularValue => Scope::Rank,
@@ -223,7 +240,9 @@ impl Metric {
             | Metric::JacobianMeanSquare
             | Metric::JacobianCondition
             | Metric::Sharpness
-            | Metric::StabilityThreshold => Scope::Network,
+            | Metric::StabilityThreshold
+            | Metric::LossScale
+            | Metric::OverflowSteps => Scope::Network,
         }
     }
 
@@ -254,6 +273,7 @@ impl Metric {
             | Metric::JacobianMeanSquare
             | Metric::JacobianCondition => Probe::Jacobian,
             Metric::Sharpness | Metric::StabilityThreshold => Probe::Sharpness,
+            Metric::UnderflowFrac | Metric::LossScale | Metric::OverflowSteps => Probe::Precision,
         }
     }
 

@@ -1,10 +1,15 @@
 //! The general training loop. One step, in order:
 //! 1. gather the mini-batch; forward in training mode; loss and ∂L/∂output;
 //! 2. backward: every layer's gradients (and δ); add the L1/L2 penalties' gradients;
-//! 3. stop cleanly if the loss or any gradient is NaN/inf (recording where);
+//! 3. stop cleanly if the loss or any gradient is NaN/inf (recording where), or, under a
+//!    loss scaler, skip the step and let the scaler back off;
 //! 4. clip; record the probes (gradients before clipping) if this step is recorded;
 //! 5. the optimizer's update at the scheduled learning rate, decoupled weight decay, and
 //!    batch norm's running averages.
+//!
+//! In an emulated half format (`mixed_precision`), the passes of steps 1–2 run on the
+//! master weights rounded to it, from ∂L/∂output times the loss scale; the gradients are
+//! rounded and unscaled before step 2's penalties (`mixed.rs`).
 //!
 //! Evaluation over the full sets (when asked) happens at the start of its step, before the
 //! update, like every other probe.
@@ -19,7 +24,8 @@ use crate::nn::error::ConfigError;
 use crate::nn::kernels::{self, norm_from_squares, sum_squares};
 use crate::nn::layers::layer::{LayerGrads, ParamKind, for_each_param};
 use crate::nn::layers::loss::{Loss, Reduction, Targets};
-use crate::nn::layers::network::{Network, NetworkConfig};
+use crate::nn::layers::network::{Network, NetworkConfig, Workspace};
+use crate::nn::precision::{LossScaler, LossScaling, MixedPrecision, SMALLEST_LOSS_SCALE, Verdict};
 use crate::nn::layers::norm::Mode;
 use crate::nn::probes::Divergence;
 use crate::nn::probes::at_step::{record_step, take_histograms};
@@ -27,6 +33,7 @@ use crate::nn::probes::{self, Probes, Record};
 use crate::nn::training::batches::BatchSampler;
 use crate::nn::training::clip::Clip;
 use crate::nn::training::evaluate::{decision_grid, evaluate};
+use crate::nn::training::mixed::MixedStep;
 use crate::nn::training::optimizer::{Measure, Optimizer, OptimizerState};
 use crate::nn::training::regularize::Regularization;
 use crate::nn::training::schedule::Schedule;
@@ -51,6 +58,8 @@ pub struct FitConfig {
     pub clip: Clip,
     pub regularization: Regularization,
     pub probes: Probes,
+    /// Train in an emulated half format with master weights in `T` (see `nn::precision`).
+    pub mixed_precision: Option<MixedPrecision>,
 }
 
 impl Default for FitConfig {
@@ -67,6 +76,7 @@ impl Default for FitConfig {
             clip: Clip::None,
             regularization: Regularization::default(),
             probes: Probes::default(),
+            mixed_precision: None,
         }
     }
 }
@@ -181,6 +191,10 @@ fn fit_here<T: Float>(
     let weight_count: usize = grads.iter().map(|g| g.weights.len()).sum();
     // Each weight's change in a step, for the update ratio (reused across steps).
     let mut changes: Vec<T> = Vec::new();
+    let mut mixed = (config.mixed_precision).map(|m| MixedStep::new(m, net, batch));
+    let scaling = config.mixed_precision.map_or(LossScaling::None, |m| m.scaling);
+    let mut scaler = LossScaler::new(scaling);
+    work.set_rounding(mixed.as_ref().map(|m| m.format));
 
     for step in 0..config.steps {
         let recording = probes.records_at(step, config.steps);
@@ -202,19 +216,40 @@ fn fit_here<T: Float>(
         for cache in &mut work.layers {
             cache.measure = measuring;
         }
-        net.forward(inputs.view(), Mode::Train, &mut work);
+        if let Some(mixed) = &mut mixed {
+            mixed.refresh(net);
+        }
+        let model = mixed.as_ref().map_or(&*net, |m| &m.compute);
+        model.forward(inputs.view(), Mode::Train, &mut work);
         let batch_targets = match train {
             Data::Classes(_) => Targets::Labels(&labels),
             Data::Values(_) => Targets::Values(targets.view()),
         };
         let (mut data_loss, mut output_grad) =
-            config.loss.evaluate(net.output(&work), batch_targets);
+            config.loss.evaluate(model.output(&work), batch_targets);
         if config.reduction == Reduction::Sum {
             let rows = output_grad.nrows();
             data_loss *= rows as f64;
             output_grad.mapv_inplace(|g| g * T::from_f64(rows as f64));
         }
-        net.backward(inputs.view(), output_grad.view(), &mut work, &mut grads);
+        let scale = scaler.scale();
+        if let Some(mixed) = &mixed {
+            mixed.scale_output_grad(&mut output_grad, scale);
+        }
+        model.backward(inputs.view(), output_grad.view(), &mut work, &mut grads);
+        let underflow = match &mut mixed {
+            Some(mixed) => {
+                mixed.round_and_unscale(&mut grads, scale);
+                if scale != 1.0 && (recording || probes.histogram_steps.contains(&(step as u64))) {
+                    unscale_deltas(&mut work, scale);
+                }
+                let loss_and_reduction = (config.loss, config.reduction);
+                recording.then(|| {
+                    mixed.underflow(net, loss_and_reduction, inputs.view(), batch_targets, &grads)
+                })
+            }
+            None => None,
+        };
         let loss = data_loss + config.regularization.add_penalty(net.layers(), &mut grads);
 
         // One pass over the gradients: each layer's Σ g² of its weights and of the rest,
@@ -250,7 +285,21 @@ fn fit_here<T: Float>(
         } else {
             None
         };
-        if let Some(what) = trouble {
+        let verdict = scaler.after_step(trouble.is_none());
+        if verdict == Verdict::Skip {
+            if recording {
+                record_scale(&mut record, step, scale, scaler.skipped_steps);
+            }
+            continue;
+        }
+        if let (Verdict::Diverge, Some(mut what)) = (verdict, trouble) {
+            if scaler.scale() < SMALLEST_LOSS_SCALE {
+                what = format!(
+                    "{what}, and the loss scale fell below 2⁻²⁴ after {} skipped steps: \
+                     the forward pass itself overflows the format",
+                    scaler.skipped_steps
+                );
+            }
             record.diverged = Some(Divergence {
                 step: step as u64,
                 what,
@@ -275,6 +324,10 @@ fn fit_here<T: Float>(
                 weight_norms_later,
                 &mut record,
             );
+        }
+        if let Some(underflow) = underflow {
+            record.push_layer_metric(Metric::UnderflowFrac, underflow);
+            record_scale(&mut record, step, scale, scaler.skipped_steps);
         }
         if probes.histogram_steps.contains(&(step as u64)) {
             take_histograms(
@@ -361,6 +414,22 @@ fn fit_here<T: Float>(
         record.decision_grid = Some(decision_grid(net, config.loss, spec));
     }
     record
+}
+
+/// The loss scale of a step and the count of skipped steps so far.
+fn record_scale(record: &mut Record, step: usize, scale: f64, skipped: usize) {
+    record.push(Metric::LossScale, step as u64, scale);
+    record.push(Metric::OverflowSteps, step as u64, skipped as f64);
+}
+
+/// The layers' δ (and their measured norms) divided by the loss scale, so that a recorded
+/// step's δ statistics are of the loss itself (exact: the scale is a power of two).
+fn unscale_deltas<T: Float>(work: &mut Workspace<T>, scale: f64) {
+    let inverse = T::from_f64(1.0 / scale);
+    for cache in &mut work.layers {
+        cache.delta.mapv_inplace(|d| d * inverse);
+        cache.delta_norm = cache.delta_norm.map(|norm| norm / scale);
+    }
 }
 
 /// Copies the examples at `indices` into the batch buffers (as the engine's scalar type).

@@ -2,12 +2,13 @@
 //! plain layers, residual branches and skips, and the blocks' own norms (pre or post
 //! placement, the final norm) and learned α.
 
-use ndarray::{ArrayView2, Zip};
+use ndarray::{Array2, ArrayView2, Zip};
 
 use super::{Block, Network, Workspace, block_first_layer, block_output};
 use crate::nn::Float;
 use crate::nn::layers::architecture::Placement;
 use crate::nn::layers::layer::LayerGrads;
+use crate::nn::precision::round_if;
 
 impl<T: Float> Network<T> {
     /// Backpropagation from ∂L/∂output (`output_grad`) through every block, filling
@@ -26,8 +27,10 @@ impl<T: Float> Network<T> {
             block_mid,
             block_norm,
             block_mid_grad,
+            rounding,
             ..
         } = work;
+        let round = |array: &mut Array2<T>| round_if(*rounding, super::slice_mut(array));
         let last = self.blocks.len() - 1;
         for b in (0..=last).rev() {
             let first = block_first_layer(self.blocks[b]);
@@ -74,6 +77,7 @@ impl<T: Float> Network<T> {
                             d_beta,
                             input_grad,
                         );
+                        round(input_grad);
                     } else {
                         layer.backward(
                             block_input,
@@ -106,6 +110,7 @@ impl<T: Float> Network<T> {
                             block_norm
                                 .expect("a block norm")
                                 .backward(out_grad, cache, d_gamma, d_beta, mid_grad);
+                            round(mid_grad);
                             mid_grad.view()
                         }
                         _ => out_grad,
@@ -125,6 +130,7 @@ impl<T: Float> Network<T> {
                     Zip::from(&mut *input_grad)
                         .and(&sum_grad)
                         .for_each(|s, &g| *s = alpha * g);
+                    round(input_grad);
                     let scaled = input_grad.view();
                     if count == 2 {
                         let (one, two) = rest.split_at_mut(1);
@@ -166,6 +172,7 @@ impl<T: Float> Network<T> {
                                 d_beta,
                                 mid_grad,
                             );
+                            round(mid_grad);
                             mid_grad.view()
                         }
                         _ => rest[0].input_grad.view(),
@@ -175,6 +182,7 @@ impl<T: Float> Network<T> {
                         .and(&sum_grad)
                         .and(&branch_grad)
                         .for_each(|d, &g, &branch| *d = g + branch);
+                    round(input_grad);
                 }
             }
         }

@@ -1,11 +1,13 @@
 //! A network's parameters in another float type (an f32 net measured in f64, as the
-//! sharpness probe does).
+//! sharpness probe does), or rounded to a half format (the copy an emulated fp16 step
+//! computes with, its master staying f32).
 
 use super::Network;
 use crate::nn::Float;
 use crate::nn::layers::dense::Dense;
 use crate::nn::layers::layer::Layer;
 use crate::nn::layers::norm::NormLayer;
+use crate::nn::precision::HalfFormat;
 
 impl<T: Float> Network<T> {
     /// The same network with every parameter converted to `U`.
@@ -16,6 +18,40 @@ impl<T: Float> Network<T> {
             blocks: self.blocks.clone(),
         }
     }
+}
+
+impl<T: Float> Network<T> {
+    /// Overwrites this network's parameters with `master`'s rounded to `format` (a copy of
+    /// the same shape, made once by `clone`; no allocation per step).
+    pub fn copy_rounded_from(&mut self, master: &Network<T>, format: HalfFormat) {
+        let copy = |to: &mut [T], from: &[T]| {
+            to.copy_from_slice(from);
+            format.round_slice(to);
+        };
+        for (layer, from) in self.layers.iter_mut().zip(&master.layers) {
+            copy(slice_mut(&mut layer.dense.weights), slice(&from.dense.weights));
+            copy(slice_mut(&mut layer.dense.biases), slice(&from.dense.biases));
+            let norms = [(&mut layer.norm, &from.norm), (&mut layer.block_norm, &from.block_norm)];
+            for (norm, from) in norms {
+                if let (Some(norm), Some(from)) = (norm, from) {
+                    copy(slice_mut(&mut norm.gamma), slice(&from.gamma));
+                    copy(slice_mut(&mut norm.beta), slice(&from.beta));
+                    // Batch norm's running averages are f32 state, not used in training mode.
+                    norm.running_mean.assign(&from.running_mean);
+                    norm.running_var.assign(&from.running_var);
+                }
+            }
+            layer.alpha = from.alpha.map(|alpha| format.round(alpha));
+        }
+    }
+}
+
+fn slice<T, D: ndarray::Dimension>(array: &ndarray::Array<T, D>) -> &[T] {
+    array.as_slice().expect("parameters are contiguous")
+}
+
+fn slice_mut<T, D: ndarray::Dimension>(array: &mut ndarray::Array<T, D>) -> &mut [T] {
+    array.as_slice_mut().expect("parameters are contiguous")
 }
 
 fn convert<T: Float, U: Float>(value: &T) -> U {

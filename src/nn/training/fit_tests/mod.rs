@@ -3,6 +3,7 @@
 //! determinism, divergence, refusals (`stability.rs`). The helpers below are shared.
 
 mod learning;
+mod mixed;
 mod probes;
 mod stability;
 
