@@ -281,7 +281,10 @@ fn fit_config(run: &RunSpec, mlp: &MlpSpec, seed: u64, data: &nn::Data) -> nn::F
             weight_decay,
         },
         probes,
-        mixed_precision: None,
+        mixed_precision: t.precision.half_format().map(|format| nn::MixedPrecision {
+            format,
+            scaling: t.loss_scale.map_or(nn::LossScaling::None, |s| s.scaling()),
+        }),
     }
 }
 

@@ -12,6 +12,7 @@ mod named;
 mod outcome;
 mod parse;
 pub mod plot_spec;
+mod precision;
 mod ranges;
 mod recurrent;
 pub mod results;

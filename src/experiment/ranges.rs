@@ -4,6 +4,7 @@
 //! in `sizes`, so nothing here allocates by a size.
 
 use super::model::{CellSpec, MlpSpec, Model, PlacementName, RecurrentSpec, Widths};
+use super::settings::LossScaleSpec;
 use super::sizes::{Check, MAX_WIDTH, data_and_train_sizes, hidden_widths, within};
 use super::spec::{DataName, RunSpec};
 use crate::nn::{Activation, Norm, Optimizer};
@@ -70,6 +71,35 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
         },
         "clip one way: clip_norm, clip_value or clip_adaptive, not two".into(),
     );
+    if let Some(scale) = t.loss_scale {
+        let (init, key) = match scale {
+            LossScaleSpec::Static(scale) => (scale, "train.loss_scale"),
+            LossScaleSpec::Dynamic { init, .. } => (init, "train.loss_scale.init"),
+        };
+        check(
+            positive(init),
+            key,
+            format!("a loss scale must be positive and finite, got {init}"),
+        );
+        if let LossScaleSpec::Dynamic {
+            growth_interval, ..
+        } = scale
+        {
+            check(
+                growth_interval >= 1,
+                "train.loss_scale.growth_interval",
+                "growth_interval counts clean steps before the scale doubles: 1 or more".into(),
+            );
+        }
+        check(
+            t.precision.half_format().is_some(),
+            "train.loss_scale",
+            format!(
+                "a loss scale is for the half formats: say precision = \"f16\" or \"bf16\" (this run trains in {})",
+                t.precision.name()
+            ),
+        );
+    }
     if let Some(every) = t.sharpness_every {
         check(
             every >= 1,
@@ -264,6 +294,14 @@ fn activation_parameters(
 /// The model keys of a recurrent net (keys of the other kinds are refused as unknown when
 /// they are read, and feed-forward training keys in `schema`).
 fn recurrent_problems(run: &RunSpec, m: &RecurrentSpec, check: &mut Check) {
+    check(
+        run.train.precision.half_format().is_none(),
+        "train.precision",
+        format!(
+            "recurrent models train in f32 or f64; the emulated half format `{}` is for feed-forward nets",
+            run.train.precision.name()
+        ),
+    );
     check(
         run.data.name.is_sequence(),
         "data.name",

@@ -155,9 +155,15 @@ pub fn train(run: &RunSpec, seed: u64) -> RunOutcome {
         return train(&own_data, seed);
     }
     match (&run.model, run.train.precision) {
-        (Model::Mlp(mlp), Precision::F32) => feed_forward::train::<f32>(run, mlp, seed),
+        // The half formats keep f32 master weights (`fit_config` adds the rounding).
+        (Model::Mlp(mlp), Precision::F32 | Precision::F16 | Precision::Bf16) => {
+            feed_forward::train::<f32>(run, mlp, seed)
+        }
         (Model::Mlp(mlp), Precision::F64) => feed_forward::train::<f64>(run, mlp, seed),
-        (Model::Recurrent(model), Precision::F32) => recurrent::train::<f32>(run, model, seed),
+        // (Refused by the range checks: recurrent nets train in f32 or f64.)
+        (Model::Recurrent(model), Precision::F32 | Precision::F16 | Precision::Bf16) => {
+            recurrent::train::<f32>(run, model, seed)
+        }
         (Model::Recurrent(model), Precision::F64) => recurrent::train::<f64>(run, model, seed),
     }
 }

@@ -115,7 +115,7 @@ fn required_model(kind: ModelKind) -> Vec<Required> {
 }
 
 /// The `train` keys that shape feed-forward training only.
-const FEED_FORWARD_TRAINING: [&str; 8] = [
+const FEED_FORWARD_TRAINING: [&str; 9] = [
     "schedule",
     "warmup",
     "l1",
@@ -124,6 +124,7 @@ const FEED_FORWARD_TRAINING: [&str; 8] = [
     "clip_adaptive",
     "sharpness_every",
     "loss_reduction",
+    "loss_scale",
 ];
 
 /// Try `key = value` alone in a table of the stand-ins: `Err` is what serde says about it.
@@ -220,7 +221,7 @@ pub(super) fn settings_keys(settings: &toml::Table) -> CheckedSettings {
                 train.problems.push((
                     format!("train.{key}"),
                     format!(
-                        "`{key}` is not used by recurrent models (schedules, warm-up, l1, l2, eval_every and adaptive clipping shape feed-forward training only)"
+                        "`{key}` is not used by recurrent models (schedules, warm-up, l1, l2, eval_every, adaptive clipping, sharpness, the loss's reduction and its scale shape feed-forward training only)"
                     ),
                 ));
             }

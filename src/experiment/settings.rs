@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use super::named::{flag_or_table, from_name};
+pub use super::precision::{LossScaleSpec, Precision};
 use crate::nn::{Optimizer, UnknownName, by_name};
 
 /// Generated data sets (the engine generates them from `data.seed`), and the shipped digits.
@@ -205,9 +206,14 @@ pub struct TrainSpec {
     /// Recurrent models: truncated BPTT over this many steps (default: full BPTT).
     #[serde(default)]
     pub truncation: Option<usize>,
-    /// f32 (default, like the frameworks readers know) or f64.
+    /// f32 (default, like the frameworks readers know), f64, or an emulated half format
+    /// (f16, bf16) with f32 master weights.
     #[serde(default, deserialize_with = "from_name")]
     pub precision: Precision,
+    /// The half formats' loss scale: a number (static), `"dynamic"` or a table `{ init,
+    /// growth_interval }` (PyTorch's GradScaler); none by default.
+    #[serde(default)]
+    pub loss_scale: Option<LossScaleSpec>,
 }
 
 /// `train.schedule`: how the learning rate decays after the warm-up (the decay's parameters
@@ -240,27 +246,6 @@ impl LrSchedule {
     }
 }
 
-/// `train.precision`: the float type the engine trains in. A new one is a variant here, its
-/// name, and an arm where `feed_forward` and `recurrent` pick the engine's float type.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub enum Precision {
-    #[default]
-    F32,
-    F64,
-}
-
-impl Precision {
-    pub const ALL: [Precision; 2] = [Precision::F32, Precision::F64];
-
-    /// The name as a block writes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Precision::F32 => "f32",
-            Precision::F64 => "f64",
-        }
-    }
-}
-
 impl FromStr for LrSchedule {
     type Err = UnknownName;
     fn from_str(text: &str) -> Result<Self, UnknownName> {
@@ -268,22 +253,9 @@ impl FromStr for LrSchedule {
     }
 }
 
-impl FromStr for Precision {
-    type Err = UnknownName;
-    fn from_str(text: &str) -> Result<Self, UnknownName> {
-        by_name("precision", text, &Precision::ALL, Precision::name)
-    }
-}
-
-// Debug as the quoted name: `run::cache_key` hashes a run's Debug text, and both were
-// strings before they were enums, so cached runs stay valid.
+// Debug as the quoted name: `run::cache_key` hashes a run's Debug text, and it was a
+// string before it was an enum, so cached runs stay valid (the same for `Precision`).
 impl fmt::Debug for LrSchedule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.name(), f)
-    }
-}
-
-impl fmt::Debug for Precision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.name(), f)
     }
@@ -363,9 +335,9 @@ mod tests {
                 "unknown schedule `cosin`; expected one of: constant, step, exponential, cosine; did you mean `cosine`?",
             ),
             (
-                "precision = \"f16\"",
+                "precision = \"f8\"",
                 "train.precision",
-                "unknown precision `f16`; expected one of: f32, f64",
+                "unknown precision `f8`; expected one of: f32, f64, f16, bf16",
             ),
         ] {
             let errors = parse_block(&train(extra)).unwrap_err();

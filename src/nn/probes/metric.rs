@@ -302,6 +302,12 @@ impl Metric {
         )
     }
 
+    /// A per-layer fraction (0 to 1) that a by-layer or over-steps figure can draw on a
+    /// linear axis.
+    pub fn is_layer_fraction(self) -> bool {
+        self == Metric::UnderflowFrac
+    }
+
     /// "grad_norm, grad_norm_bias, …", for messages.
     pub fn names_list() -> String {
         let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();

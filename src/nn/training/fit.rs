@@ -25,8 +25,8 @@ use crate::nn::kernels::{self, norm_from_squares, sum_squares};
 use crate::nn::layers::layer::{LayerGrads, ParamKind, for_each_param};
 use crate::nn::layers::loss::{Loss, Reduction, Targets};
 use crate::nn::layers::network::{Network, NetworkConfig, Workspace};
-use crate::nn::precision::{LossScaler, LossScaling, MixedPrecision, SMALLEST_LOSS_SCALE, Verdict};
 use crate::nn::layers::norm::Mode;
+use crate::nn::precision::{LossScaler, LossScaling, MixedPrecision, SMALLEST_LOSS_SCALE, Verdict};
 use crate::nn::probes::Divergence;
 use crate::nn::probes::at_step::{record_step, take_histograms};
 use crate::nn::probes::{self, Probes, Record};
@@ -192,7 +192,9 @@ fn fit_here<T: Float>(
     // Each weight's change in a step, for the update ratio (reused across steps).
     let mut changes: Vec<T> = Vec::new();
     let mut mixed = (config.mixed_precision).map(|m| MixedStep::new(m, net, batch));
-    let scaling = config.mixed_precision.map_or(LossScaling::None, |m| m.scaling);
+    let scaling = config
+        .mixed_precision
+        .map_or(LossScaling::None, |m| m.scaling);
     let mut scaler = LossScaler::new(scaling);
     work.set_rounding(mixed.as_ref().map(|m| m.format));
 
@@ -245,7 +247,13 @@ fn fit_here<T: Float>(
                 }
                 let loss_and_reduction = (config.loss, config.reduction);
                 recording.then(|| {
-                    mixed.underflow(net, loss_and_reduction, inputs.view(), batch_targets, &grads)
+                    mixed.underflow(
+                        net,
+                        loss_and_reduction,
+                        inputs.view(),
+                        batch_targets,
+                        &grads,
+                    )
                 })
             }
             None => None,
