@@ -52,13 +52,23 @@ train = { optimizer = "adam", lr = 0.01, steps = 20, batch = 32, record_every = 
 plot = ["grad_through_time", "grad_through_time_flow"]
 expect = ["grad_norm_time[layer=last, step=0] > grad_norm_time[layer=1, step=0]"]
 ```
+
+```experiment
+id = "half"
+title = "半精度"
+data = { name = "spirals", samples = 128 }
+model = { depth = 6, width = 16, activation = "sigmoid", init = "xavier_normal" }
+train = { lr = 0.1, steps = 20, batch = 32, precision = "f16", loss_scale = { init = 16777216, growth_interval = 5 } }
+plot = ["loss_scale", { kind = "grad_norm_by_layer", metric = "underflow_frac" }]
+expect = ["overflow_steps[step=last] >= 1", "loss_scale[step=last] < loss_scale[step=0]"]
+```
 "#;
 
 #[test]
 fn every_kind_draws_a_valid_figure_and_divergence_is_marked() {
     let book = TestBook::new().chapter("gallery.md", GALLERY);
     let report = book.build().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(report.figures, 15);
+    assert_eq!(report.figures, 17);
     let mut kinds_seen = Vec::new();
     for entry in std::fs::read_dir(book.out().join("figures/gallery")).unwrap() {
         let path = entry.unwrap().path();

@@ -38,10 +38,12 @@ pub enum PlotKind {
     JacobianSpectrum,
     /// λ_max of the loss Hessian over steps, with 2/η dotted beside it, per run.
     Sharpness,
+    /// Emulated half precision: the loss scale S over steps (log y), per run.
+    LossScale,
 }
 
 impl PlotKind {
-    pub const ALL: [PlotKind; 12] = [
+    pub const ALL: [PlotKind; 13] = [
         PlotKind::GradNormByLayer,
         PlotKind::GradFlow,
         PlotKind::GradNormOverSteps,
@@ -54,6 +56,7 @@ impl PlotKind {
         PlotKind::GradThroughTimeFlow,
         PlotKind::JacobianSpectrum,
         PlotKind::Sharpness,
+        PlotKind::LossScale,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,6 +73,7 @@ impl PlotKind {
             PlotKind::GradThroughTimeFlow => "grad_through_time_flow",
             PlotKind::JacobianSpectrum => "jacobian_spectrum",
             PlotKind::Sharpness => "sharpness",
+            PlotKind::LossScale => "loss_scale",
         }
     }
 
@@ -194,7 +198,7 @@ fn kind_names() -> String {
 
 /// The names (and aliases) a per-layer figure's `metric` may take, for messages.
 fn drawable_names() -> String {
-    let drawable = Metric::ALL.into_iter().filter(|m| m.is_layer_norm());
+    let drawable = (Metric::ALL.into_iter()).filter(|m| m.is_layer_norm() || m.is_layer_fraction());
     let names: Vec<&str> = drawable
         .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()))
         .collect();
@@ -288,7 +292,9 @@ impl PlotEntry {
                 return Err(PlotSpecError::TakesNoMetric { kind });
             }
             spec.metric = Metric::from_name_or_alias(metric)
-                .filter(|m| m.is_layer_norm())
+                .filter(|m| {
+                    m.is_layer_norm() || (m.is_layer_fraction() && kind != PlotKind::GradFlow)
+                })
                 .ok_or_else(|| PlotSpecError::UnknownMetric {
                     metric: metric.clone(),
                     kind,

@@ -147,6 +147,15 @@ impl Results {
     }
 
     /// The last step at which one seed recorded a metric.
+    /// The first step a seed recorded a metric at (later than 0 when a loss scaler
+    /// skipped the first steps).
+    pub fn first_step(&self, run: &str, seed: u64, metric: Metric) -> Option<u64> {
+        self.rows_of(run, metric)
+            .filter(|r| r.seed == seed)
+            .map(|r| r.step)
+            .min()
+    }
+
     pub fn last_step(&self, run: &str, seed: u64, metric: Metric) -> Option<u64> {
         self.rows_of(run, metric)
             .filter(|r| r.seed == seed)

@@ -36,6 +36,7 @@ pub struct FigureWords {
     pub loss: String,
     pub accuracy_percent: String,
     pub sharpness: String,
+    pub loss_scale: String,
     pub stability_threshold: String,
     pub train_set: String,
     pub test_set: String,

@@ -29,7 +29,7 @@ pub(crate) fn grad_norm_by_layer(
     reference: Option<&Reference>,
 ) -> Result<String, PlotError> {
     let metric = spec.metric;
-    let log = spec.log_y.unwrap_or(true);
+    let log = spec.log_y.unwrap_or(!metric.is_layer_fraction());
     let (symbol, name) = metric_names(metric, words);
     let by_run = Indexed::new(results, &[metric]);
     let (mut series, mut bands, mut legend) = (Vec::new(), Vec::new(), Vec::new());

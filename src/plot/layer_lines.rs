@@ -43,7 +43,7 @@ pub(crate) fn grad_norm_over_steps(
     if results.has_rows() && !results.has_metric(metric) {
         return Err(PlotError::NoLayerRows(metric));
     }
-    let log = spec.log_y.unwrap_or(true);
+    let log = spec.log_y.unwrap_or(!metric.is_layer_fraction());
     let (symbol, name) = metric_names(metric, words);
     let by_run = Indexed::new(results, &[metric]);
     let runs = by_run.runs;

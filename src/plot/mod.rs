@@ -97,6 +97,7 @@ pub fn render_with_reference(
         PlotKind::Loss => over_steps::loss(spec, results, title, words, reference),
         PlotKind::Accuracy => over_steps::accuracy(spec, results, title, words, reference),
         PlotKind::Sharpness => over_steps::sharpness(spec, results, title, words),
+        PlotKind::LossScale => over_steps::loss_scale(spec, results, title, words),
         PlotKind::ActivationHist => histograms::activation_hist(spec, results, title, words),
         PlotKind::ActivationStats => {
             activation_stats::activation_stats(spec, results, title, words)
@@ -208,7 +209,7 @@ fn layer_axis_label(metric: Metric, words: &Words) -> &str {
 
 /// The symbol and the name (in the book's language) of a per-layer metric, for axis labels
 /// and `<desc>`.
-fn metric_names(metric: Metric, words: &Words) -> (&'static str, &str) {
+fn metric_names(metric: Metric, words: &Words) -> (&str, &str) {
     let symbol = match metric {
         Metric::GradNormTime => "‖∂L/∂h_t‖",
         Metric::JacobianSingularValue => "s_k",
@@ -218,6 +219,8 @@ fn metric_names(metric: Metric, words: &Words) -> (&'static str, &str) {
         Metric::DeltaFrobenius => "‖∂L/∂Z‖_F",
         Metric::WeightNorm => "‖W‖",
         Metric::UpdateRatio => "‖ΔW‖/‖W‖",
+        // A fraction has no symbol: its axis reads its name.
+        Metric::UnderflowFrac => words.name_of_metric(metric.name()),
         other => other.name(),
     };
     (symbol, words.name_of_metric(metric.name()))

@@ -104,6 +104,29 @@ pub(crate) fn sharpness(
     over_steps(&spec, results, title, words, None, &quantity)
 }
 
+/// SVG document: the loss scale S against step (log y by default: the dynamic scaler
+/// moves it by factors of two), a step down where a step's gradients overflowed.
+pub(crate) fn loss_scale(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    words: &Words,
+) -> Result<String, PlotError> {
+    let quantity = Quantity {
+        train: Metric::LossScale,
+        test: None,
+        name: &words.figure.loss_scale,
+        scale: 1.0,
+        cap: false,
+        threshold: None,
+    };
+    let spec = PlotSpec {
+        log_y: Some(spec.log_y.unwrap_or(true)),
+        ..spec.clone()
+    };
+    over_steps(&spec, results, title, words, None, &quantity)
+}
+
 fn over_steps(
     spec: &PlotSpec,
     results: &Results,

@@ -295,7 +295,7 @@ impl<'a> Evaluator<'a> {
         let mut values = Vec::with_capacity(seeds.len());
         for &seed in &seeds {
             let at = match step {
-                Position::First => all_steps.first().copied(),
+                Position::First => results.first_step(&run, seed, metric),
                 Position::Last => results.last_step(&run, seed, metric),
                 Position::At(n)
                     if all_steps.last().is_some_and(|&last| n > last)

@@ -92,7 +92,7 @@ fn collect_metrics(expr: &Expr, metrics: &mut Vec<Metric>) {
 /// Short, exact-enough numbers for messages: 0.7321, 1.849e-6.
 pub fn format_value(value: f64) -> String {
     if value.is_nan() {
-        "NaN (no value: diverged earlier)".into()
+        "NaN (no value: diverged earlier, or a skipped step)".into()
     } else if value == 0.0 || (1e-3..1e5).contains(&value.abs()) {
         let text = format!("{value:.4}");
         text.trim_end_matches('0').trim_end_matches('.').to_string()
