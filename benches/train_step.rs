@@ -21,6 +21,8 @@
 //!   SGD update, no probe at all. `fit_step − fit_bare_step` is the probes' cost.
 //! - `fit_probe_cost/<workload>`: `fit_step` timed in pairs with `fit_step_sparse_probes`,
 //!   printing the median of the pairs' ratios: the probes' cost, steady under drift;
+//! - `fit_step_fp16/medium`: an emulated-fp16 step (dynamic loss scaling) timed in pairs
+//!   with the f32 step, printing the median of the pairs' ratios (issue 17: at most 2×);
 //! - `recurrent_step/<cell>`: one step of each recurrent cell at hidden 128, T = 100,
 //!   batch 32 (forward, BPTT, Adam; `nn::recurrent::StepBench`), no probe;
 //! - `recurrent_fit_step/<cell>`: `nn::recurrent::fit_recurrent` on the same sizes with its
@@ -49,8 +51,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gradbook::nn::{
-    Activation, Data, Dataset, FitConfig, Init, InitConfig, Mode, Network, NetworkConfig, Probes,
-    fit, on_pool, softmax_cross_entropy,
+    Activation, Data, Dataset, FitConfig, HalfFormat, Init, InitConfig, LossScaling,
+    MixedPrecision, Mode, Network, NetworkConfig, Probes, fit, on_pool, softmax_cross_entropy,
 };
 use ndarray::Array2;
 
@@ -211,11 +213,25 @@ fn fit_steps_time(
     (record_every, layer_stats): (usize, bool),
     iters: u64,
 ) -> Duration {
+    fit_steps_time_in(workload, data, (record_every, layer_stats), None, iters)
+}
+
+/// [`fit_steps_time`] in an emulated half format (`None`: f32).
+fn fit_steps_time_in(
+    workload: &Workload,
+    data: &Data,
+    (record_every, layer_stats): (usize, bool),
+    mixed: Option<MixedPrecision>,
+    iters: u64,
+) -> Duration {
     let network = workload.network();
     let steps = usize::try_from(iters).expect("step count fits usize");
     let time = |steps| {
         let mut net = Network::<f32>::new(&network, 1);
-        let config = workload.fit_config(steps, record_every, layer_stats);
+        let config = FitConfig {
+            mixed_precision: mixed,
+            ..workload.fit_config(steps, record_every, layer_stats)
+        };
         let (start, cpu) = (Clock::start(), Clock::now());
         let record = fit(&mut net, black_box(&config), data, None);
         let elapsed = start.elapsed(cpu);
@@ -356,6 +372,60 @@ fn probe_cost(c: &mut Criterion) {
     }
 }
 
+/// Issue 17: an emulated-fp16 step (dynamic loss scaling, probes at the first and last step
+/// only) against the same f32 step, timed in pairs like `probe_cost`, on the medium
+/// workload; prints the median ratio (the issue's bound: at most 2×).
+fn half_precision_cost(c: &mut Criterion) {
+    let workload = workloads().remove(1);
+    let classes = Data::Classes(workload.data());
+    let fp16 = MixedPrecision {
+        format: HalfFormat::F16,
+        scaling: LossScaling::DYNAMIC_DEFAULT,
+    };
+    let sparse = (usize::MAX, true);
+    let mut ratios = Vec::new();
+    let mut group = c.benchmark_group("fit_step_fp16");
+    configure(&mut group);
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(15));
+    group.bench_function(workload.name, |b| {
+        b.iter_custom(|iters| {
+            let half = || fit_steps_time_in(&workload, &classes, sparse, Some(fp16), iters);
+            let full = || fit_steps_time_in(&workload, &classes, sparse, None, iters);
+            let (half, full) = if ratios.len() % 2 == 0 {
+                let h = half();
+                (h, full())
+            } else {
+                let f = full();
+                (half(), f)
+            };
+            ratios.push((iters, half.as_secs_f64() / full.as_secs_f64().max(1e-12)));
+            half
+        })
+    });
+    group.finish();
+    let steps = ratios.last().map_or(0, |&(iters, _)| iters);
+    let mut ratios: Vec<f64> = (ratios.iter())
+        .filter(|&&(iters, _)| iters == steps)
+        .map(|&(_, ratio)| ratio)
+        .collect();
+    if ratios.len() < 5 {
+        return;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let quantile = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "fit_step_fp16/{}: an emulated-fp16 step costs {:.2}× the f32 step (median of {} \
+         paired samples; quartiles {:.2}× to {:.2}×)",
+        workload.name,
+        quantile(0.5),
+        ratios.len(),
+        quantile(0.25),
+        quantile(0.75)
+    );
+}
+
 /// Issue 7: one training step (forward, BPTT, Adam) of each recurrent cell at hidden 128,
 /// T = 100, batch 32, f32.
 fn recurrent_steps(c: &mut Criterion) {
@@ -410,6 +480,7 @@ criterion_group!(
     benches,
     fit_steps,
     probe_cost,
+    half_precision_cost,
     recurrent_steps,
     recurrent_fit_steps
 );
