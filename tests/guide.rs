@@ -8,7 +8,7 @@ use gradbook::experiment::parse_block;
 use gradbook::markdown::find_experiment_blocks;
 
 /// The chapters of the plan, in order (the fifteenth, on Transformers, added by issue 20).
-const CHAPTERS: [&str; 15] = [
+const CHAPTERS: [&str; 16] = [
     "backprop.md",
     "speed-of-learning.md",
     "saturation.md",
@@ -23,6 +23,7 @@ const CHAPTERS: [&str; 15] = [
     "exploding.md",
     "optimizers.md",
     "rnn.md",
+    "mixed-precision.md",
     "practice.md",
 ];
 
