@@ -88,6 +88,20 @@ impl PlotKind {
         )
     }
 
+    /// Kinds whose vertical axis can be linear or logarithmic (`log_y = …`).
+    pub fn takes_log_y(self) -> bool {
+        matches!(
+            self,
+            PlotKind::GradNormByLayer
+                | PlotKind::GradThroughTime
+                | PlotKind::GradNormOverSteps
+                | PlotKind::Loss
+                | PlotKind::Accuracy
+                | PlotKind::Sharpness
+                | PlotKind::LossScale
+        )
+    }
+
     /// Kinds that draw a per-layer metric and accept `metric = …`.
     pub fn takes_layer_metric(self) -> bool {
         matches!(
@@ -171,6 +185,10 @@ pub enum PlotSpecError {
     UnknownMetric { metric: String, kind: PlotKind },
     #[error("plot `{kind}` draws every recorded step and takes no `steps`")]
     TakesNoSteps { kind: PlotKind },
+    #[error(
+        "plot `{kind}` has a fixed vertical axis and takes no `log_y`; it is for `grad_norm_by_layer`, `grad_through_time`, `grad_norm_over_steps`, `loss`, `accuracy`, `sharpness` and `loss_scale`"
+    )]
+    TakesNoLogY { kind: PlotKind },
     #[error("`steps` needs at least one step")]
     NoSteps,
     #[error(
@@ -309,6 +327,9 @@ impl PlotEntry {
             }
             spec.steps = Some(steps.clone());
         }
+        if table.log_y.is_some() && !kind.takes_log_y() {
+            return Err(PlotSpecError::TakesNoLogY { kind });
+        }
         spec.log_y = table.log_y;
         if let Some(text) = &table.theory {
             if kind != PlotKind::GradNormByLayer {
@@ -394,6 +415,22 @@ mod tests {
             entry("plot = { kind = \"grad_flow\", steps = [0] }")
                 .unwrap_err()
                 .contains("takes no `steps`")
+        );
+        // A kind with a fixed vertical axis refuses log_y instead of ignoring it.
+        for kind in ["activation_stats", "grad_flow", "jacobian_spectrum"] {
+            let error =
+                entry(&format!("plot = {{ kind = \"{kind}\", log_y = true }}")).unwrap_err();
+            assert!(error.contains("takes no `log_y`"), "{error}");
+        }
+        assert!(entry("plot = { kind = \"loss_scale\", log_y = false }").is_ok());
+        // underflow_frac is a fraction: by layer and over steps, not in the log10 heat map.
+        assert!(
+            entry("plot = { kind = \"grad_norm_by_layer\", metric = \"underflow_frac\" }").is_ok()
+        );
+        assert!(
+            entry("plot = { kind = \"grad_flow\", metric = \"underflow_frac\" }")
+                .unwrap_err()
+                .contains("unknown metric")
         );
     }
 }

@@ -1,6 +1,7 @@
 //! LaTeX → MathML at build time (pulldown-latex), so pages need no JavaScript or CDN for math.
 
 use pulldown_latex::config::DisplayMode;
+use pulldown_latex::event::{Content, Dimension, DimensionUnit, Event};
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
 /// Why a formula was not converted; the caller shows its source as code.
@@ -45,9 +46,19 @@ pub fn latex_to_mathml(latex: &str, display: bool) -> Result<String, MathError> 
         annotation: Some(latex),
         ..RenderConfig::default()
     };
+    // pulldown-latex 0.8 gives `\ ` and `~` as the text "&nbsp;", which its writer then
+    // escapes into a visible "&amp;nbsp;": make them the interword space they are (⅓ em).
+    let space = Event::Space {
+        width: Some(Dimension::new(1.0 / 3.0, DimensionUnit::Em)),
+        height: None,
+        depth: None,
+    };
+    let events = events.into_iter().map(|event| match event {
+        Ok(Event::Content(Content::Text("&nbsp;"))) => Ok(space.clone()),
+        other => other,
+    });
     let mut mathml = String::new();
-    push_mathml(&mut mathml, events.into_iter(), config)
-        .map_err(|e| MathError::Parse(e.to_string()))?;
+    push_mathml(&mut mathml, events, config).map_err(|e| MathError::Parse(e.to_string()))?;
     Ok(mathml)
 }
 
@@ -164,5 +175,14 @@ mod tests {
     fn reports_unknown_commands_instead_of_panicking() {
         assert!(latex_to_mathml(r"\frac{1}{", false).is_err());
         assert!(latex_to_mathml(r"\notacommand x", false).is_err());
+    }
+
+    #[test]
+    fn a_control_space_and_a_tie_are_spaces_not_escaped_entities() {
+        for latex in [r"a \ \text{或} \ b", r"a~b"] {
+            let mathml = latex_to_mathml(latex, false).unwrap();
+            assert!(!mathml.contains("&amp;nbsp;"), "{mathml}");
+            assert!(mathml.contains("<mspace width=\"0.33"), "{mathml}");
+        }
     }
 }

@@ -375,14 +375,17 @@ mod tests {
         spec.metric = Metric::DeltaNorm;
         assert_eq!(
             figure_title("块", &spec, zh),
-            "块：误差信号 δ 的范数随层与训练步的变化（delta_norm）"
+            "块：误差信号 δ 的范数随层与训练步的变化"
         );
         assert_eq!(
             figure_title("Block", &spec, en),
-            "Block: Norm of the error signal δ by layer and training step (delta_norm)"
+            "Block: Norm of the error signal δ by layer and training step"
         );
         let loss = PlotSpec::new(PlotKind::Loss);
         assert_eq!(figure_title("Block", &loss, en), "Block: Training loss");
+        // Captions are prose: the metric's CSV name stays out of them (issue 20).
+        spec.metric = Metric::UnderflowFrac;
+        assert!(!figure_title("块", &spec, zh).contains("underflow_frac"));
         assert_eq!(variant_title("T", "depth", "3", en), "T (depth = 3)");
     }
 }
