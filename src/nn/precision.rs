@@ -162,9 +162,12 @@ impl LossScaler {
     /// move that follows from it.
     pub fn after_step(&mut self, finite: bool) -> Verdict {
         match (finite, self.scaling) {
-            (true, LossScaling::Dynamic {
-                growth_interval, ..
-            }) => {
+            (
+                true,
+                LossScaling::Dynamic {
+                    growth_interval, ..
+                },
+            ) => {
                 self.clean_steps += 1;
                 if self.clean_steps >= growth_interval {
                     self.scale *= 2.0;

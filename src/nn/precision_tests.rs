@@ -37,7 +37,10 @@ fn every_pattern_round_trips_and_agrees_with_half() {
                 "{} pattern {bits:#06x}: {was} came back as {after}",
                 format.name()
             );
-            assert_eq!(format.round(f64::from(was)).to_bits(), f64::from(after).to_bits());
+            assert_eq!(
+                format.round(f64::from(was)).to_bits(),
+                f64::from(after).to_bits()
+            );
         }
     }
 }

@@ -218,6 +218,7 @@ fn metric_names(metric: Metric, words: &Words) -> (&'static str, &str) {
         Metric::DeltaFrobenius => "‖∂L/∂Z‖_F",
         Metric::WeightNorm => "‖W‖",
         Metric::UpdateRatio => "‖ΔW‖/‖W‖",
+        Metric::BiasUpdateNorm => "‖Δb‖",
         other => other.name(),
     };
     (symbol, words.name_of_metric(metric.name()))

@@ -88,7 +88,9 @@ impl<T> LayerGrads<T> {
             array.as_slice_mut().expect("gradients are contiguous")
         }
         [
-            self.weights.as_slice_mut().expect("gradients are contiguous"),
+            self.weights
+                .as_slice_mut()
+                .expect("gradients are contiguous"),
             slice(&mut self.biases),
             slice(&mut self.gamma),
             slice(&mut self.beta),

@@ -10,10 +10,10 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::nn::Float;
-use crate::nn::precision::{HalfFormat, round_if};
 pub use crate::nn::layers::architecture::{BlockConfig, NetworkConfig, Placement};
 use crate::nn::layers::layer::{Layer, LayerCache, LayerConfig, LayerGrads};
 use crate::nn::layers::norm::{Mode, Norm, NormCache, NormLayer};
+use crate::nn::precision::{HalfFormat, round_if};
 use crate::nn::rng::{Purpose, RandomStream};
 
 mod backward;

@@ -27,6 +27,8 @@ pub enum Metric {
     DeltaFrobenius,
     /// ‖ΔW‖/‖W‖ of a step's update.
     UpdateRatio,
+    /// ‖Δb‖ of a step's update (no ratio: biases often start at 0).
+    BiasUpdateNorm,
     /// Mean of a layer's outputs f(u).
     ActMean,
     /// Standard deviation of a layer's outputs.
@@ -127,13 +129,14 @@ pub struct UnknownMetric {
 
 impl Metric {
     /// Every metric: per layer, whole network, then recurrent.
-    pub const ALL: [Metric; 30] = [
+    pub const ALL: [Metric; 31] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
         Metric::DeltaNorm,
         Metric::DeltaFrobenius,
         Metric::UpdateRatio,
+        Metric::BiasUpdateNorm,
         Metric::ActMean,
         Metric::ActStd,
         Metric::SaturatedFrac,
@@ -169,6 +172,7 @@ impl Metric {
             Metric::DeltaNorm => "delta_norm",
             Metric::DeltaFrobenius => "delta_frobenius",
             Metric::UpdateRatio => "update_ratio",
+            Metric::BiasUpdateNorm => "bias_update_norm",
             Metric::ActMean => "act_mean",
             Metric::ActStd => "act_std",
             Metric::SaturatedFrac => "saturated_frac",
@@ -220,6 +224,7 @@ impl Metric {
             | Metric::DeltaNorm
             | Metric::DeltaFrobenius
             | Metric::UpdateRatio
+            | Metric::BiasUpdateNorm
             | Metric::ActMean
             | Metric::ActStd
             | Metric::SaturatedFrac
@@ -258,6 +263,7 @@ impl Metric {
             Metric::DeltaNorm
             | Metric::DeltaFrobenius
             | Metric::UpdateRatio
+            | Metric::BiasUpdateNorm
             | Metric::ActMean
             | Metric::ActStd
             | Metric::SaturatedFrac
@@ -299,6 +305,7 @@ impl Metric {
                 | Metric::DeltaNorm
                 | Metric::DeltaFrobenius
                 | Metric::UpdateRatio
+                | Metric::BiasUpdateNorm
         )
     }
 
@@ -376,7 +383,7 @@ mod tests {
             .iter()
             .filter(|m| m.probe() == Probe::LayerStats);
         assert!(stats.clone().all(|m| m.scope() == Scope::Layer));
-        assert_eq!(stats.count(), 7);
+        assert_eq!(stats.count(), 8);
         assert!(
             Metric::ALL
                 .iter()

@@ -25,8 +25,8 @@ use crate::nn::kernels::{self, norm_from_squares, sum_squares};
 use crate::nn::layers::layer::{LayerGrads, ParamKind, for_each_param};
 use crate::nn::layers::loss::{Loss, Reduction, Targets};
 use crate::nn::layers::network::{Network, NetworkConfig, Workspace};
-use crate::nn::precision::{LossScaler, LossScaling, MixedPrecision, SMALLEST_LOSS_SCALE, Verdict};
 use crate::nn::layers::norm::Mode;
+use crate::nn::precision::{LossScaler, LossScaling, MixedPrecision, SMALLEST_LOSS_SCALE, Verdict};
 use crate::nn::probes::Divergence;
 use crate::nn::probes::at_step::{record_step, take_histograms};
 use crate::nn::probes::{self, Probes, Record};
@@ -192,7 +192,9 @@ fn fit_here<T: Float>(
     // Each weight's change in a step, for the update ratio (reused across steps).
     let mut changes: Vec<T> = Vec::new();
     let mut mixed = (config.mixed_precision).map(|m| MixedStep::new(m, net, batch));
-    let scaling = config.mixed_precision.map_or(LossScaling::None, |m| m.scaling);
+    let scaling = config
+        .mixed_precision
+        .map_or(LossScaling::None, |m| m.scaling);
     let mut scaler = LossScaler::new(scaling);
     work.set_rounding(mixed.as_ref().map(|m| m.format));
 
@@ -245,7 +247,13 @@ fn fit_here<T: Float>(
                 }
                 let loss_and_reduction = (config.loss, config.reduction);
                 recording.then(|| {
-                    mixed.underflow(net, loss_and_reduction, inputs.view(), batch_targets, &grads)
+                    mixed.underflow(
+                        net,
+                        loss_and_reduction,
+                        inputs.view(),
+                        batch_targets,
+                        &grads,
+                    )
                 })
             }
             None => None,
@@ -362,11 +370,13 @@ fn fit_here<T: Float>(
         let decay = (config.regularization.weight_decay != 0.0)
             .then(|| T::from_f64(1.0 - lr * config.regularization.weight_decay));
         let (mut change_norms, mut before_norms) = (Vec::new(), Vec::new());
+        let mut bias_change_norms = Vec::new();
         let mut index = 0;
         for_each_param(net.layers_mut(), &grads, |_, kind, params, grads| {
             let weights = kind == ParamKind::Weights;
+            let biases = kind == ParamKind::Biases;
             // f32 changes' squares cannot underflow: their sum needs no kept changes.
-            let measure = match (ratios && weights, T::SQUARES_STAY_NORMAL) {
+            let measure = match (ratios && (weights || biases), T::SQUARES_STAY_NORMAL) {
                 (false, _) => Measure::Nothing,
                 (true, true) => Measure::Squares,
                 (true, false) => Measure::SquaresAndChanges(&mut changes),
@@ -386,8 +396,13 @@ fn fit_here<T: Float>(
                 } else {
                     &changes[..params.len()]
                 };
-                change_norms.push(norm_from_squares(sizes.change_squares, kept));
-                before_norms.push(sizes.before_squares.sqrt());
+                let change = norm_from_squares(sizes.change_squares, kept);
+                if biases {
+                    bias_change_norms.push(change);
+                } else {
+                    change_norms.push(change);
+                    before_norms.push(sizes.before_squares.sqrt());
+                }
             }
             index += 1;
         });
@@ -408,6 +423,7 @@ fn fit_here<T: Float>(
                 .map(|(change, weights)| change / weights)
                 .collect();
             record.push_layer_metric(Metric::UpdateRatio, ratios);
+            record.push_layer_metric(Metric::BiasUpdateNorm, bias_change_norms);
         }
     }
     if let (Some(spec), None) = (probes.decision_grid, &record.diverged) {

@@ -7,9 +7,9 @@ pub(crate) mod batches;
 pub(crate) mod clip;
 pub(crate) mod evaluate;
 pub(crate) mod fit;
-pub(crate) mod mixed;
 #[cfg(test)]
 mod fit_tests;
+pub(crate) mod mixed;
 pub(crate) mod optimizer;
 pub(crate) mod pretrain;
 pub(crate) mod regularize;

@@ -29,9 +29,18 @@ impl<T: Float> Network<T> {
             format.round_slice(to);
         };
         for (layer, from) in self.layers.iter_mut().zip(&master.layers) {
-            copy(slice_mut(&mut layer.dense.weights), slice(&from.dense.weights));
-            copy(slice_mut(&mut layer.dense.biases), slice(&from.dense.biases));
-            let norms = [(&mut layer.norm, &from.norm), (&mut layer.block_norm, &from.block_norm)];
+            copy(
+                slice_mut(&mut layer.dense.weights),
+                slice(&from.dense.weights),
+            );
+            copy(
+                slice_mut(&mut layer.dense.biases),
+                slice(&from.dense.biases),
+            );
+            let norms = [
+                (&mut layer.norm, &from.norm),
+                (&mut layer.block_norm, &from.block_norm),
+            ];
             for (norm, from) in norms {
                 if let (Some(norm), Some(from)) = (norm, from) {
                     copy(slice_mut(&mut norm.gamma), slice(&from.gamma));

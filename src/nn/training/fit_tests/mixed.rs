@@ -25,7 +25,10 @@ fn underflow_at_start(format: HalfFormat, scaling: LossScaling) -> Vec<Vec<f64>>
     (1..=4)
         .map(|seed| {
             let (_, record) = train_network::<f32>(&net, seed, &config, &spiral_data(), None);
-            record.layer_metric(Metric::UnderflowFrac).expect("recorded")[0].clone()
+            record
+                .layer_metric(Metric::UnderflowFrac)
+                .expect("recorded")[0]
+                .clone()
         })
         .collect()
 }
@@ -40,7 +43,10 @@ fn deep_sigmoid_in_f16_loses_its_first_layers_gradient_and_a_loss_scale_recovers
     // 0–0.44; 2⁸ 0.03–0.06 / 0–0.09; 2¹² 0 / 0. The output layer never underflows.
     let unscaled = underflow_at_start(HalfFormat::F16, LossScaling::None);
     for fractions in &unscaled {
-        assert!(fractions[0] >= 0.9, "layer 1 without a scale: {fractions:?}");
+        assert!(
+            fractions[0] >= 0.9,
+            "layer 1 without a scale: {fractions:?}"
+        );
         assert_eq!(fractions[10], 0.0, "the output layer: {fractions:?}");
     }
     let by_scale: Vec<f64> = [4, 8, 12]
@@ -75,7 +81,10 @@ fn the_dynamic_scaler_backs_off_from_overflow_and_training_goes_on() {
     let (_, record) = train_network::<f32>(&net, 1, &config, &spiral_data(), None);
     assert_eq!(record.diverged, None);
     let scales = &record.series(Metric::LossScale).expect("recorded").values;
-    let skipped = &record.series(Metric::OverflowSteps).expect("recorded").values;
+    let skipped = &record
+        .series(Metric::OverflowSteps)
+        .expect("recorded")
+        .values;
     assert_eq!(scales[0], 2f64.powi(24));
     let lowest = scales.iter().copied().fold(f64::INFINITY, f64::min);
     assert!(lowest < 2f64.powi(20), "{scales:?}");
@@ -117,9 +126,15 @@ fn master_weights_stay_f32_and_f16_trains_like_f32() {
         steps: 300,
         ..FitConfig::default()
     });
-    let (trained, (first, last)) =
-        losses(&in_format(HalfFormat::F16, LossScaling::DYNAMIC_DEFAULT, 300));
-    assert!((first / f32_first - 1.0).abs() < 0.01, "{first} vs {f32_first}");
+    let (trained, (first, last)) = losses(&in_format(
+        HalfFormat::F16,
+        LossScaling::DYNAMIC_DEFAULT,
+        300,
+    ));
+    assert!(
+        (first / f32_first - 1.0).abs() < 0.01,
+        "{first} vs {f32_first}"
+    );
     assert!((last / f32_last - 1.0).abs() < 0.05, "{last} vs {f32_last}");
     // Updates far below an f16 ulp of the weight still add up in the master copy.
     let weights = &trained.layers()[1].dense.weights;
@@ -127,5 +142,9 @@ fn master_weights_stay_f32_and_f16_trains_like_f32() {
         .iter()
         .filter(|&&w| HalfFormat::F16.round(w) != w)
         .count();
-    assert!(off_grid > weights.len() / 2, "{off_grid} of {}", weights.len());
+    assert!(
+        off_grid > weights.len() / 2,
+        "{off_grid} of {}",
+        weights.len()
+    );
 }
