@@ -7,6 +7,7 @@ pub mod cache;
 pub mod claims;
 mod feed_forward;
 mod locate;
+pub mod mean_field;
 pub mod model;
 mod named;
 mod outcome;
