@@ -90,6 +90,17 @@ pub(super) fn predict(run: &RunSpec) -> Result<MeanFieldRun, String> {
         ));
     }
     let hidden = mlp.hidden();
+    // A plain net: the hidden layers, then the output layer.
+    let output = hidden.len();
+    if let Some((layer, _)) = mlp
+        .layer_init
+        .iter()
+        .find(|(l, _)| l.index(output + 1) != output)
+    {
+        return Err(format!(
+            "layer_init gives layer {layer} its own init, and the theory needs one σ_w² for every hidden layer (an override of the output layer is fine)"
+        ));
+    }
     let width = hidden[0];
     if hidden.iter().any(|&w| w != width) {
         return Err(format!(

@@ -107,6 +107,10 @@ fn where_the_theory_does_not_apply_the_error_names_theory() {
             format!("{{ {tanh}, init = {{ name = \"constant\", value = 0.1 }} }}"),
             "constant",
         ),
+        (
+            format!("{{ {tanh}, layer_init = {{ \"2\" = \"orthogonal\" }} }}"),
+            "layer_init gives layer 2",
+        ),
     ] {
         let errors = parse_block(&block(&model, 1)).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
@@ -118,6 +122,11 @@ fn where_the_theory_does_not_apply_the_error_names_theory() {
             error.message
         );
     }
+    let output_only = format!("{{ {tanh}, layer_init = {{ \"5\" = \"orthogonal\" }} }}");
+    assert!(
+        parse_block(&block(&output_only, 1)).is_ok(),
+        "layer 5 is the output"
+    );
     let update = block("{ depth = 4, width = 16 }", 1).replace(
         "theory = \"mean_field\"",
         "metric = \"update_ratio\", theory = \"mean_field\"",

@@ -6,6 +6,7 @@ mod applicable;
 pub mod cache;
 pub mod claims;
 mod feed_forward;
+pub mod layer_init;
 mod locate;
 pub mod mean_field;
 pub mod model;
