@@ -81,6 +81,9 @@ pub enum Metric {
     /// Emulated half precision: steps skipped so far because their scaled loss or
     /// gradients overflowed to inf or NaN.
     OverflowSteps,
+    /// ReZero's learned branch scale α of each residual block that learns one, before the
+    /// step's update; `layer` counts those blocks. Absent for nets without learned α.
+    Alpha,
 }
 
 /// What a metric's `layer` column counts.
@@ -96,6 +99,8 @@ pub enum Scope {
     RecurrentLayer,
     /// The rank of a singular value, 1 = the largest.
     Rank,
+    /// The residual blocks with a learned α, 1 = nearest the input.
+    ResidualBlock,
 }
 
 /// The probe that records a metric, so a run records only what is read.
@@ -129,7 +134,7 @@ pub struct UnknownMetric {
 
 impl Metric {
     /// Every metric: per layer, whole network, then recurrent.
-    pub const ALL: [Metric; 31] = [
+    pub const ALL: [Metric; 32] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
@@ -161,6 +166,7 @@ impl Metric {
         Metric::UnderflowFrac,
         Metric::LossScale,
         Metric::OverflowSteps,
+        Metric::Alpha,
     ];
 
     /// The name in the CSV, in claims and in plot specs.
@@ -197,6 +203,7 @@ impl Metric {
             Metric::UnderflowFrac => "underflow_frac",
             Metric::LossScale => "loss_scale",
             Metric::OverflowSteps => "overflow_steps",
+            Metric::Alpha => "alpha",
         }
     }
 
@@ -233,6 +240,7 @@ impl Metric {
             Metric::GradNormTime => Scope::TimeStep,
             Metric::SpectralRadius | Metric::TopSingularValue => Scope::RecurrentLayer,
             Metric::JacobianSingularValue => Scope::Rank,
+            Metric::Alpha => Scope::ResidualBlock,
             Metric::Loss
             | Metric::GlobalGradNorm
             | Metric::ClippedGradNorm
@@ -259,7 +267,8 @@ impl Metric {
             | Metric::Loss
             | Metric::GlobalGradNorm
             | Metric::ClippedGradNorm
-            | Metric::Clipped => Probe::Always,
+            | Metric::Clipped
+            | Metric::Alpha => Probe::Always,
             Metric::DeltaNorm
             | Metric::DeltaFrobenius
             | Metric::UpdateRatio
