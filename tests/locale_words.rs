@@ -112,7 +112,7 @@ fn an_english_book_has_no_chinese_character_anywhere_in_its_site() {
         "Skip to the content",
         "placeholder=\"Search (/ or s)\"",
         "<span class=\"nav-label\">Next</span>",
-        "<span class=\"figure-number\">Figure 1.1</span>Depth: Norm of the error signal δ by layer (delta_norm).",
+        "<span class=\"figure-number\">Figure 1.1</span>Depth: Norm of the error signal δ by layer.",
         ">Figure 1.1</a>",
         "View by activation",
         "All runs",

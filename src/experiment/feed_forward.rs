@@ -2,6 +2,7 @@
 //! configuration, and the engine's record as measurements, histograms and a decision grid
 //! (with, when asked, the input–output Jacobian's spectrum at init).
 
+use super::layer_init;
 use super::model::{PlacementName, ResidualSpec};
 use super::results::{DataPoint, Measurement, RunOutcome};
 use super::spec::{DataName, LrSchedule, MlpSpec, RunSpec, TrainSpec};
@@ -112,6 +113,14 @@ pub fn data(run: &RunSpec) -> (nn::Data, Option<nn::Data>) {
 }
 
 pub(super) fn network(m: &MlpSpec, input_dim: usize, output_dim: usize) -> nn::NetworkConfig {
+    let mut config = network_with_model_init(m, input_dim, output_dim);
+    config.init_overrides = layer_init::resolve(&m.layer_init, config.layers().len())
+        .expect("`ranges` refuses layer_init keys the net does not have before any net is built");
+    config
+}
+
+/// The net of `m` with every layer's weights from `init`.
+fn network_with_model_init(m: &MlpSpec, input_dim: usize, output_dim: usize) -> nn::NetworkConfig {
     let activation = m.activation_function();
     let init = nn::InitConfig {
         weights: m.init,
@@ -139,6 +148,7 @@ pub(super) fn network(m: &MlpSpec, input_dim: usize, output_dim: usize) -> nn::N
                 blocks,
                 init,
                 final_norm: nn::Norm::None,
+                init_overrides: Default::default(),
             }
         }
     }

@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
+use super::layer_init::{LayerInits, layer_init_spec};
 use super::named::{
     bias_spec, flag_or_table, from_name, init_spec, optional_name, recurrent_init_spec,
 };
@@ -79,6 +80,9 @@ pub struct MlpSpec {
     pub gain: f64,
     #[serde(default, deserialize_with = "bias_spec")]
     pub bias_init: BiasInit,
+    /// Per-layer weight inits instead of `init` (`super::layer_init`).
+    #[serde(default, deserialize_with = "layer_init_spec")]
+    pub layer_init: LayerInits,
     #[serde(default, deserialize_with = "from_name")]
     pub norm: Norm,
     #[serde(default, deserialize_with = "flag_or_table")]
@@ -372,22 +376,28 @@ impl fmt::Debug for Model {
         let mut flat = f.debug_struct("ModelSpec");
         flat.field("kind", &self.kind());
         match self {
-            Model::Mlp(m) => flat
-                .field("depth", &m.depth)
-                .field("width", &Some(&m.width))
-                .field("activation", &Some(m.activation))
-                .field("hidden", &None::<usize>)
-                .field("layers", &1usize)
-                .field("forget_bias", &none)
-                .field("recurrent_init", &None::<RecurrentInit>)
-                .field("slope", &m.slope)
-                .field("alpha", &m.alpha)
-                .field("init", &m.init)
-                .field("gain", &m.gain)
-                .field("bias_init", &m.bias_init)
-                .field("norm", &m.norm)
-                .field("residual", &m.residual)
-                .field("loss", &m.loss),
+            Model::Mlp(m) => {
+                flat.field("depth", &m.depth)
+                    .field("width", &Some(&m.width))
+                    .field("activation", &Some(m.activation))
+                    .field("hidden", &None::<usize>)
+                    .field("layers", &1usize)
+                    .field("forget_bias", &none)
+                    .field("recurrent_init", &None::<RecurrentInit>)
+                    .field("slope", &m.slope)
+                    .field("alpha", &m.alpha)
+                    .field("init", &m.init)
+                    .field("gain", &m.gain)
+                    .field("bias_init", &m.bias_init)
+                    .field("norm", &m.norm)
+                    .field("residual", &m.residual)
+                    .field("loss", &m.loss);
+                // Printed only when given, so the runs cached before it stay valid.
+                if !m.layer_init.is_empty() {
+                    flat.field("layer_init", &m.layer_init);
+                }
+                &mut flat
+            }
             Model::Recurrent(r) => {
                 let (activation, slope, alpha, forget_bias) = match r.cell {
                     CellSpec::Rnn {

@@ -6,6 +6,7 @@
 use super::applicable::plot_problem;
 use super::claims::{Claim, parse_claim};
 use super::locate::{error_at, error_at_item, toml_error};
+use super::mean_field::predict_for;
 use super::plot_spec::{FigureNeeds, PlotEntry, PlotKind, PlotSpec};
 use super::ranges::range_problems;
 use super::schema::{block_keys, concerns, settings_keys};
@@ -153,8 +154,8 @@ pub fn parse_block(text: &str) -> Result<Experiment, Vec<SpecError>> {
     }
     // Figures are checked against the runs only when the runs themselves are sound.
     let plots = match plots {
-        Some(plots) if errors.is_empty() => {
-            check_plots_apply(text, block.plot.as_ref(), &plots, &runs, &mut errors);
+        Some(mut plots) if errors.is_empty() => {
+            check_plots_apply(text, block.plot.as_ref(), &mut plots, &runs, &mut errors);
             plots.into_iter().map(|(_, spec)| spec).collect()
         }
         Some(plots) => plots.into_iter().map(|(_, spec)| spec).collect(),
@@ -207,17 +208,19 @@ fn default_plots(runs: &[RunSpec]) -> Vec<PlotSpec> {
     vec![PlotSpec::new(gradients), PlotSpec::new(PlotKind::Loss)]
 }
 
-/// Refuse figures the runs cannot fill, at the `plot` entry.
+/// Refuse figures the runs cannot fill, at the `plot` entry; compute the mean-field
+/// curves the others ask for.
 fn check_plots_apply(
     text: &str,
     plot: Option<&toml::Value>,
-    plots: &[(usize, PlotSpec)],
+    plots: &mut [(usize, PlotSpec)],
     runs: &[RunSpec],
     errors: &mut Vec<SpecError>,
 ) {
     let is_list = matches!(plot, Some(toml::Value::Array(_)));
-    for (index, spec) in plots {
-        if let Some(message) = plot_problem(spec, runs) {
+    for (index, spec) in plots.iter_mut() {
+        let problem = plot_problem(spec, runs).or_else(|| predict_for(spec, runs).err());
+        if let Some(message) = problem {
             errors.push(if is_list {
                 error_at_item(text, "plot", *index, &message)
             } else {

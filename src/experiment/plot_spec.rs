@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use super::claims::{Expr, parse_formula};
+use super::mean_field::{MeanFieldCurve, PREDICTED_METRICS};
 use crate::nn::{Metric, Probe};
 
 /// The figures an experiment can draw. A new kind is added here, drawn in `plot`, and named
@@ -201,6 +202,10 @@ pub enum PlotSpecError {
         message: String,
         column: usize,
     },
+    #[error(
+        "`theory = \"mean_field\"` predicts gradients (grad_norm, grad_norm_bias, delta_norm, delta_frobenius), not `{metric}`"
+    )]
+    MeanFieldMetric { metric: Metric },
     #[error("`theory_label` needs a `theory`")]
     LabelWithoutTheory,
 }
@@ -233,6 +238,9 @@ pub struct Theory {
     pub label: String,
 }
 
+/// The `theory` that asks for the engine's mean-field prediction rather than a formula.
+pub const MEAN_FIELD: &str = "mean_field";
+
 /// The variables a theory formula may use.
 pub const THEORY_VARIABLES: &[&str] = &["l", "L"];
 
@@ -247,6 +255,8 @@ pub struct PlotSpec {
     /// Logarithmic y axis; `None` lets the kind choose.
     pub log_y: Option<bool>,
     pub theory: Option<Theory>,
+    /// `theory = "mean_field"`: the engine's prediction per run, instead of a formula.
+    pub mean_field: Option<MeanFieldCurve>,
 }
 
 impl PlotSpec {
@@ -257,6 +267,7 @@ impl PlotSpec {
             steps: None,
             log_y: None,
             theory: None,
+            mean_field: None,
         }
     }
 }
@@ -334,6 +345,18 @@ impl PlotEntry {
         if let Some(text) = &table.theory {
             if kind != PlotKind::GradNormByLayer {
                 return Err(PlotSpecError::TheoryNotByLayer { kind });
+            }
+            if text == MEAN_FIELD {
+                if !PREDICTED_METRICS.contains(&spec.metric) {
+                    return Err(PlotSpecError::MeanFieldMetric {
+                        metric: spec.metric,
+                    });
+                }
+                spec.mean_field = Some(MeanFieldCurve {
+                    label: table.theory_label.clone(),
+                    runs: Vec::new(),
+                });
+                return Ok(spec);
             }
             let formula =
                 parse_formula(text, THEORY_VARIABLES).map_err(|e| PlotSpecError::Theory {

@@ -3,6 +3,7 @@
 //! keys that the types cannot say, as `(dotted key, what is wrong)`. Sizes are checked first,
 //! in `sizes`, so nothing here allocates by a size.
 
+use super::layer_init;
 use super::model::{CellSpec, MlpSpec, Model, PlacementName, RecurrentSpec, Widths};
 use super::settings::LossScaleSpec;
 use super::sizes::{Check, MAX_WIDTH, data_and_train_sizes, hidden_widths, within};
@@ -163,6 +164,9 @@ pub(super) fn range_problems(run: &RunSpec) -> Vec<(String, String)> {
 /// The model keys of a feed-forward net.
 fn feed_forward_problems(run: &RunSpec, m: &MlpSpec, check: &mut Check) {
     let d = &run.data;
+    if let Err(problem) = layer_init::resolve(&m.layer_init, layer_init::dense_layers(m)) {
+        check(false, "model.layer_init", problem);
+    }
     check(
         !d.name.is_sequence(),
         "data.name",

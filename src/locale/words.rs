@@ -79,6 +79,7 @@ pub struct LegendWords {
     pub diverged_no_data: String,
     pub class: String,
     pub theory: String,
+    pub mean_field: String,
 }
 
 /// The sentences of a figure's `<desc>` (what it plots, for screen readers and search).
@@ -93,6 +94,7 @@ pub struct DescWords {
     pub loss_capped: String,
     pub by_layer: String,
     pub theory: String,
+    pub mean_field: String,
     pub reference: String,
     pub layer_lines: String,
     pub grad_flow: String,

@@ -45,6 +45,9 @@ pub enum ConfigError {
         "a residual block's own norm (pre or post placement) and the final norm can be layer or rms norm, not batch norm"
     )]
     BlockBatchNorm,
+    /// `layer` counts from 0.
+    #[error("an init override for dense layer index {layer}, but the network has {layers} layers")]
+    InitOverrideLayer { layer: usize, layers: usize },
     #[error("the data set is empty")]
     EmptyData,
     #[error("the data has {data} features but the network takes {network}")]

@@ -12,7 +12,8 @@
 //!   - with `Probes::layer_stats` (the default): `delta_norm`: Σ_batch ‖∂L/∂z‖ = the batch
 //!     mean of each example's own ‖∂ℓ/∂z‖ (Nielsen's δ, independent of the batch size; his
 //!     "speed of learning" is the bias gradient, `grad_norm_bias`); `delta_frobenius`:
-//!     ‖∂L/∂Z‖_F of the whole batch's δ matrix; `update_ratio`: ‖ΔW‖/‖W‖ of this step's update; `act_mean`, `act_std`
+//!     ‖∂L/∂Z‖_F of the whole batch's δ matrix; `update_ratio`: ‖ΔW‖/‖W‖ of this step's update;
+//!     `bias_update_norm`: ‖Δb‖ of it; `act_mean`, `act_std`
 //!     of the layer's output f(u); `saturated_frac`: the fraction of outputs with
 //!     |f′(u)| < 1% of f′'s maximum, counted for sigmoid and tanh layers and 0 for the rest;
 //!     `dead_frac`: the fraction of units with u ≤ 0 for every example of the batch, counted

@@ -28,6 +28,8 @@ pub enum Purpose {
     RecurrentData = 7,
     /// The sharpness probe's starting direction in parameter space.
     Sharpness = 8,
+    /// Weights of the layers a network's `init_overrides` name, redrawn after the others.
+    InitOverride = 9,
 }
 
 /// A reproducible source of random numbers for one purpose.

@@ -36,6 +36,9 @@ pub(crate) fn grad_norm_by_layer(
     let (mut max_layer, mut max_seeds) = (1, 0);
     // The first run's median at its last layer and last shown step: where theory is anchored.
     let mut anchor: Option<(u32, f64, u64)> = None;
+    // That run's label and its medians by layer at that step: where a mean-field curve is
+    // anchored (at the last hidden layer).
+    let mut first_profile: Option<(&str, Vec<(f64, f64)>)> = None;
     let mut first_run = None;
     for (index, run) in by_run.runs.iter().enumerate() {
         let seeds = data::seed_count(&by_run, &run.label, metric);
@@ -52,6 +55,8 @@ pub(crate) fn grad_norm_by_layer(
             if first_run.is_none_or(|first| first == index) {
                 first_run = Some(index);
                 anchor = Some((last.x as u32, last.median, step));
+                let medians = summaries.iter().map(|s| (s.x, s.median)).collect();
+                first_profile = Some((run.label.as_str(), medians));
             }
             let (dash, marker) = (
                 style::dash(k),
@@ -109,6 +114,30 @@ pub(crate) fn grad_norm_by_layer(
             ],
         ));
         curves.push(curve);
+    }
+    if let Some(curve) = &spec.mean_field {
+        let step = anchor.map_or(0, |(_, _, step)| step);
+        let (run, medians) = first_profile
+            .as_ref()
+            .ok_or(PlotError::MeanFieldWithoutValues { metric })?;
+        let prediction = curve
+            .for_run(run)
+            .ok_or_else(|| PlotError::MeanFieldWithoutRun {
+                run: run.to_string(),
+            })?;
+        let reference = theory::mean_field_by_layer(curve, prediction, medians, words)?;
+        description.push_str(&fill(
+            &words.desc.mean_field,
+            &[
+                ("run", &prediction.run),
+                ("activation", &prediction.activation),
+                ("sigma_w2", &format_args!("{:.3}", prediction.sigma_w2)),
+                ("sigma_b2", &format_args!("{:.3}", prediction.sigma_b2)),
+                ("step", &step),
+                ("layer", &prediction.relative.len()),
+            ],
+        ));
+        curves.push(reference);
     }
     if let Some(reference) = reference {
         description.push_str(&fill(&words.desc.reference, &[("label", &reference.label)]));

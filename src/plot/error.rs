@@ -38,6 +38,14 @@ pub enum PlotError {
         "no decision grids were recorded, so `decision_boundary` has nothing to draw: the data set must be 2-D (two input features, e.g. `spirals` or `moons`), and the engine records the learned regions only then"
     )]
     NoDecisionGrids,
+    #[error(
+        "`theory = \"mean_field\"` needs `{metric}` values to anchor to, and the results have none"
+    )]
+    MeanFieldWithoutValues { metric: Metric },
+    #[error(
+        "`theory = \"mean_field\"` has no prediction for run `{run}` (the block's runs were not parsed with this figure)"
+    )]
+    MeanFieldWithoutRun { run: String },
     #[error("theory `{formula}` needs `{metric}` values to anchor to, and the results have none")]
     TheoryWithoutValues { formula: String, metric: Metric },
     #[error(

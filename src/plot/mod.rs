@@ -83,7 +83,8 @@ pub fn render_with_reference(
     if reference.is_some() && !takes_reference {
         return Err(PlotError::ReferenceNotTaken(spec.kind));
     }
-    if spec.theory.is_some() && spec.kind != PlotKind::GradNormByLayer {
+    let has_theory = spec.theory.is_some() || spec.mean_field.is_some();
+    if has_theory && spec.kind != PlotKind::GradNormByLayer {
         return Err(PlotError::TheoryNotTaken(spec.kind));
     }
     match spec.kind {
@@ -221,6 +222,7 @@ fn metric_names(metric: Metric, words: &Words) -> (&str, &str) {
         Metric::UpdateRatio => "‖ΔW‖/‖W‖",
         // A fraction has no symbol: its axis reads its name.
         Metric::UnderflowFrac => words.name_of_metric(metric.name()),
+        Metric::BiasUpdateNorm => "‖Δb‖",
         other => other.name(),
     };
     (symbol, words.name_of_metric(metric.name()))

@@ -4,7 +4,8 @@
 
 use super::PlotError;
 use crate::experiment::claims::evaluate_formula;
-use crate::experiment::plot_spec::Theory;
+use crate::experiment::mean_field::{MeanFieldCurve, MeanFieldRun};
+use crate::experiment::plot_spec::{MEAN_FIELD, Theory};
 use crate::locale::{Words, fill};
 
 /// A curve to draw over a figure, in the figure's data units.
@@ -57,6 +58,35 @@ pub(crate) fn anchored_by_layer(
     })
 }
 
+/// The mean-field prediction of one run, anchored at its last hidden layer H:
+/// y(l) = y(H)·relative(l), one point per hidden layer, with y(H) the run's median there.
+pub(crate) fn mean_field_by_layer(
+    curve: &MeanFieldCurve,
+    prediction: &MeanFieldRun,
+    medians: &[(f64, f64)],
+    words: &Words,
+) -> Result<Reference, PlotError> {
+    let last_hidden = prediction.relative.len();
+    let anchor = medians
+        .iter()
+        .find(|(x, _)| *x == last_hidden as f64)
+        .map_or(f64::NAN, |&(_, median)| median);
+    if !anchor.is_finite() || anchor <= 0.0 {
+        return Err(PlotError::NothingToAnchorTo {
+            formula: MEAN_FIELD.into(),
+            anchor,
+        });
+    }
+    let points = (1..=last_hidden)
+        .map(|l| (l as f64, anchor * prediction.relative[l - 1]))
+        .collect();
+    let label = match &curve.label {
+        Some(label) => fill(&words.legend.theory, &[("label", label)]),
+        None => fill(&words.legend.mean_field, &[("layer", &last_hidden)]),
+    };
+    Ok(Reference { label, points })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +109,28 @@ mod tests {
         assert_eq!(curve.points.first(), Some(&(1.0, 2.0 * 0.25f64.powi(4))));
         assert_eq!(curve.points.last(), Some(&(5.0, 2.0)));
         assert_eq!(curve.points.len(), 17);
+    }
+
+    #[test]
+    fn the_mean_field_curve_passes_through_the_last_hidden_layer() {
+        let prediction = MeanFieldRun {
+            run: "tanh".into(),
+            activation: "tanh",
+            sigma_w2: 0.5,
+            sigma_b2: 0.0,
+            relative: vec![0.25, 0.5, 1.0],
+        };
+        let curve = MeanFieldCurve {
+            label: None,
+            runs: vec![prediction.clone()],
+        };
+        let medians = [(1.0, 9.0), (2.0, 9.0), (3.0, 4.0), (4.0, 7.0)];
+        let words = Language::En.words();
+        let reference = mean_field_by_layer(&curve, &prediction, &medians, words).unwrap();
+        assert_eq!(reference.points, vec![(1.0, 1.0), (2.0, 2.0), (3.0, 4.0)]);
+        assert_eq!(reference.label, "Mean field, anchored at layer 3");
+        let err = mean_field_by_layer(&curve, &prediction, &medians[..2], words).unwrap_err();
+        assert!(err.to_string().contains("mean_field"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use crate::nn::error::ConfigError;
 use crate::nn::layers::activation::Activation;
-use crate::nn::layers::init::InitConfig;
+use std::collections::BTreeMap;
+
+use crate::nn::layers::init::{Init, InitConfig};
 use crate::nn::layers::layer::LayerConfig;
 use crate::nn::layers::norm::Norm;
 
@@ -46,7 +48,8 @@ impl Placement {
 }
 
 /// The shape of a network. Every layer's parameters start per `init`, drawn from the
-/// seed's `Init` stream layer by layer (weights, then biases if they are random).
+/// seed's `Init` stream layer by layer (weights, then biases if they are random); a layer
+/// in `init_overrides` then has its weights redrawn from a stream of their own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkConfig {
     pub input_dim: usize,
@@ -54,6 +57,9 @@ pub struct NetworkConfig {
     pub init: InitConfig,
     /// A norm on the output layer's input (the final norm of Pre-LN stacks), or `None`.
     pub final_norm: Norm,
+    /// Dense layer index (0 = nearest the input) → the init of that layer's weights instead
+    /// of `init.weights` (`init.gain` still multiplies them; biases are as `init` says).
+    pub init_overrides: BTreeMap<usize, Init>,
 }
 
 impl NetworkConfig {
@@ -80,6 +86,7 @@ impl NetworkConfig {
             blocks,
             init,
             final_norm: Norm::None,
+            init_overrides: BTreeMap::new(),
         }
     }
 
@@ -124,6 +131,7 @@ impl NetworkConfig {
             blocks: all,
             init,
             final_norm: Norm::None,
+            init_overrides: BTreeMap::new(),
         }
     }
 
@@ -167,6 +175,10 @@ impl NetworkConfig {
                     check_block_norm(placement.norm())?;
                 }
             }
+        }
+        let layers = self.layers().len();
+        if let Some(&layer) = self.init_overrides.keys().find(|&&l| l >= layers) {
+            return Err(ConfigError::InitOverrideLayer { layer, layers });
         }
         check_block_norm(Some(self.final_norm))
     }

@@ -217,6 +217,7 @@ fn norms_and_residual_blocks_backpropagate_exactly() {
                 ],
                 init: init(),
                 final_norm: Norm::None,
+                init_overrides: Default::default(),
             };
             let mut net = Network::<f64>::new(&config, 6);
             // Move γ and β off 1 and 0 so their gradients are tested in general position.

@@ -18,6 +18,7 @@ use crate::nn::rng::{Purpose, RandomStream};
 
 mod backward;
 mod cast;
+mod init_overrides;
 
 /// Where a block's layers sit in the flat layer list. A block's own parameters (its
 /// norm, a learned α) are carried by its first layer (`Layer::block_norm`, `Layer::alpha`).
@@ -81,7 +82,9 @@ impl<T: Float> Network<T> {
     /// If [`NetworkConfig::check`] rejects the configuration.
     pub fn new(config: &NetworkConfig, seed: u64) -> Self {
         let mut rng = RandomStream::new(seed, Purpose::Init);
-        Network::with_rng(config, &mut rng)
+        let mut network = Network::with_rng(config, &mut rng);
+        network.override_inits(config, seed);
+        network
     }
 
     /// Fresh parameters drawn from `rng`.

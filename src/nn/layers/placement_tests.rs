@@ -61,6 +61,7 @@ fn transformer_stack(
         blocks: all,
         init,
         final_norm,
+        init_overrides: Default::default(),
     }
 }
 

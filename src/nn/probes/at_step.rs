@@ -25,6 +25,16 @@ pub(crate) fn record_step<T: Float>(
     record.steps.push(step);
     record.push(Metric::Loss, step, loss);
     record.push(Metric::GlobalGradNorm, step, global);
+    // ReZero's learned α, one per block that has one (nets without learned α record none).
+    let alphas: Vec<f64> = net
+        .layers()
+        .iter()
+        .filter_map(|l| l.alpha)
+        .map(Float::to_f64)
+        .collect();
+    if !alphas.is_empty() {
+        record.push_layer_metric(Metric::Alpha, alphas);
+    }
     // Every layer's measurements at once: layers in parallel on the pool when there is
     // enough to measure; a small net's layers take ~1 µs each, less than handing them
     // over to another thread costs (measured). The bits are the same either way.

@@ -52,6 +52,7 @@ fn the_jacobian_matches_central_differences_through_norms_and_residual_blocks() 
             ],
             init: InitConfig::new(Init::XavierNormal),
             final_norm: Norm::None,
+            init_overrides: Default::default(),
         };
         let net = Network::<f64>::new(&config, 3);
         let x = gaussian_input(3, 9);
@@ -167,6 +168,7 @@ fn batch_norm_is_refused_with_a_reason() {
         ],
         init: InitConfig::new(Init::HeNormal),
         final_norm: Norm::None,
+        init_overrides: Default::default(),
     };
     let net = Network::<f64>::new(&config, 1);
     let error = input_output_jacobian(&net, gaussian_input(2, 1).view()).unwrap_err();

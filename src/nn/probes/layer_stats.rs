@@ -211,6 +211,7 @@ mod tests {
             ],
             init: InitConfig::new(Init::XavierNormal),
             final_norm: Norm::None,
+            init_overrides: Default::default(),
         };
         let net = Network::<f32>::new(&config, 3);
         let inputs = Array2::from_shape_fn((300, 16), |(i, j)| ((i * 16 + j) as f32 * 0.37).sin());

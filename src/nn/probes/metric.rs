@@ -27,6 +27,8 @@ pub enum Metric {
     DeltaFrobenius,
     /// ‖ΔW‖/‖W‖ of a step's update.
     UpdateRatio,
+    /// ‖Δb‖ of a step's update (no ratio: biases often start at 0).
+    BiasUpdateNorm,
     /// Mean of a layer's outputs f(u).
     ActMean,
     /// Standard deviation of a layer's outputs.
@@ -79,6 +81,9 @@ pub enum Metric {
     /// Emulated half precision: steps skipped so far because their scaled loss or
     /// gradients overflowed to inf or NaN.
     OverflowSteps,
+    /// ReZero's learned branch scale α of each residual block that learns one, before the
+    /// step's update; `layer` counts those blocks. Absent for nets without learned α.
+    Alpha,
 }
 
 /// What a metric's `layer` column counts.
@@ -94,6 +99,8 @@ pub enum Scope {
     RecurrentLayer,
     /// The rank of a singular value, 1 = the largest.
     Rank,
+    /// The residual blocks with a learned α, 1 = nearest the input.
+    ResidualBlock,
 }
 
 /// The probe that records a metric, so a run records only what is read.
@@ -127,13 +134,14 @@ pub struct UnknownMetric {
 
 impl Metric {
     /// Every metric: per layer, whole network, then recurrent.
-    pub const ALL: [Metric; 30] = [
+    pub const ALL: [Metric; 32] = [
         Metric::GradNorm,
         Metric::GradNormBias,
         Metric::WeightNorm,
         Metric::DeltaNorm,
         Metric::DeltaFrobenius,
         Metric::UpdateRatio,
+        Metric::BiasUpdateNorm,
         Metric::ActMean,
         Metric::ActStd,
         Metric::SaturatedFrac,
@@ -158,6 +166,7 @@ impl Metric {
         Metric::UnderflowFrac,
         Metric::LossScale,
         Metric::OverflowSteps,
+        Metric::Alpha,
     ];
 
     /// The name in the CSV, in claims and in plot specs.
@@ -169,6 +178,7 @@ impl Metric {
             Metric::DeltaNorm => "delta_norm",
             Metric::DeltaFrobenius => "delta_frobenius",
             Metric::UpdateRatio => "update_ratio",
+            Metric::BiasUpdateNorm => "bias_update_norm",
             Metric::ActMean => "act_mean",
             Metric::ActStd => "act_std",
             Metric::SaturatedFrac => "saturated_frac",
@@ -193,6 +203,7 @@ impl Metric {
             Metric::UnderflowFrac => "underflow_frac",
             Metric::LossScale => "loss_scale",
             Metric::OverflowSteps => "overflow_steps",
+            Metric::Alpha => "alpha",
         }
     }
 
@@ -220,6 +231,7 @@ impl Metric {
             | Metric::DeltaNorm
             | Metric::DeltaFrobenius
             | Metric::UpdateRatio
+            | Metric::BiasUpdateNorm
             | Metric::ActMean
             | Metric::ActStd
             | Metric::SaturatedFrac
@@ -228,6 +240,7 @@ impl Metric {
             Metric::GradNormTime => Scope::TimeStep,
             Metric::SpectralRadius | Metric::TopSingularValue => Scope::RecurrentLayer,
             Metric::JacobianSingularValue => Scope::Rank,
+            Metric::Alpha => Scope::ResidualBlock,
             Metric::Loss
             | Metric::GlobalGradNorm
             | Metric::ClippedGradNorm
@@ -254,10 +267,12 @@ impl Metric {
             | Metric::Loss
             | Metric::GlobalGradNorm
             | Metric::ClippedGradNorm
-            | Metric::Clipped => Probe::Always,
+            | Metric::Clipped
+            | Metric::Alpha => Probe::Always,
             Metric::DeltaNorm
             | Metric::DeltaFrobenius
             | Metric::UpdateRatio
+            | Metric::BiasUpdateNorm
             | Metric::ActMean
             | Metric::ActStd
             | Metric::SaturatedFrac
@@ -299,6 +314,7 @@ impl Metric {
                 | Metric::DeltaNorm
                 | Metric::DeltaFrobenius
                 | Metric::UpdateRatio
+                | Metric::BiasUpdateNorm
         )
     }
 
@@ -382,7 +398,7 @@ mod tests {
             .iter()
             .filter(|m| m.probe() == Probe::LayerStats);
         assert!(stats.clone().all(|m| m.scope() == Scope::Layer));
-        assert_eq!(stats.count(), 7);
+        assert_eq!(stats.count(), 8);
         assert!(
             Metric::ALL
                 .iter()

@@ -128,6 +128,7 @@ fn tanh_net(inputs: usize, hidden: &[usize], outputs: usize, norm: Norm) -> Netw
         blocks,
         init: InitConfig::new(Init::XavierNormal),
         final_norm: Norm::None,
+        init_overrides: Default::default(),
     };
     Network::new(&config, 6)
 }

@@ -370,11 +370,13 @@ fn fit_here<T: Float>(
         let decay = (config.regularization.weight_decay != 0.0)
             .then(|| T::from_f64(1.0 - lr * config.regularization.weight_decay));
         let (mut change_norms, mut before_norms) = (Vec::new(), Vec::new());
+        let mut bias_change_norms = Vec::new();
         let mut index = 0;
         for_each_param(net.layers_mut(), &grads, |_, kind, params, grads| {
             let weights = kind == ParamKind::Weights;
+            let biases = kind == ParamKind::Biases;
             // f32 changes' squares cannot underflow: their sum needs no kept changes.
-            let measure = match (ratios && weights, T::SQUARES_STAY_NORMAL) {
+            let measure = match (ratios && (weights || biases), T::SQUARES_STAY_NORMAL) {
                 (false, _) => Measure::Nothing,
                 (true, true) => Measure::Squares,
                 (true, false) => Measure::SquaresAndChanges(&mut changes),
@@ -394,8 +396,13 @@ fn fit_here<T: Float>(
                 } else {
                     &changes[..params.len()]
                 };
-                change_norms.push(norm_from_squares(sizes.change_squares, kept));
-                before_norms.push(sizes.before_squares.sqrt());
+                let change = norm_from_squares(sizes.change_squares, kept);
+                if biases {
+                    bias_change_norms.push(change);
+                } else {
+                    change_norms.push(change);
+                    before_norms.push(sizes.before_squares.sqrt());
+                }
             }
             index += 1;
         });
@@ -416,6 +423,7 @@ fn fit_here<T: Float>(
                 .map(|(change, weights)| change / weights)
                 .collect();
             record.push_layer_metric(Metric::UpdateRatio, ratios);
+            record.push_layer_metric(Metric::BiasUpdateNorm, bias_change_norms);
         }
     }
     if let (Some(spec), None) = (probes.decision_grid, &record.diverged) {

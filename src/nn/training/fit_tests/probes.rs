@@ -250,3 +250,70 @@ fn a_summed_loss_is_the_mean_times_the_batch_and_so_are_its_gradients() {
         }
     }
 }
+
+#[test]
+fn bias_update_norm_is_the_learning_rate_times_the_bias_gradient_under_plain_sgd() {
+    // Plain SGD moves b by −lr·∂L/∂b, so ‖Δb‖ = lr·‖∂L/∂b‖ (the gradient recorded at the
+    // same step, before the update). Biases start at 0, so no ratio is taken.
+    let config = FitConfig {
+        steps: 4,
+        lr: 0.2,
+        ..FitConfig::default()
+    };
+    let net = mlp(&[8], Activation::Tanh, Init::XavierNormal);
+    let (_, wide) = train_network::<f64>(&net, 3, &config, &spiral_data(), None);
+    let (_, narrow) = train_network::<f32>(&net, 3, &config, &spiral_data(), None);
+    for record in [wide, narrow] {
+        let [update, gradient] =
+            [Metric::BiasUpdateNorm, Metric::GradNormBias].map(|m| record.layer_metric(m).unwrap());
+        assert_eq!(update.len(), 4);
+        let mut worst: f64 = 0.0;
+        for (updates, gradients) in update.iter().zip(gradient) {
+            assert_eq!(updates.len(), 2, "two layers");
+            for (u, g) in updates.iter().zip(gradients) {
+                assert!(*g > 0.0);
+                worst = worst.max((u / (0.2 * g) - 1.0).abs());
+            }
+        }
+        println!("bias_update_norm vs lr·‖∂L/∂b‖: worst relative error {worst:e}");
+        assert!(worst < 1e-6, "{worst}");
+    }
+}
+
+#[test]
+fn rezero_alpha_starts_at_zero_moves_with_training_and_is_absent_without_it() {
+    use crate::nn::{BlockConfig, Norm};
+    let mut rezero = NetworkConfig::residual(
+        2,
+        16,
+        3,
+        1,
+        0.0,
+        2,
+        Activation::Tanh,
+        Norm::None,
+        InitConfig::new(Init::XavierNormal),
+    );
+    for block in &mut rezero.blocks {
+        if let BlockConfig::Residual { learn_alpha, .. } = block {
+            *learn_alpha = true;
+        }
+    }
+    let config = FitConfig {
+        steps: 20,
+        lr: 0.1,
+        ..FitConfig::default()
+    };
+    let (_, record) = train_network::<f64>(&rezero, 1, &config, &spiral_data(), None);
+    let alpha = record
+        .layer_metric(Metric::Alpha)
+        .expect("recorded with learned α");
+    assert_eq!(alpha[0], vec![0.0; 3], "ReZero starts at α = 0");
+    let last = alpha.last().unwrap();
+    println!("α after training: {last:?}");
+    assert_eq!(last.len(), 3, "one value per block");
+    assert!(last.iter().all(|a| a.abs() > 1e-6), "{last:?}");
+    let plain = mlp(&[16, 16], Activation::Tanh, Init::XavierNormal);
+    let (_, record) = train_network::<f64>(&plain, 1, &config, &spiral_data(), None);
+    assert!(record.layer_metric(Metric::Alpha).is_none());
+}
