@@ -348,28 +348,40 @@ fn probe_cost(c: &mut Criterion) {
             })
         });
         group.finish();
-        // The measurement's samples all take the same number of steps (flat sampling); the
-        // warm-up's take fewer. (`cargo bench -- --test` takes one sample of one step.)
-        let steps = ratios.last().map_or(0, |&(iters, _)| iters);
-        let mut ratios: Vec<f64> = (ratios.iter())
-            .filter(|&&(iters, _)| iters == steps)
-            .map(|&(_, ratio)| ratio)
-            .collect();
-        if ratios.len() < 5 {
+        let Some((count, quantile)) = paired_quantiles(&ratios) else {
             continue;
-        }
-        ratios.sort_by(f64::total_cmp);
-        let quantile = |q: f64| 100.0 * ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+        };
+        let quantile = |q: f64| 100.0 * quantile(q);
         println!(
             "fit_probe_cost/{}: probes every step add {:+.1}% to a step (median of {} paired \
              samples; quartiles {:+.1}% to {:+.1}%)",
             workload.name,
             quantile(0.5),
-            ratios.len(),
+            count,
             quantile(0.25),
             quantile(0.75)
         );
     }
+}
+
+/// How many of the measurement's paired ratios `(iters, ratio)` there are and their
+/// quantiles, or `None` with fewer
+/// than 5. The measurement's samples all take the same number of steps (flat sampling); the
+/// warm-up's take fewer. (`cargo bench -- --test` takes one sample of one step.)
+fn paired_quantiles(ratios: &[(u64, f64)]) -> Option<(usize, impl Fn(f64) -> f64)> {
+    let steps = ratios.last().map_or(0, |&(iters, _)| iters);
+    let mut ratios: Vec<f64> = (ratios.iter())
+        .filter(|&&(iters, _)| iters == steps)
+        .map(|&(_, ratio)| ratio)
+        .collect();
+    if ratios.len() < 5 {
+        return None;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let count = ratios.len();
+    Some((count, move |q: f64| {
+        ratios[((count - 1) as f64 * q).round() as usize]
+    }))
 }
 
 /// Issue 17: an emulated-fp16 step (dynamic loss scaling, probes at the first and last step
@@ -405,22 +417,15 @@ fn half_precision_cost(c: &mut Criterion) {
         })
     });
     group.finish();
-    let steps = ratios.last().map_or(0, |&(iters, _)| iters);
-    let mut ratios: Vec<f64> = (ratios.iter())
-        .filter(|&&(iters, _)| iters == steps)
-        .map(|&(_, ratio)| ratio)
-        .collect();
-    if ratios.len() < 5 {
+    let Some((count, quantile)) = paired_quantiles(&ratios) else {
         return;
-    }
-    ratios.sort_by(f64::total_cmp);
-    let quantile = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    };
     println!(
         "fit_step_fp16/{}: an emulated-fp16 step costs {:.2}× the f32 step (median of {} \
          paired samples; quartiles {:.2}× to {:.2}×)",
         workload.name,
         quantile(0.5),
-        ratios.len(),
+        count,
         quantile(0.25),
         quantile(0.75)
     );

@@ -97,11 +97,7 @@ pub(crate) fn sharpness(
             &words.figure.stability_threshold,
         )),
     };
-    let spec = PlotSpec {
-        log_y: Some(spec.log_y.unwrap_or(true)),
-        ..spec.clone()
-    };
-    over_steps(&spec, results, title, words, None, &quantity)
+    log_by_default(spec, results, title, words, &quantity)
 }
 
 /// SVG document: the loss scale S against step (log y by default: the dynamic scaler
@@ -120,11 +116,22 @@ pub(crate) fn loss_scale(
         cap: false,
         threshold: None,
     };
+    log_by_default(spec, results, title, words, &quantity)
+}
+
+/// `over_steps` with a log y axis unless the spec asks for a linear one.
+fn log_by_default(
+    spec: &PlotSpec,
+    results: &Results,
+    title: &str,
+    words: &Words,
+    quantity: &Quantity,
+) -> Result<String, PlotError> {
     let spec = PlotSpec {
         log_y: Some(spec.log_y.unwrap_or(true)),
         ..spec.clone()
     };
-    over_steps(&spec, results, title, words, None, &quantity)
+    over_steps(&spec, results, title, words, None, quantity)
 }
 
 fn over_steps(
