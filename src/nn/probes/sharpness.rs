@@ -19,6 +19,7 @@
 
 use ndarray::ArrayView2;
 
+use crate::nn::Float;
 use crate::nn::kernels;
 use crate::nn::layers::layer::{LayerGrads, for_each_param};
 use crate::nn::layers::loss::{Loss, Targets};
@@ -247,6 +248,37 @@ impl<'a> LossGradient<'a> {
             offset += grads.len();
         });
     }
+}
+
+/// λ_max of the mini-batch loss at step `step`, measured on an f64 copy of `net` (so an f32
+/// run's sharpness is not drowned in f32's rounding), from a direction seeded by the step.
+pub(crate) fn sharpness_in_f64<T: Float>(
+    net: &Network<T>,
+    loss: Loss,
+    inputs: ndarray::ArrayView2<T>,
+    targets: Targets<T>,
+    step: usize,
+) -> f64 {
+    let wide = net.cast::<f64>();
+    let inputs = inputs.mapv(Float::to_f64);
+    let values;
+    let targets = match targets {
+        Targets::Labels(labels) => Targets::Labels(labels),
+        Targets::Values(v) => {
+            values = v.mapv(Float::to_f64);
+            Targets::Values(values.view())
+        }
+    };
+    let seed = step as u64;
+    sharpness(
+        &wide,
+        loss,
+        inputs.view(),
+        targets,
+        crate::nn::probes::SHARPNESS_PRODUCTS,
+        seed,
+    )
+    .lambda_max
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! Mini-batch selection: which examples each training step sees.
+//! Mini-batch selection: which examples each training step sees, and copying them into the
+//! step's batch buffers.
 
-#[cfg(test)]
 use ndarray::Array2;
+use rayon::prelude::*;
 
-#[cfg(test)]
 use crate::nn::Float;
+use crate::nn::data::sets::Data;
 #[cfg(test)]
 use crate::nn::data::sets::Dataset;
+use crate::nn::kernels;
 use crate::nn::rng::{Purpose, RandomStream};
 
 /// Epochs of shuffled mini-batches. Each epoch is a fresh Fisher–Yates shuffle of all
@@ -45,6 +47,44 @@ impl BatchSampler {
         let batch = &self.order[self.position..self.position + self.batch];
         self.position += self.batch;
         batch
+    }
+}
+
+/// Copies the examples at `indices` into the batch buffers (as the engine's scalar type).
+pub(crate) fn fill_batch<T: Float>(
+    data: &Data,
+    indices: &[usize],
+    inputs: &mut Array2<T>,
+    labels: &mut Vec<usize>,
+    targets: &mut Array2<T>,
+) {
+    labels.clear();
+    let source = data.inputs();
+    let copy_row = |input: &mut [T], index: usize| {
+        for (x, &v) in input.iter_mut().zip(source.row(index)) {
+            *x = T::from_f64(v);
+        }
+    };
+    let width = inputs.ncols().max(1);
+    let rows = inputs
+        .as_slice_mut()
+        .expect("the batch buffer is contiguous");
+    if rows.len() > kernels::CHUNK && kernels::on_a_pool_thread() {
+        rows.par_chunks_mut(width)
+            .zip(indices)
+            .for_each(|(input, &index)| copy_row(input, index));
+    } else {
+        for (input, &index) in rows.chunks_mut(width).zip(indices) {
+            copy_row(input, index);
+        }
+    }
+    for (row, &index) in indices.iter().enumerate() {
+        match data {
+            Data::Classes(set) => labels.push(set.labels[index]),
+            Data::Values(set) => targets
+                .row_mut(row)
+                .zip_mut_with(&set.targets.row(index), |t, &v| *t = T::from_f64(v)),
+        }
     }
 }
 

@@ -24,16 +24,16 @@ use crate::nn::error::ConfigError;
 use crate::nn::kernels::{self, norm_from_squares, sum_squares};
 use crate::nn::layers::layer::{LayerGrads, ParamKind, for_each_param};
 use crate::nn::layers::loss::{Loss, Reduction, Targets};
-use crate::nn::layers::network::{Network, NetworkConfig, Workspace};
+use crate::nn::layers::network::{Network, NetworkConfig};
 use crate::nn::layers::norm::Mode;
 use crate::nn::precision::{LossScaler, LossScaling, MixedPrecision, SMALLEST_LOSS_SCALE, Verdict};
 use crate::nn::probes::Divergence;
 use crate::nn::probes::at_step::{record_step, take_histograms};
 use crate::nn::probes::{self, Probes, Record};
-use crate::nn::training::batches::BatchSampler;
+use crate::nn::training::batches::{BatchSampler, fill_batch};
 use crate::nn::training::clip::Clip;
 use crate::nn::training::evaluate::{decision_grid, evaluate};
-use crate::nn::training::mixed::MixedStep;
+use crate::nn::training::mixed::{MixedStep, record_scale, unscale_deltas};
 use crate::nn::training::optimizer::{Measure, Optimizer, OptimizerState};
 use crate::nn::training::regularize::Regularization;
 use crate::nn::training::schedule::Schedule;
@@ -206,7 +206,7 @@ fn fit_here<T: Float>(
                 evaluate(net, config.loss, test, "test", step, &mut record);
             }
         }
-        gather(
+        fill_batch(
             train,
             sampler.next_batch(),
             &mut inputs,
@@ -349,8 +349,13 @@ fn fit_here<T: Float>(
         }
         if probes.sharpness_every > 0 && step % probes.sharpness_every == 0 {
             // The summed loss's Hessian is B times the mean's.
-            let lambda = sharpness_in_f64(net, config.loss, inputs.view(), batch_targets, step)
-                * config.reduction.factor(inputs.nrows());
+            let lambda = probes::sharpness::sharpness_in_f64(
+                net,
+                config.loss,
+                inputs.view(),
+                batch_targets,
+                step,
+            ) * config.reduction.factor(inputs.nrows());
             let lr = config.schedule.lr(config.lr, step);
             record.push(Metric::Sharpness, step as u64, lambda);
             record.push(Metric::StabilityThreshold, step as u64, 2.0 / lr);
@@ -430,91 +435,6 @@ fn fit_here<T: Float>(
         record.decision_grid = Some(decision_grid(net, config.loss, spec));
     }
     record
-}
-
-/// The loss scale of a step and the count of skipped steps so far.
-fn record_scale(record: &mut Record, step: usize, scale: f64, skipped: usize) {
-    record.push(Metric::LossScale, step as u64, scale);
-    record.push(Metric::OverflowSteps, step as u64, skipped as f64);
-}
-
-/// The layers' δ (and their measured norms) divided by the loss scale, so that a recorded
-/// step's δ statistics are of the loss itself (exact: the scale is a power of two).
-fn unscale_deltas<T: Float>(work: &mut Workspace<T>, scale: f64) {
-    let inverse = T::from_f64(1.0 / scale);
-    for cache in &mut work.layers {
-        cache.delta.mapv_inplace(|d| d * inverse);
-        cache.delta_norm = cache.delta_norm.map(|norm| norm / scale);
-    }
-}
-
-/// Copies the examples at `indices` into the batch buffers (as the engine's scalar type).
-fn gather<T: Float>(
-    data: &Data,
-    indices: &[usize],
-    inputs: &mut Array2<T>,
-    labels: &mut Vec<usize>,
-    targets: &mut Array2<T>,
-) {
-    labels.clear();
-    let source = data.inputs();
-    let copy_row = |input: &mut [T], index: usize| {
-        for (x, &v) in input.iter_mut().zip(source.row(index)) {
-            *x = T::from_f64(v);
-        }
-    };
-    let width = inputs.ncols().max(1);
-    let rows = inputs
-        .as_slice_mut()
-        .expect("the batch buffer is contiguous");
-    if rows.len() > kernels::CHUNK && kernels::on_a_pool_thread() {
-        rows.par_chunks_mut(width)
-            .zip(indices)
-            .for_each(|(input, &index)| copy_row(input, index));
-    } else {
-        for (input, &index) in rows.chunks_mut(width).zip(indices) {
-            copy_row(input, index);
-        }
-    }
-    for (row, &index) in indices.iter().enumerate() {
-        match data {
-            Data::Classes(set) => labels.push(set.labels[index]),
-            Data::Values(set) => targets
-                .row_mut(row)
-                .zip_mut_with(&set.targets.row(index), |t, &v| *t = T::from_f64(v)),
-        }
-    }
-}
-
-/// λ_max of the mini-batch loss at step `step`, measured on an f64 copy of `net` (so an f32
-/// run's sharpness is not drowned in f32's rounding), from a direction seeded by the step.
-fn sharpness_in_f64<T: Float>(
-    net: &Network<T>,
-    loss: Loss,
-    inputs: ndarray::ArrayView2<T>,
-    targets: Targets<T>,
-    step: usize,
-) -> f64 {
-    let wide = net.cast::<f64>();
-    let inputs = inputs.mapv(Float::to_f64);
-    let values;
-    let targets = match targets {
-        Targets::Labels(labels) => Targets::Labels(labels),
-        Targets::Values(v) => {
-            values = v.mapv(Float::to_f64);
-            Targets::Values(values.view())
-        }
-    };
-    let seed = step as u64;
-    probes::sharpness::sharpness(
-        &wide,
-        loss,
-        inputs.view(),
-        targets,
-        probes::SHARPNESS_PRODUCTS,
-        seed,
-    )
-    .lambda_max
 }
 
 fn slice<T, D: ndarray::Dimension>(array: &ndarray::Array<T, D>) -> &[T] {

@@ -5,11 +5,13 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::nn::Float;
+use crate::nn::Metric;
 use crate::nn::layers::layer::LayerGrads;
 use crate::nn::layers::loss::{Loss, Reduction, Targets};
 use crate::nn::layers::network::{Network, Workspace};
 use crate::nn::layers::norm::Mode;
 use crate::nn::precision::{HalfFormat, MixedPrecision};
+use crate::nn::probes::Record;
 
 /// What an emulated run keeps besides the master network.
 pub(crate) struct MixedStep<T> {
@@ -89,6 +91,22 @@ impl<T: Float> MixedStep<T> {
                 }
             })
             .collect()
+    }
+}
+
+/// The loss scale of a step and the count of skipped steps so far.
+pub(crate) fn record_scale(record: &mut Record, step: usize, scale: f64, skipped: usize) {
+    record.push(Metric::LossScale, step as u64, scale);
+    record.push(Metric::OverflowSteps, step as u64, skipped as f64);
+}
+
+/// The layers' δ (and their measured norms) divided by the loss scale, so that a recorded
+/// step's δ statistics are of the loss itself (exact: the scale is a power of two).
+pub(crate) fn unscale_deltas<T: Float>(work: &mut Workspace<T>, scale: f64) {
+    let inverse = T::from_f64(1.0 / scale);
+    for cache in &mut work.layers {
+        cache.delta.mapv_inplace(|d| d * inverse);
+        cache.delta_norm = cache.delta_norm.map(|norm| norm / scale);
     }
 }
 
