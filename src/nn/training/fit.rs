@@ -192,10 +192,11 @@ fn fit_here<T: Float>(
     // Each weight's change in a step, for the update ratio (reused across steps).
     let mut changes: Vec<T> = Vec::new();
     let mut mixed = (config.mixed_precision).map(|m| MixedStep::new(m, net, batch));
-    let scaling = config
-        .mixed_precision
-        .map_or(LossScaling::None, |m| m.scaling);
-    let mut scaler = LossScaler::new(scaling);
+    let mut scaler = LossScaler::new(
+        config
+            .mixed_precision
+            .map_or(LossScaling::None, |m| m.scaling),
+    );
     work.set_rounding(mixed.as_ref().map(|m| m.format));
 
     for step in 0..config.steps {
@@ -242,7 +243,8 @@ fn fit_here<T: Float>(
         let underflow = match &mut mixed {
             Some(mixed) => {
                 mixed.round_and_unscale(&mut grads, scale);
-                if scale != 1.0 && (recording || probes.histogram_steps.contains(&(step as u64))) {
+                // Only the layer statistics read δ (histograms read the unscaled gradients).
+                if scale != 1.0 && recording && probes.layer_stats {
                     unscale_deltas(&mut work, scale);
                 }
                 let loss_and_reduction = (config.loss, config.reduction);

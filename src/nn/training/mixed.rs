@@ -101,7 +101,7 @@ pub(crate) fn record_scale(record: &mut Record, step: usize, scale: f64, skipped
 }
 
 /// The layers' δ (and their measured norms) divided by the loss scale, so that a recorded
-/// step's δ statistics are of the loss itself (exact: the scale is a power of two).
+/// step's δ statistics are of the loss itself (exact when the scale is a power of two).
 pub(crate) fn unscale_deltas<T: Float>(work: &mut Workspace<T>, scale: f64) {
     let inverse = T::from_f64(1.0 / scale);
     for cache in &mut work.layers {
